@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Idempotent set-up: installs only what is missing, so a second run takes seconds.
+# Everything comes from the package registries (crates.io, npm, Debian); nothing else is reachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The wasm32 target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the library must match).
+want_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_bindgen" != "$want_bindgen" ]; then
+  log "installing wasm-bindgen-cli $want_bindgen (was: ${have_bindgen:-none})"
+  # No --locked: its lock names a webpki-roots release the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$want_bindgen" --force
+fi
+
+# 3. wasm-pack from crates.io (the npm package downloads a binary from elsewhere and fails here).
+if ! wasm-pack --version 2>/dev/null | grep -q '0.15.1'; then
+  log "installing wasm-pack 0.15.1"
+  cargo install wasm-pack --version 0.15.1 --force
+fi
+
+# 4. Chromium and its driver from Debian (browser downloads by test tools fail here).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# 5. npm dependencies (binaryen for wasm-opt, oidc-provider, playwright-core, ...).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+log "ready"

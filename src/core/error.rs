@@ -1,0 +1,195 @@
+//! The one error type of the SDK, shaped after auth0-spa-js's error classes (`src/errors.ts`) so
+//! the JS facade can turn every failure into an instance of the same class, with the same
+//! `error` code and `error_description`, that auth0-spa-js would have thrown.
+
+use super::json::Json;
+
+/// Which auth0-spa-js class (exported from the package) a failure surfaces as in JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// A plain `Error` (ID-token claim failures, fetch timeouts: auth0-spa-js throws plain
+    /// `Error`s there). It still carries a stable `error` code for programs.
+    Plain,
+    /// `GenericError { error, error_description }`: OAuth errors and SDK failures.
+    Generic,
+    /// `AuthenticationError`: an `error` returned to the redirect callback; has `state`, `appState`.
+    Authentication,
+    /// `TimeoutError` (`timeout` / `Timeout`): iframe or lock wait timed out.
+    Timeout,
+    /// `PopupTimeoutError` (a `TimeoutError`): the popup did not answer in time.
+    PopupTimeout,
+    /// `PopupCancelledError` (`cancelled` / `Popup closed`).
+    PopupCancelled,
+    /// `PopupOpenError` (`popup_open`): `window.open` returned `null`.
+    PopupOpen,
+    /// `MfaRequiredError`: the token endpoint answered `mfa_required`; has `mfa_token`.
+    MfaRequired,
+    /// `MissingRefreshTokenError` (`missing_refresh_token`): no refresh token for the key.
+    MissingRefreshToken,
+    /// `InvalidConfigurationError` (`invalid_configuration`): bad options at construction.
+    InvalidConfiguration,
+}
+
+/// A failure with everything the JS error object needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    /// The JS class it becomes.
+    pub class: ErrorClass,
+    /// The OAuth / auth0-spa-js `error` code, e.g. `login_required`. Programs branch on this,
+    /// never on the description.
+    pub error: String,
+    /// Human-readable text: `error_description`, which is also the JS `message`.
+    pub description: String,
+    /// `state` of the failed authorization response (AuthenticationError).
+    pub state: Option<String>,
+    /// `mfa_token` (MfaRequiredError).
+    pub mfa_token: Option<String>,
+    /// `mfa_requirements` as sent by the server (MfaRequiredError).
+    pub mfa_requirements: Option<Json>,
+    /// Audience the failure concerns (MissingRefreshTokenError).
+    pub audience: Option<String>,
+    /// Scope the failure concerns (MissingRefreshTokenError).
+    pub scope: Option<String>,
+}
+
+impl Error {
+    /// An error of `class` with a code and description and no extra fields.
+    pub fn new(class: ErrorClass, error: &str, description: &str) -> Error {
+        Error {
+            class,
+            error: error.to_owned(),
+            description: description.to_owned(),
+            state: None,
+            mfa_token: None,
+            mfa_requirements: None,
+            audience: None,
+            scope: None,
+        }
+    }
+
+    /// `GenericError(error, description)`.
+    pub fn generic(error: &str, description: &str) -> Error {
+        Error::new(ErrorClass::Generic, error, description)
+    }
+
+    /// A plain JS `Error(message)`, with a stable code for programs.
+    pub fn plain(error: &str, message: &str) -> Error {
+        Error::new(ErrorClass::Plain, error, message)
+    }
+
+    /// `InvalidConfigurationError` naming the offending option.
+    pub fn invalid_options(message: &str) -> Error {
+        Error::new(ErrorClass::InvalidConfiguration, "invalid_configuration", message)
+    }
+
+    /// `TimeoutError` as auth0-spa-js throws it.
+    pub fn timeout() -> Error {
+        Error::new(ErrorClass::Timeout, "timeout", "Timeout")
+    }
+
+    /// `PopupTimeoutError`.
+    pub fn popup_timeout() -> Error {
+        Error::new(ErrorClass::PopupTimeout, "timeout", "Timeout")
+    }
+
+    /// `PopupCancelledError`.
+    pub fn popup_cancelled() -> Error {
+        Error::new(ErrorClass::PopupCancelled, "cancelled", "Popup closed")
+    }
+
+    /// `PopupOpenError`.
+    pub fn popup_open() -> Error {
+        Error::new(
+            ErrorClass::PopupOpen,
+            "popup_open",
+            "Unable to open a popup for loginWithPopup - window.open returned `null`",
+        )
+    }
+
+    /// `MissingRefreshTokenError(audience, scope)` with auth0-spa-js's message
+    /// (`audience` shown blank when it is `default`).
+    pub fn missing_refresh_token(audience: &str, scope: &str) -> Error {
+        let shown = if audience == "default" { "" } else { audience };
+        let mut message = String::from("Missing Refresh Token (audience: '");
+        message.push_str(shown);
+        message.push_str("', scope: '");
+        message.push_str(scope);
+        message.push_str("')");
+        let mut e = Error::new(ErrorClass::MissingRefreshToken, "missing_refresh_token", &message);
+        e.audience = Some(audience.to_owned());
+        e.scope = Some(scope.to_owned());
+        e
+    }
+
+    /// `AuthenticationError(error, description, state)` for an error sent to the callback.
+    pub fn authentication(error: &str, description: &str, state: Option<&str>) -> Error {
+        let mut e = Error::new(ErrorClass::Authentication, error, description);
+        e.state = state.map(str::to_owned);
+        e
+    }
+
+    /// `MfaRequiredError` carrying the `mfa_token` and requirements.
+    pub fn mfa_required(description: &str, mfa_token: &str, requirements: Option<Json>) -> Error {
+        let mut e = Error::new(ErrorClass::MfaRequired, "mfa_required", description);
+        e.mfa_token = Some(mfa_token.to_owned());
+        e.mfa_requirements = requirements;
+        e
+    }
+
+    /// `GenericError('missing_transaction', 'Invalid state')`: no login in progress.
+    pub fn missing_transaction() -> Error {
+        Error::generic("missing_transaction", "Invalid state")
+    }
+
+    /// `GenericError('state_mismatch', 'Invalid state')`: the response's state is not ours.
+    pub fn state_mismatch() -> Error {
+        Error::generic("state_mismatch", "Invalid state")
+    }
+
+    /// `GenericError('login_required', …)`.
+    pub fn login_required(description: &str) -> Error {
+        Error::generic("login_required", description)
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for results in the SDK.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_refresh_token_message_matches_auth0_spa_js() {
+        let e = Error::missing_refresh_token("default", "openid offline_access");
+        assert_eq!(e.description, "Missing Refresh Token (audience: '', scope: 'openid offline_access')");
+        assert_eq!(e.audience.as_deref(), Some("default"));
+        let e = Error::missing_refresh_token("https://api", "openid");
+        assert_eq!(e.description, "Missing Refresh Token (audience: 'https://api', scope: 'openid')");
+        assert_eq!(e.class, ErrorClass::MissingRefreshToken);
+        assert_eq!(e.error, "missing_refresh_token");
+    }
+
+    #[test]
+    fn popup_and_timeout_errors_use_auth0_codes() {
+        assert_eq!((Error::timeout().error.as_str(), Error::timeout().description.as_str()), ("timeout", "Timeout"));
+        assert_eq!(Error::popup_cancelled().description, "Popup closed");
+        assert_eq!(Error::popup_open().error, "popup_open");
+        assert_eq!(Error::popup_timeout().class, ErrorClass::PopupTimeout);
+    }
+
+    #[test]
+    fn state_errors_are_distinct_codes_with_the_same_message() {
+        assert_eq!(Error::missing_transaction().error, "missing_transaction");
+        assert_eq!(Error::state_mismatch().error, "state_mismatch");
+        assert_eq!(Error::state_mismatch().to_string(), "Invalid state");
+    }
+}

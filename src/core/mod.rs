@@ -1,0 +1,17 @@
+//! The pure protocol core: everything the SDK decides, as plain synchronous functions and types.
+//!
+//! No I/O, no clock, no randomness of its own, no `web-sys`: time comes in as milliseconds since
+//! the Unix epoch ([`UnixMillis`]) and randomness through the [`rng::Rng`] trait, so every rule is
+//! tested natively with `cargo test`. The behaviour matched is auth0-spa-js 2.27/2.28
+//! (../shared/reference/auth0-spa-js-behaviour.md), with its known failures fixed
+//! (../shared/reference/security-cases.md).
+
+pub mod encoding;
+pub mod error;
+pub mod http;
+pub mod json;
+
+pub use error::{Error, ErrorClass, Result};
+
+/// Milliseconds since the Unix epoch, as `Date.now()` returns and auth0-spa-js's `nowProvider`.
+pub type UnixMillis = u64;

@@ -1,0 +1,2 @@
+//! auth0-spa-wasm: a drop-in replacement for `@auth0/auth0-spa-js` v2.
+pub mod core;
