@@ -6,10 +6,23 @@
 //! (../shared/reference/auth0-spa-js-behaviour.md), with its known failures fixed
 //! (../shared/reference/security-cases.md).
 
+pub mod authorize;
+pub mod cache;
+pub mod callback;
 pub mod encoding;
 pub mod error;
 pub mod http;
+pub mod id_token;
 pub mod json;
+pub mod jwt;
+pub mod logout;
+pub mod options;
+pub mod pkce;
+pub mod rng;
+pub mod rotation;
+pub mod scope;
+pub mod token;
+pub mod transaction;
 
 pub use error::{Error, ErrorClass, Result};
 
