@@ -1,2 +1,3 @@
 //! auth0-spa-wasm: a drop-in replacement for `@auth0/auth0-spa-js` v2.
 pub mod core;
+pub mod platform;

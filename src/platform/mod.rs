@@ -1,0 +1,80 @@
+//! Ports: the one trait through which the client orchestrator does I/O.
+//!
+//! `client/` is generic over [`Platform`] and never sees web-sys, so whole flows (login, refresh
+//! with rotation, iframe fallback, logout) run under plain `cargo test` with a scripted fake,
+//! while `browser/` implements the same trait with web-sys for the real thing.
+//!
+//! The futures carry no `Send` bound on purpose: WebAssembly in the browser is single-threaded
+//! and JS promises are not `Send`.
+#![allow(async_fn_in_trait)]
+
+use crate::core::http::{HttpRequest, HttpResponse};
+use crate::core::json::Json;
+use crate::core::{Result, UnixMillis};
+
+pub mod memory;
+
+/// Everything the client needs from its environment.
+pub trait Platform {
+    /// A held cross-tab lock; dropping it releases the lock.
+    type LockGuard;
+    /// A popup window opened synchronously in the user's click handler (popup blockers allow
+    /// only that), handed to [`Platform::run_popup`] later.
+    type Popup;
+
+    /// Current time (`Date.now()`, or the `nowProvider` option).
+    fn now_ms(&self) -> UnixMillis;
+    /// Cryptographically secure random bytes (`crypto.getRandomValues`).
+    fn fill_random(&self, buf: &mut [u8]) -> Result<()>;
+
+    /// Reads a token-cache entry as JSON text (memory, localStorage or a custom `ICache`).
+    /// Unreadable storage is `None`, never an error: a cache miss.
+    async fn cache_get(&self, key: &str) -> Option<String>;
+    /// Writes a token-cache entry. Fails (e.g. `QuotaExceededError`) without a partial write.
+    async fn cache_set(&self, key: &str, value: &str) -> Result<()>;
+    /// Removes a token-cache entry; a failure to remove is ignored.
+    async fn cache_remove(&self, key: &str);
+    /// All cache keys starting with `@@auth0spajs@@`, or `None` when the cache cannot list its
+    /// keys (a custom cache without `allKeys`), in which case the caller keeps a key manifest.
+    async fn cache_keys(&self) -> Option<Vec<String>>;
+
+    /// Reads the login transaction (sessionStorage, or a cookie with `useCookiesForTransactions`).
+    fn transaction_get(&self, key: &str) -> Option<String>;
+    /// Stores the login transaction.
+    fn transaction_set(&self, key: &str, value: &str) -> Result<()>;
+    /// Deletes the login transaction.
+    fn transaction_remove(&self, key: &str);
+
+    /// Reads a cookie's decoded value (the `_legacy_` twin as fallback).
+    fn cookie_get(&self, name: &str) -> Option<String>;
+    /// Writes a cookie (and its `_legacy_` twin unless disabled) for `days` days.
+    fn cookie_set(&self, name: &str, value: &str, days: u32);
+    /// Deletes a cookie and its `_legacy_` twin.
+    fn cookie_remove(&self, name: &str);
+
+    /// Sends a request with `fetch`, aborting it after `timeout_ms`. Network failures and the
+    /// timeout are errors; any HTTP status is a response.
+    async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse>;
+
+    /// Takes the exclusive cross-tab lock `name` (Web Locks API), waiting at most `timeout_ms`
+    /// (then `TimeoutError`).
+    async fn lock(&self, name: &str, timeout_ms: u32) -> Result<Self::LockGuard>;
+
+    /// Loads `url` in a hidden iframe and waits for the `authorization_response` web message
+    /// that comes from exactly `origin`, from that iframe's window, carrying `state`. Returns the
+    /// message's `response` object. Iframe, listener and timer are removed on every path.
+    async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json>;
+
+    /// Points `popup` at `url` and waits as [`Platform::run_iframe`] does, failing with
+    /// `PopupCancelledError` when the user closes it and `PopupTimeoutError` on timeout.
+    async fn run_popup(&self, popup: Self::Popup, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json>;
+
+    /// `window.location.origin`, the `redirect_uri` fallback for popup and iframe flows.
+    fn page_origin(&self) -> String;
+    /// `window.crossOriginIsolated`: iframes cannot do silent auth there.
+    fn cross_origin_isolated(&self) -> bool;
+    /// Tells the other tabs of this origin that this client logged out.
+    fn broadcast_logout(&self, client_id: &str);
+    /// Whether another tab announced a logout for `client_id` since this client last looked.
+    fn take_remote_logout(&self, client_id: &str) -> bool;
+}
