@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite: native core tests, browser tests of the wasm build in headless Chromium,
+# the local tenant's tests, type tests, and the end-to-end tests. A failure anywhere fails the run.
+# Each stage's pass/fail counts are summed into one closing line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+OUT=test-output
+mkdir -p "$OUT"
+
+passed=0; failed=0; failed_stages=()
+
+# Adds the counts from cargo-style "test result: ok. N passed; M failed" lines in a log.
+count_cargo() {
+  local p f
+  p=$(grep -Eo '[0-9]+ passed' "$1" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+# Adds the counts from node:test's "# pass N" / "# fail N" summary lines.
+count_node() {
+  local p f
+  p=$(grep -E '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+stage() {
+  local name=$1 counter=$2; shift 2
+  local log="$OUT/$name.log"
+  echo "=== $name: $*"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  "$counter" "$log"
+  if [ "$rc" -ne 0 ]; then failed_stages+=("$name"); echo "=== $name FAILED (exit $rc)"; fi
+}
+
+stage native count_cargo cargo test --all-targets
+stage browser count_cargo wasm-pack test --headless --chrome
+if [ -d tenant ] && ls tenant/*.test.mjs >/dev/null 2>&1; then
+  stage tenant count_node node --test --test-reporter=tap tenant/
+fi
+if [ -f tests/types/tsconfig.json ]; then
+  stage types count_node node scripts/tsc-check.mjs
+fi
+if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+  stage build count_node bash scripts/build.sh
+  stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+fi
+
+echo
+if [ ${#failed_stages[@]} -gt 0 ]; then
+  echo "failed stages: ${failed_stages[*]}"
+  [ "$failed" -eq 0 ] && failed=1
+fi
+echo "$passed passed, $failed failed"
+[ ${#failed_stages[@]} -eq 0 ] && [ "$failed" -eq 0 ]
