@@ -1,1 +1,113 @@
-//! (being written)
+//! In-memory key/value store: the `cacheLocation: 'memory'` token cache (auth0-spa-js
+//! `InMemoryCache`, behaviour doc §3.4), the fallback when `localStorage` is unusable
+//! (security case I6), and the storage of native test fakes.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// A per-client map of cache entries (JSON text by key) that lives as long as the page.
+///
+/// Single-threaded interior mutability (`RefCell`) because the browser is single-threaded and
+/// the [`crate::platform::Platform`] methods take `&self`. No borrow is held across calls, so
+/// nothing can re-enter while borrowed.
+#[derive(Debug, Default)]
+pub struct MemoryCache {
+    entries: RefCell<BTreeMap<String, String>>,
+}
+
+impl MemoryCache {
+    /// An empty cache.
+    pub fn new() -> MemoryCache {
+        MemoryCache::default()
+    }
+
+    /// The entry stored under `key`, if any.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.entries.try_borrow().ok()?.get(key).cloned()
+    }
+
+    /// Stores `value` under `key`, replacing any previous entry.
+    pub fn set(&self, key: &str, value: &str) {
+        if let Ok(mut map) = self.entries.try_borrow_mut() {
+            map.insert(key.to_owned(), value.to_owned());
+        }
+    }
+
+    /// Removes the entry under `key`; removing a missing key is not an error.
+    pub fn remove(&self, key: &str) {
+        if let Ok(mut map) = self.entries.try_borrow_mut() {
+            map.remove(key);
+        }
+    }
+
+    /// All keys, sorted (auth0-spa-js `InMemoryCache.allKeys`, §3.4).
+    pub fn keys(&self) -> Vec<String> {
+        match self.entries.try_borrow() {
+            Ok(map) => map.keys().cloned().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Keys that start with `prefix` (e.g. `@@auth0spajs@@`, §3.1).
+    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        match self.entries.try_borrow() {
+            Ok(map) => map.keys().filter(|k| k.starts_with(prefix)).cloned().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_entry_is_read_back_unchanged() {
+        let c = MemoryCache::new();
+        c.set("@@auth0spajs@@::a::b::c", "{\"body\":{}}");
+        assert_eq!(c.get("@@auth0spajs@@::a::b::c").as_deref(), Some("{\"body\":{}}"));
+    }
+
+    #[test]
+    fn a_missing_key_is_none() {
+        assert_eq!(MemoryCache::new().get("nope"), None);
+    }
+
+    #[test]
+    fn setting_a_key_again_replaces_the_entry() {
+        let c = MemoryCache::new();
+        c.set("k", "1");
+        c.set("k", "2");
+        assert_eq!(c.get("k").as_deref(), Some("2"));
+        assert_eq!(c.keys().len(), 1);
+    }
+
+    #[test]
+    fn removing_deletes_only_that_key_and_missing_keys_are_ignored() {
+        let c = MemoryCache::new();
+        c.set("a", "1");
+        c.set("b", "2");
+        c.remove("a");
+        c.remove("never-there");
+        assert_eq!(c.get("a"), None);
+        assert_eq!(c.keys(), vec!["b".to_owned()]);
+    }
+
+    #[test]
+    fn keys_lists_every_key_and_prefix_filters_to_sdk_keys() {
+        let c = MemoryCache::new();
+        c.set("@@auth0spajs@@::x", "1");
+        c.set("other", "2");
+        c.set("@@auth0spajs@@::y", "3");
+        assert_eq!(c.keys().len(), 3);
+        assert_eq!(c.keys_with_prefix("@@auth0spajs@@"), vec!["@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned()]);
+    }
+
+    #[test]
+    fn separate_caches_do_not_share_entries() {
+        let a = MemoryCache::new();
+        let b = MemoryCache::new();
+        a.set("k", "v");
+        assert_eq!(b.get("k"), None);
+    }
+}
