@@ -1,0 +1,479 @@
+/*
+ * auth0-spa-wasm: package entry. Same exports and method signatures as @auth0/auth0-spa-js v2
+ * (behaviour doc §1), backed by the Rust/WebAssembly client. No separate init call: the wasm
+ * module loads itself on first use (one memoised promise), so `new Auth0Client(options)` stays
+ * synchronous and `createAuth0Client(options)` simply awaits it.
+ *
+ * ======================= CONTRACT WITH THE WASM SIDE (src/wasm/) =======================
+ * Built with `wasm-pack build --target web --out-name auth0_spa_wasm`; this file imports the glue
+ * `./auth0_spa_wasm.js` and calls its default init once. The Rust side exports ONE class:
+ *
+ *   #[wasm_bindgen] pub struct WasmClient
+ *   new WasmClient(optionsJson: string, cache: object | undefined, nowProvider: Function | undefined)
+ *       optionsJson  JSON text of Auth0ClientOptions without `cache` and `nowProvider`.
+ *                    Non-finite numbers and BigInts arrive as strings ("NaN", "Infinity",
+ *                    "-Infinity", "10"): reject them as InvalidConfiguration naming the option.
+ *                    Never contains both `cache` and `cacheLocation`: JS settles that (and maps
+ *                    `cache: new LocalStorageCache()` to `cacheLocation: "localstorage"`).
+ *       cache        a custom ICache {get,set,remove,allKeys?}; each may return a value or a Promise.
+ *       nowProvider  () => number | Promise<number>, milliseconds.
+ *       Throws (synchronously) an error object (below) for invalid options.
+ *
+ *   Every method below returns a Promise (async, &self) and rejects with an error object.
+ *   "JSON text" results may also be plain JS objects; JS accepts both.
+ *     loginWithRedirect(optionsJson)           -> string   the /authorize URL (JS appends
+ *                                                          `#fragment`, then openUrl/onRedirect/
+ *                                                          location.assign). optionsJson has
+ *                                                          authorizationParams and appState (as
+ *                                                          JSON, store it verbatim in the txn).
+ *     handleRedirectCallback(url: string)      -> string   JSON text {"appState": <stored JSON>}
+ *                                                          ({} when none); JS adds response_type.
+ *     loginWithPopup(optionsJson, popup: Window, configJson) -> undefined
+ *                                                          popup is already open (about:blank);
+ *                                                          set its location, wait, close it unless
+ *                                                          config.closePopup === false.
+ *                                                          configJson: {timeoutInSeconds?, closePopup?}
+ *     getTokenSilently(optionsJson)            -> string | undefined
+ *                                                          the access token; when
+ *                                                          options.detailedResponse === true the
+ *                                                          JSON text of {id_token, access_token,
+ *                                                          token_type, expires_in, scope?};
+ *                                                          undefined for a cache-only miss.
+ *     getTokenWithPopup(optionsJson, popup: Window, configJson) -> string | undefined  access token
+ *     getUser()                                -> string | undefined  JSON text of the user claims
+ *     getIdTokenClaims()                       -> string | undefined  JSON text of all claims + __raw
+ *                                                          (JS returns the same object again while
+ *                                                          the text is unchanged, like auth0-spa-js)
+ *     isAuthenticated()                        -> boolean
+ *     checkSession(optionsJson)                -> undefined  swallows every error itself (§1.4);
+ *                                                          JS only propagates load/options errors.
+ *     logout(optionsJson)                      -> string   the logout URL, or "" for no navigation.
+ *                                                          optionsJson: {clientId?: string|null,
+ *                                                          logoutParams?}; JS handles openUrl.
+ *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
+ *   popup are handled here). getConfiguration() is answered in JS.
+ *
+ *   Error object (rejection / constructor throw), turned into classes by toJsError (errors.js):
+ *     { class: "Plain" | "Generic" | "Authentication" | "Timeout" | "PopupTimeout"
+ *              | "PopupCancelled" | "PopupOpen" | "MfaRequired" | "MissingRefreshToken"
+ *              | "InvalidConfiguration",
+ *       error: string, description: string, state?, appState?, mfa_token?,
+ *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion? }
+ *   JS Error objects thrown through wasm (a page callback's error, fetch TypeError) pass through
+ *   unchanged; a WebAssembly.RuntimeError (trap) or any other value becomes
+ *   GenericError('internal_error', ...). Nothing rejects with a bare string or a RuntimeError.
+ * =========================================================================================
+ */
+import * as glue from './auth0_spa_wasm.js';
+import { wasmSource } from './wasm-source.js';
+import {
+  GenericError,
+  InvalidConfigurationError,
+  PopupOpenError,
+  toJsError
+} from './errors.js';
+
+export {
+  GenericError,
+  InvalidConfigurationError,
+  AuthenticationError,
+  ConnectError,
+  TimeoutError,
+  PopupTimeoutError,
+  PopupCancelledError,
+  PopupOpenError,
+  MfaRequiredError,
+  MissingRefreshTokenError,
+  MissingScopesError,
+  UseDpopNonceError
+} from './errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Loading the wasm module: once, lazily; a failed load (network, CSP) is retried on the next call.
+
+let loading;
+
+function ready() {
+  if (!loading) {
+    loading = Promise.resolve()
+      .then(() => glue.default({ module_or_path: wasmSource() }))
+      .catch((e) => {
+        loading = undefined;
+        throw new GenericError(
+          'internal_error',
+          'auth0-spa-wasm: the WebAssembly module could not be loaded: ' + text(e)
+        );
+      });
+  }
+  return loading;
+}
+
+function text(e) {
+  try {
+    return e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e);
+  } catch (_) {
+    return 'unknown error';
+  }
+}
+
+// Anything a wasm call rejects or throws with becomes an Error (see the contract above).
+function toError(e, popup) {
+  if (typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError) {
+    return new GenericError('internal_error', 'auth0-spa-wasm internal error: ' + text(e));
+  }
+  if (Object.prototype.toString.call(e) === '[object Error]') return e;
+  if (e && typeof e === 'object' && typeof e.class === 'string') return toJsError(e, popup);
+  if (e && typeof e === 'object' && typeof e.error === 'string') {
+    return new GenericError(e.error, String(e.error_description || e.description || e.error));
+  }
+  return new GenericError('internal_error', 'auth0-spa-wasm internal error: ' + text(e));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options → JSON for the Rust options parser.
+
+// JSON text of `obj` where non-finite numbers and BigInts become strings, so the parser can reject
+// them by name instead of seeing `null`. A top-level `appState` is stored and handed back as JSON
+// by auth0-spa-js too, so it is normalised exactly as JSON.stringify would (NaN -> null).
+function toJson(obj) {
+  return JSON.stringify(obj || {}, function (key, v) {
+    if (key === 'appState' && this === obj) {
+      const t = JSON.stringify(v);
+      return t === undefined ? undefined : JSON.parse(t);
+    }
+    if (typeof v === 'number' && !isFinite(v)) return String(v);
+    if (typeof v === 'bigint') return String(v);
+    return v;
+  });
+}
+
+// Shallow copy of `obj` without `keys`.
+function without(obj, keys) {
+  const out = {};
+  for (const k in obj) {
+    if (Object.prototype.hasOwnProperty.call(obj, k) && keys.indexOf(k) < 0) out[k] = obj[k];
+  }
+  return out;
+}
+
+// A result that is JSON text (or already a value).
+const parsed = (r) => (typeof r === 'string' ? JSON.parse(r) : r);
+
+// Same object back while the JSON text is unchanged (auth0-spa-js keeps user identity stable).
+function remembered(slot, r) {
+  if (r == null) {
+    slot.t = slot.v = undefined;
+    return undefined;
+  }
+  if (typeof r !== 'string') return r;
+  if (slot.t !== r) {
+    slot.v = JSON.parse(r);
+    slot.t = r;
+  }
+  return slot.v;
+}
+
+// auth0-spa-js `patchOpenUrlWithOnRedirect`: `openUrl` wins unless unset; then `onRedirect`.
+const opener = (o) => (o.openUrl === false || o.openUrl ? o.openUrl : o.onRedirect);
+
+// auth0-spa-js `openPopup('')`: centred 400x600 named window, opened before any await.
+function openPopup() {
+  const width = 400;
+  const height = 600;
+  const left = window.screenX + (window.innerWidth - width) / 2;
+  const top = window.screenY + (window.innerHeight - height) / 2;
+  return window.open(
+    '',
+    'auth0:authorize:popup',
+    'left=' + left + ',top=' + top + ',width=' + width + ',height=' + height +
+      ',resizable,scrollbars=yes,status=1'
+  );
+}
+
+function closeQuietly(popup) {
+  try {
+    popup.close();
+  } catch (_) {
+    /* already gone */
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth0Client
+
+const S = Symbol('auth0-spa-wasm');
+
+// The wasm client of `s`, constructed once after the module is ready.
+function client(s) {
+  if (!s.pending) {
+    s.pending = ready()
+      .then(() => {
+        s.inst = new glue.WasmClient(s.json, s.cache, s.now);
+        return s.inst;
+      })
+      .catch((e) => {
+        s.pending = undefined; // the load may succeed later; an options error repeats anyway
+        throw toError(e);
+      });
+  }
+  return s.pending;
+}
+
+// The wasm client, or a promise of it on first use (callers `await` either).
+function wasm(self) {
+  const s = self[S];
+  return s.inst || client(s);
+}
+
+/** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
+export class Auth0Client {
+  constructor(options) {
+    // The checks auth0-spa-js makes synchronously in its constructor (doc §1.3).
+    if (options.refreshTokenMode === 'online') {
+      if (options.useRefreshTokens !== true) {
+        throw new InvalidConfigurationError(
+          '`refreshTokenMode: "online"` requires the refresh-token grant.',
+          'Set `useRefreshTokens: true`.'
+        );
+      }
+      if (options.useDpop !== true) {
+        throw new InvalidConfigurationError(
+          '`refreshTokenMode: "online"` requires DPoP, which is missing or disabled.',
+          'Set `useDpop: true` (DPoP is mandatory for online access).'
+        );
+      }
+    }
+    if (typeof window !== 'undefined' && !window.crypto) {
+      throw new Error('For security reasons, `window.crypto` is required to run `auth0-spa-js`.');
+    }
+
+    const rest = without(options, ['cache', 'nowProvider']);
+    let cache = options.cache || undefined;
+    if (cache) {
+      if (options.cacheLocation) {
+        console.warn(
+          'Both `cache` and `cacheLocation` options have been specified in the Auth0Client configuration; ignoring `cacheLocation` and using `cache`.'
+        );
+        delete rest.cacheLocation;
+      }
+      if (Object.getPrototypeOf(cache) === LocalStorageCache.prototype) {
+        // Same storage, keys and JSON as the built-in 'localstorage' cache: use the fast path.
+        rest.cacheLocation = 'localstorage';
+        cache = undefined;
+      }
+    } else {
+      const location = options.cacheLocation || 'memory';
+      if (location !== 'memory' && location !== 'localstorage') {
+        throw new Error('Invalid cache location "' + location + '"');
+      }
+    }
+
+    Object.defineProperty(this, S, {
+      value: {
+        json: toJson(rest),
+        cache,
+        now: typeof options.nowProvider === 'function' ? options.nowProvider : undefined,
+        config: Object.freeze({ domain: options.domain, clientId: options.clientId }),
+        inst: undefined,
+        pending: undefined,
+        user: {},
+        claims: {}
+      }
+    });
+  }
+
+  /** `{ domain, clientId }` as given to the constructor (frozen). */
+  getConfiguration() {
+    return this[S].config;
+  }
+
+  async loginWithRedirect(options = {}) {
+    const openUrl = opener(options);
+    const fragment = options.fragment;
+    try {
+      const c = await wasm(this);
+      const url = await c.loginWithRedirect(toJson(without(options, ['openUrl', 'onRedirect', 'fragment'])));
+      const target = fragment ? url + '#' + fragment : url;
+      if (openUrl) {
+        await openUrl(target);
+      } else {
+        window.location.assign(target);
+      }
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async handleRedirectCallback(url = window.location.href) {
+    try {
+      const c = await wasm(this);
+      const r = parsed(await c.handleRedirectCallback(String(url))) || {};
+      return { appState: r.appState, response_type: 'code' };
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  // Not `async` in spirit: the popup must be opened before the first await (popup blockers only
+  // allow window.open in the same task as the user's click). An async function runs synchronously
+  // up to its first await, so the code before `await wasm(this)` still runs inside the click.
+  async loginWithPopup(options, config) {
+    return popupCall(this, 'loginWithPopup', options, config);
+  }
+
+  async getTokenWithPopup(options, config) {
+    return popupCall(this, 'getTokenWithPopup', options, config);
+  }
+
+  async getTokenSilently(options = {}) {
+    try {
+      const c = await wasm(this);
+      const r = await c.getTokenSilently(toJson(options));
+      return options && options.detailedResponse === true ? parsed(r) : r;
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async checkSession(options) {
+    try {
+      const c = await wasm(this);
+      await c.checkSession(toJson(options));
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async getUser() {
+    try {
+      const c = await wasm(this);
+      return remembered(this[S].user, await c.getUser());
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async getIdTokenClaims() {
+    try {
+      const c = await wasm(this);
+      return remembered(this[S].claims, await c.getIdTokenClaims());
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async isAuthenticated() {
+    try {
+      const c = await wasm(this);
+      return !!(await c.isAuthenticated());
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  async logout(options = {}) {
+    const openUrl = opener(options);
+    try {
+      const c = await wasm(this);
+      const url = await c.logout(toJson(without(options, ['openUrl', 'onRedirect'])));
+      if (openUrl) {
+        await openUrl(url);
+      } else if (openUrl !== false && url) {
+        window.location.assign(url);
+      }
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+}
+
+// loginWithPopup / getTokenWithPopup. Runs synchronously up to `await wasm(self)`.
+async function popupCall(self, method, options, config) {
+  config = config || {};
+  let popup = config.popup;
+  const opened = !popup;
+  if (opened) {
+    popup = openPopup();
+    if (!popup) throw new PopupOpenError();
+  }
+  let started = false;
+  try {
+    const c = await wasm(self);
+    const optionsJson = toJson(options);
+    const configJson = toJson(without(config, ['popup']));
+    started = true; // from here the wasm side owns the popup (and closes it on failure)
+    return await c[method](optionsJson, popup, configJson);
+  } catch (e) {
+    if (opened && !started) closeQuietly(popup);
+    throw toError(e, popup);
+  }
+}
+
+/** `new Auth0Client(options)` followed by `checkSession()`; resolves to the client. */
+export async function createAuth0Client(options) {
+  const auth0 = new Auth0Client(options);
+  await auth0.checkSession();
+  return auth0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caches and value types exported by auth0-spa-js.
+
+const PREFIX = '@@auth0spajs@@';
+
+/** The `cacheLocation: 'localstorage'` cache as an object (doc §3.4): JSON in localStorage. */
+export class LocalStorageCache {
+  set(key, entry) {
+    localStorage.setItem(key, JSON.stringify(entry));
+  }
+
+  get(key) {
+    const json = window.localStorage.getItem(key);
+    if (!json) return;
+    try {
+      return JSON.parse(json);
+    } catch (_) {
+      return;
+    }
+  }
+
+  remove(key) {
+    localStorage.removeItem(key);
+  }
+
+  allKeys() {
+    return Object.keys(window.localStorage).filter((key) => key.startsWith(PREFIX));
+  }
+}
+
+/** The `cacheLocation: 'memory'` cache as an object; `enclosedCache` is the ICache (doc §3.4). */
+export class InMemoryCache {
+  constructor() {
+    let cache = {};
+    this.enclosedCache = {
+      set(key, entry) {
+        cache[key] = entry;
+      },
+      get(key) {
+        const entry = cache[key];
+        if (!entry) return;
+        return entry;
+      },
+      remove(key) {
+        delete cache[key];
+      },
+      allKeys() {
+        return Object.keys(cache);
+      }
+    };
+  }
+}
+
+/** Claims of the signed-in user (a class in auth0-spa-js; only its type matters). */
+export class User {}
+
+/** auth0-spa-js `ResponseType`. */
+export const ResponseType = Object.freeze({ Code: 'code', ConnectCode: 'connect_code' });
+
+/** auth0-spa-js `RefreshTokenMode`. */
+export const RefreshTokenMode = Object.freeze({ Offline: 'offline', Online: 'online' });
