@@ -1,0 +1,329 @@
+//! The browser implementation of [`Platform`]: web-sys/js-sys adapters for storage, cookies,
+//! `fetch`, Web Locks, the silent-auth iframe, popups, cross-tab logout, clock and randomness.
+//!
+//! Rules kept throughout: no JS exception escapes (every call that can throw goes through a
+//! `catch` binding or `Reflect`), no panic on odd values, and `JsValue` never crosses the port:
+//! everything comes back as Rust strings, [`Json`] or [`Error`].
+#![cfg(target_arch = "wasm32")]
+
+mod frame;
+mod js;
+mod lock;
+mod net;
+mod storage;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object};
+use wasm_bindgen::prelude::*;
+
+use crate::core::http::{HttpRequest, HttpResponse};
+use crate::core::json::Json;
+use crate::core::{Error, Result, UnixMillis};
+use crate::platform::memory::MemoryCache;
+use crate::platform::Platform;
+use storage::{Area, Cookies};
+
+pub use frame::{open_popup, CROSS_ORIGIN_ISOLATED_MESSAGE};
+pub use lock::BrowserLockGuard;
+pub use net::TIMEOUT_MESSAGE;
+pub use storage::{cookie_header, LEGACY_PREFIX};
+
+/// Prefix of every SDK cache key (behaviour doc §3.1); `cache_keys` lists only these.
+pub const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
+
+/// Name of the BroadcastChannel on which tabs of one origin announce logouts (security case I7).
+pub const LOGOUT_CHANNEL: &str = "auth0-spa-wasm";
+
+/// auth0-spa-js's message when `crypto.getRandomValues` is missing (a plain `Error`).
+pub const CRYPTO_REQUIRED_MESSAGE: &str = "For security reasons, `window.crypto` is required to run `auth0-spa-js`.";
+
+const LOGOUT_MESSAGE_PREFIX: &str = "logout:";
+
+/// Where the token cache lives (`cacheLocation` / `cache` options, behaviour doc §3.4, §3.7).
+#[derive(Clone, Debug)]
+pub enum CacheKind {
+    /// `cacheLocation: 'memory'` (auth0-spa-js's default): entries die with the page.
+    Memory,
+    /// `cacheLocation: 'localstorage'`: shared by the origin's tabs; falls back to memory when
+    /// `localStorage` is unusable (I6).
+    LocalStorage,
+    /// A user `ICache` object: `get`/`set`/`remove` and optional `allKeys`, each sync or
+    /// returning a Promise; values are objects (converted with `JSON.stringify`/`JSON.parse`).
+    Custom(Object),
+}
+
+/// The options of auth0-spa-js that concern the browser layer.
+#[derive(Clone, Debug)]
+pub struct BrowserConfig {
+    /// `clientId`, kept for diagnostics and [`BrowserPlatform::client_id`].
+    pub client_id: String,
+    /// Where tokens are cached.
+    pub cache: CacheKind,
+    /// `useCookiesForTransactions`: keep the login transaction in a cookie instead of
+    /// sessionStorage (§3.8).
+    pub use_cookies_for_transactions: bool,
+    /// `cookieDomain` for every cookie written (§3.9).
+    pub cookie_domain: Option<String>,
+    /// `legacySameSiteCookie` (default true): also write the `_legacy_` twin cookie (§3.9).
+    pub legacy_same_site_cookie: bool,
+    /// `nowProvider`: returns ms since the epoch. [`Platform::now_ms`] is synchronous, so only
+    /// a provider returning a number is used there; one returning a Promise falls back to
+    /// `Date.now()` (use [`BrowserPlatform::now_ms_async`] to await it).
+    pub now_provider: Option<Function>,
+}
+
+impl BrowserConfig {
+    /// auth0-spa-js's defaults: memory cache, sessionStorage transactions, legacy cookies on.
+    pub fn new(client_id: &str) -> BrowserConfig {
+        BrowserConfig {
+            client_id: client_id.to_owned(),
+            cache: CacheKind::Memory,
+            use_cookies_for_transactions: false,
+            cookie_domain: None,
+            legacy_same_site_cookie: true,
+            now_provider: None,
+        }
+    }
+}
+
+enum Cache {
+    Memory(MemoryCache),
+    Local,
+    Custom(Object),
+}
+
+/// The browser's [`Platform`]: what `Client<BrowserPlatform>` runs on in a page.
+pub struct BrowserPlatform {
+    client_id: String,
+    cache: Cache,
+    cookies: Cookies,
+    cookie_transactions: bool,
+    now_provider: Option<Function>,
+    channel: Option<web_sys::BroadcastChannel>,
+    _on_logout: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    remote_logouts: Rc<RefCell<Vec<String>>>,
+}
+
+impl BrowserPlatform {
+    /// Builds the platform from `config`; never fails (unusable features degrade as documented
+    /// on each method).
+    pub fn new(config: BrowserConfig) -> BrowserPlatform {
+        let cache = match config.cache {
+            CacheKind::Memory => Cache::Memory(MemoryCache::new()),
+            CacheKind::LocalStorage if storage::available(Area::Local) => Cache::Local,
+            CacheKind::LocalStorage => Cache::Memory(MemoryCache::new()),
+            CacheKind::Custom(o) => Cache::Custom(o),
+        };
+        let remote_logouts = Rc::new(RefCell::new(Vec::new()));
+        let channel = web_sys::BroadcastChannel::new(LOGOUT_CHANNEL).ok();
+        let on_logout = channel.as_ref().map(|ch| {
+            let seen = Rc::clone(&remote_logouts);
+            let cb: Closure<dyn FnMut(web_sys::MessageEvent)> = Closure::new(move |e: web_sys::MessageEvent| {
+                if let Some(id) = e.data().as_string().and_then(|s| s.strip_prefix(LOGOUT_MESSAGE_PREFIX).map(str::to_owned)) {
+                    if let Ok(mut v) = seen.try_borrow_mut() {
+                        v.push(id);
+                    }
+                }
+            });
+            ch.set_onmessage(Some(cb.as_ref().unchecked_ref()));
+            cb
+        });
+        BrowserPlatform {
+            client_id: config.client_id,
+            cache,
+            cookies: Cookies { domain: config.cookie_domain, legacy: config.legacy_same_site_cookie },
+            cookie_transactions: config.use_cookies_for_transactions,
+            now_provider: config.now_provider,
+            channel,
+            _on_logout: on_logout,
+            remote_logouts,
+        }
+    }
+
+    /// The `clientId` this platform was built for.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// Whether tokens are actually kept in `localStorage` (false after the I6 fallback).
+    pub fn uses_local_storage(&self) -> bool {
+        matches!(self.cache, Cache::Local)
+    }
+
+    /// The time from `nowProvider`, awaited when it returns a Promise (auth0-spa-js awaits it);
+    /// `Date.now()` without a provider or when it fails or yields no finite number.
+    pub async fn now_ms_async(&self) -> UnixMillis {
+        if let Some(f) = &self.now_provider {
+            if let Ok(v) = f.call0(&JsValue::UNDEFINED) {
+                if let Ok(v) = js::resolve(v).await {
+                    if let Some(ms) = as_millis(&v) {
+                        return ms;
+                    }
+                }
+            }
+        }
+        date_now()
+    }
+}
+
+impl Drop for BrowserPlatform {
+    fn drop(&mut self) {
+        if let Some(ch) = &self.channel {
+            ch.set_onmessage(None);
+            ch.close();
+        }
+    }
+}
+
+fn date_now() -> UnixMillis {
+    js_sys::Date::now() as UnixMillis
+}
+
+fn as_millis(v: &JsValue) -> Option<UnixMillis> {
+    v.as_f64().filter(|n| n.is_finite() && *n >= 0.0).map(|n| n as UnixMillis)
+}
+
+impl Platform for BrowserPlatform {
+    type LockGuard = BrowserLockGuard;
+    type Popup = web_sys::Window;
+
+    fn now_ms(&self) -> UnixMillis {
+        self.now_provider
+            .as_ref()
+            .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
+            .and_then(|v| as_millis(&v))
+            .unwrap_or_else(date_now)
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
+        let crypto = js::get(&js::global(), "crypto");
+        if !crypto.is_object() || !js::get(&crypto, "getRandomValues").is_function() {
+            return Err(Error::plain("crypto_unavailable", CRYPTO_REQUIRED_MESSAGE));
+        }
+        let crypto: web_sys::Crypto = crypto.unchecked_into();
+        // getRandomValues fills at most 65536 bytes per call.
+        for chunk in buf.chunks_mut(65536) {
+            crypto
+                .get_random_values_with_u8_array(chunk)
+                .map_err(|_| Error::plain("crypto_unavailable", CRYPTO_REQUIRED_MESSAGE))?;
+        }
+        Ok(())
+    }
+
+    async fn cache_get(&self, key: &str) -> Option<String> {
+        match &self.cache {
+            Cache::Memory(m) => m.get(key),
+            Cache::Local => storage::get_json(Area::Local, key),
+            Cache::Custom(o) => storage::custom_get(o, key).await,
+        }
+    }
+
+    async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
+        match &self.cache {
+            Cache::Memory(m) => {
+                m.set(key, value);
+                Ok(())
+            }
+            Cache::Local => storage::set(Area::Local, key, value),
+            Cache::Custom(o) => storage::custom_set(o, key, value).await,
+        }
+    }
+
+    async fn cache_remove(&self, key: &str) {
+        match &self.cache {
+            Cache::Memory(m) => m.remove(key),
+            Cache::Local => storage::remove(Area::Local, key),
+            Cache::Custom(o) => storage::custom_remove(o, key).await,
+        }
+    }
+
+    async fn cache_keys(&self) -> Option<Vec<String>> {
+        match &self.cache {
+            Cache::Memory(m) => Some(m.keys_with_prefix(CACHE_KEY_PREFIX)),
+            Cache::Local => storage::keys_with_prefix(Area::Local, CACHE_KEY_PREFIX),
+            Cache::Custom(o) => storage::custom_keys(o, CACHE_KEY_PREFIX).await,
+        }
+    }
+
+    fn transaction_get(&self, key: &str) -> Option<String> {
+        if self.cookie_transactions {
+            self.cookies.get_json(key)
+        } else {
+            storage::get_json(Area::Session, key)
+        }
+    }
+
+    fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
+        if self.cookie_transactions {
+            self.cookies.set(key, value, 1);
+            Ok(())
+        } else {
+            storage::set(Area::Session, key, value)
+        }
+    }
+
+    fn transaction_remove(&self, key: &str) {
+        if self.cookie_transactions {
+            self.cookies.remove(key);
+        } else {
+            storage::remove(Area::Session, key);
+        }
+    }
+
+    fn cookie_get(&self, name: &str) -> Option<String> {
+        self.cookies.get(name)
+    }
+
+    fn cookie_set(&self, name: &str, value: &str, days: u32) {
+        self.cookies.set(name, value, days);
+    }
+
+    fn cookie_remove(&self, name: &str) {
+        self.cookies.remove(name);
+    }
+
+    async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse> {
+        net::send(request, timeout_ms).await
+    }
+
+    async fn lock(&self, name: &str, timeout_ms: u32) -> Result<Self::LockGuard> {
+        lock::acquire(name, timeout_ms).await
+    }
+
+    async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
+        frame::run_iframe(url, origin, state, timeout_ms).await
+    }
+
+    async fn run_popup(&self, popup: web_sys::Window, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
+        frame::run_popup(popup, url, origin, state, timeout_ms, close_popup).await
+    }
+
+    fn page_origin(&self) -> String {
+        js::get_str(&js::get(&js::global(), "location"), "origin").unwrap_or_default()
+    }
+
+    fn cross_origin_isolated(&self) -> bool {
+        frame::cross_origin_isolated()
+    }
+
+    fn broadcast_logout(&self, client_id: &str) {
+        if let Some(ch) = &self.channel {
+            let mut msg = String::from(LOGOUT_MESSAGE_PREFIX);
+            msg.push_str(client_id);
+            let _ = ch.post_message(&JsValue::from_str(&msg));
+        }
+    }
+
+    fn take_remote_logout(&self, client_id: &str) -> bool {
+        match self.remote_logouts.try_borrow_mut() {
+            Ok(mut v) => {
+                let before = v.len();
+                v.retain(|id| id != client_id);
+                v.len() != before
+            }
+            Err(_) => false,
+        }
+    }
+}
