@@ -125,12 +125,99 @@ async function readRawBody(req) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Tenant-local in-memory storage for oidc-provider models. Replaces the package's development
+ * adapter, whose store is process-global and capped at 1000 entries (a long benchmark could evict a
+ * live session or grant). Entries expire by TTL; nothing is evicted by count.
+ */
+function createStore() {
+  const entries = new Map(); // `${model}:${id}` -> { payload, expiresAt }
+  const uidIndex = new Map(); // session uid -> id
+  const grantIndex = new Map(); // grantId -> Set of keys
+  let ops = 0;
+
+  function alive(key) {
+    const e = entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) { remove(key); return undefined; }
+    return e;
+  }
+
+  function remove(key) {
+    const e = entries.get(key);
+    if (!e) return;
+    entries.delete(key);
+    const { payload } = e;
+    if (payload.uid && uidIndex.get(payload.uid) === key) uidIndex.delete(payload.uid);
+    if (payload.grantId) grantIndex.get(payload.grantId)?.delete(key);
+  }
+
+  function sweep() {
+    ops += 1;
+    if (ops % 500 !== 0) return;
+    const now = Date.now();
+    for (const [key, e] of entries) if (e.expiresAt <= now) remove(key);
+    for (const [g, set] of grantIndex) if (set.size === 0) grantIndex.delete(g);
+  }
+
+  class TenantAdapter {
+    constructor(model) { this.model = model; }
+
+    key(id) { return `${this.model}:${id}`; }
+
+    async upsert(id, payload, expiresIn) {
+      sweep();
+      const key = this.key(id);
+      remove(key);
+      const expiresAt = typeof expiresIn === 'number' ? Date.now() + (expiresIn + 15) * 1000 : Infinity;
+      entries.set(key, { payload, expiresAt });
+      if (this.model === 'Session' && payload.uid) uidIndex.set(payload.uid, key);
+      if (payload.grantId) {
+        if (!grantIndex.has(payload.grantId)) grantIndex.set(payload.grantId, new Set());
+        grantIndex.get(payload.grantId).add(key);
+      }
+    }
+
+    async find(id) { return alive(this.key(id))?.payload; }
+
+    async findByUid(uid) {
+      const key = uidIndex.get(uid);
+      return key ? alive(key)?.payload : undefined;
+    }
+
+    async findByUserCode() { return undefined; }
+
+    async consume(id) {
+      const e = alive(this.key(id));
+      if (e) e.payload.consumed = nowSeconds();
+    }
+
+    /** Not part of the adapter interface: undoes consume() (used by the reuse-interval emulation). */
+    unconsume(id) {
+      const e = alive(this.key(id));
+      if (e) delete e.payload.consumed;
+    }
+
+    async destroy(id) { remove(this.key(id)); }
+
+    async revokeByGrantId(grantId) {
+      const keys = grantIndex.get(grantId);
+      if (!keys) return;
+      for (const key of [...keys]) remove(key);
+      grantIndex.delete(grantId);
+    }
+  }
+
+  return { TenantAdapter, size: () => entries.size };
+}
+
 function newStats() {
   return {
     startedAt: new Date().toISOString(),
     authorize: { total: 0, byPrompt: {}, byResponseMode: {} },
     token: { total: 0, byGrantType: {}, byStatus: {}, byContentType: {} },
     refreshTokenReuse: 0,
+    reuseWithinInterval: 0,
     grantErrors: {},
     grantsRevoked: 0,
     logins: 0,
@@ -176,6 +263,7 @@ function parseArgs(argv) {
       case 'id-token-ttl': opts.idTokenTtl = Number(next()); break;
       case 'issuer-host': opts.issuerHost = next(); break;
       case 'no-rotation': opts.rotation = false; break;
+      case 'reuse-interval': opts.reuseInterval = Number(next()); break;
       case 'rotation': opts.rotation = next() !== 'false'; break;
       case 'auto-login': opts.autoLogin = true; break;
       case 'no-auto-login': opts.autoLogin = false; break;
@@ -206,6 +294,7 @@ function parseArgs(argv) {
  * @param {number} [options.idTokenTtl=3600]     seconds
  * @param {number} [options.refreshTokenTtl=86400] seconds (absolute; rotated SPA tokens keep the remaining lifetime)
  * @param {boolean} [options.rotation=true]      false = reusable refresh tokens (Auth0 rotation_type "non-rotating")
+ * @param {number} [options.reuseInterval=0]   seconds during which the previous refresh token may be reused (Auth0 overlap period)
  * @param {boolean} [options.autoLogin=false]    log in as the test user without showing the form
  * @param {boolean} [options.revokeOnLogout=false] /v2/logout also revokes the session's grants (Auth0 does not)
  * @param {boolean} [options.jsonBody=true]      accept application/json bodies on /oauth/token and /oauth/revoke (Auth0 does)
@@ -228,10 +317,12 @@ export async function startTenant(options = {}) {
     revokeOnLogout: options.revokeOnLogout ?? false,
     jsonBody: options.jsonBody ?? true,
     auth0ErrorText: options.auth0ErrorText ?? false,
+    reuseInterval: options.reuseInterval ?? 0,
   };
   for (const k of ['accessTokenTtl', 'idTokenTtl', 'refreshTokenTtl']) {
     if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new TypeError(`${k} must be a positive integer (seconds)`);
   }
+  if (!Number.isInteger(cfg.reuseInterval) || cfg.reuseInterval < 0) throw new TypeError('reuseInterval must be an integer >= 0 (seconds)');
 
   const user = { ...DEFAULT_USER, ...(options.user || {}) };
   const password = options.password ?? DEFAULT_PASSWORD;
@@ -278,7 +369,15 @@ export async function startTenant(options = {}) {
   // DPoP: oidc-provider 9 accepts proofs by default (bound tokens when a proof is sent, plain Bearer otherwise).
   const dpop = options.dpop === 'nonce' ? 'nonce' : !(options.dpop === false || options.dpop === 'false');
 
+  const store = createStore();
+  const adapters = new Map();
+  const adapterFor = (model) => {
+    if (!adapters.has(model)) adapters.set(model, new store.TenantAdapter(model));
+    return adapters.get(model);
+  };
+
   const provider = new Provider(issuer, {
+    adapter: adapterFor,
     clients: clientIds.map((id) => ({
       client_id: id,
       application_type: 'web',
@@ -363,7 +462,11 @@ export async function startTenant(options = {}) {
     features: {
       devInteractions: { enabled: false },
       webMessageResponseMode: { enabled: true, ack: 'individual-draft-01' },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A public client may only revoke its own tokens; others are ignored (RFC 7009 §2.2 answers 200).
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -591,6 +694,39 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
     }
   }
 
+  // ---- Auth0 "rotation overlap period" (reuse interval) emulation ----
+  // oidc-provider has no grace window: any reuse revokes the grant. With reuseInterval > 0 the
+  // immediately previous refresh token of a family may be exchanged again within that many seconds
+  // of its first use (a new token is issued); any older token, or a later reuse, still trips reuse
+  // detection.
+  const families = new Map(); // grantId -> { latest, previous } refresh-token ids
+  const locks = new Map(); // key -> tail promise
+  async function withLock(key, fn) {
+    const previous = locks.get(key) ?? Promise.resolve();
+    let release;
+    const mine = new Promise((resolve) => { release = resolve; });
+    const tail = previous.then(() => mine);
+    locks.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (locks.get(key) === tail) locks.delete(key);
+    }
+  }
+  async function allowReuseWithinInterval(value) {
+    if (typeof value !== 'string' || !value) return;
+    let rt;
+    try { rt = await provider.RefreshToken.find(value, { ignoreExpiration: true }); } catch { rt = undefined; }
+    if (!rt || !rt.consumed) return;
+    const family = families.get(rt.grantId);
+    if (family && family.previous === rt.jti && nowSeconds() - rt.consumed <= cfg.reuseInterval) {
+      adapterFor('RefreshToken').unconsume(rt.jti);
+      stats.reuseWithinInterval += 1;
+    }
+  }
+
   // ---- Auth0 /v2/logout ----
   async function revokeGrant(grantId) {
     await Promise.all([
@@ -799,7 +935,21 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
         ctx.body = {};
         await applyResponseFault(ctx, fault);
       } else {
-        await next();
+        // With an overlap period, requests presenting the same refresh token are serialised so the
+        // second one sees the first one's rotation (otherwise the race itself would trip reuse detection).
+        const overlap = target === 'token' && grantType === 'refresh_token' && cfg.reuseInterval > 0 && cfg.rotation
+          && typeof parsed.params.refresh_token === 'string';
+        const run = async () => {
+          if (overlap) await allowReuseWithinInterval(parsed.params.refresh_token);
+          await next();
+          const issuedRt = ctx.oidc?.entities?.RefreshToken;
+          const rotatedRt = ctx.oidc?.entities?.RotatedRefreshToken;
+          if (target === 'token' && ctx.status === 200 && issuedRt?.jti && issuedRt.grantId) {
+            families.set(issuedRt.grantId, { latest: issuedRt.jti, previous: rotatedRt?.jti });
+          }
+        };
+        if (overlap) await withLock(`rt:${parsed.params.refresh_token}`, run);
+        else await run();
         if (target === 'token' && cfg.auth0ErrorText && grantType === 'refresh_token' && ctx.status === 400
           && ctx.body && ctx.body.error === 'invalid_grant') {
           ctx.body = { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' };
@@ -844,8 +994,8 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
     /** Issuer with trailing slash, as in ID tokens and discovery. */
     issuer,
     port,
-    /** host:port, what an auth0-spa-js `domain` option takes (with http:// this needs a full URL; see README). */
-    domain: `${issuerHost}:${port}`,
+    /** What an auth0-spa-js `domain` option takes: the full http:// URL (a bare host would become https://). */
+    domain: url,
     clientId,
     clientIds,
     redirectUris,
@@ -855,7 +1005,7 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
     password,
     provider,
     /** Counters and the last 200 requests (no secrets). */
-    stats() { return JSON.parse(JSON.stringify(stats)); },
+    stats() { return { ...JSON.parse(JSON.stringify(stats)), storeEntries: store.size() }; },
     resetStats() { stats = newStats(); },
     /** Replaces all fault rules (array or single rule); [] clears. */
     setFaults(list) { faults = toArray(list).map(normalizeFault); return api.faults(); },
@@ -868,7 +1018,8 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
     configure(patch = {}) {
       for (const [k, v] of Object.entries(patch)) {
         if (!Object.hasOwn(cfg, k)) throw new TypeError(`unknown setting ${k}`);
-        if (typeof cfg[k] === 'number' && !(Number.isInteger(v) && v > 0)) throw new TypeError(`${k} must be a positive integer`);
+        if (k === 'reuseInterval' && !(Number.isInteger(v) && v >= 0)) throw new TypeError(`${k} must be an integer >= 0`);
+        if (k !== 'reuseInterval' && typeof cfg[k] === 'number' && !(Number.isInteger(v) && v > 0)) throw new TypeError(`${k} must be a positive integer`);
         if (typeof cfg[k] === 'boolean' && typeof v !== 'boolean') throw new TypeError(`${k} must be a boolean`);
         cfg[k] = v;
       }
@@ -905,7 +1056,7 @@ async function main() {
   if (opts.help) {
     console.error('usage: node tenant/server.mjs [--port 3001] [--spa http://127.0.0.1:3000[,..]] [--client-id spa-test] [--extra-client-ids a,b]\n'
       + '  [--redirect-uris u1,u2] [--post-logout-uris u1,u2] [--access-token-ttl 60] [--id-token-ttl 3600] [--refresh-token-ttl 86400]\n'
-      + '  [--no-rotation] [--auto-login] [--revoke-on-logout] [--no-json-body] [--auth0-error-text] [--dpop true|nonce] [--issuer-host localhost] [--log]');
+      + '  [--no-rotation] [--reuse-interval 0] [--auto-login] [--revoke-on-logout] [--no-json-body] [--auth0-error-text] [--dpop true|nonce] [--issuer-host localhost] [--log]');
     process.exit(0);
   }
   const tenant = await startTenant(opts);

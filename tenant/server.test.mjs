@@ -283,6 +283,15 @@ describe('tenant with autoLogin', () => {
     assert.equal(ui.status, 401);
   });
 
+  test('two parallel refreshes with one token: one 200, one invalid_grant, and the family is revoked (no overlap window)', T, async () => {
+    const r = await exchange(t, await login(t));
+    const results = await Promise.all([1, 2].map(() => tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clientId, refresh_token: r.json.refresh_token })));
+    assert.deepEqual(results.map((x) => x.status).sort(), [200, 400]);
+    const winner = results.find((x) => x.status === 200);
+    const next = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clientId, refresh_token: winner.json.refresh_token });
+    assert.equal(next.status, 400);
+  });
+
   test('a refresh request with scope including offline_access is accepted (scope kept as granted)', T, async () => {
     const r = await exchange(t, await login(t));
     const r2 = await tokenRequest(t, {
@@ -589,6 +598,40 @@ describe('tenant with rotation:false', () => {
       assert.equal(r2.json.refresh_token, rt);
     }
     assert.equal(t.stats().refreshTokenReuse, 0);
+  });
+});
+
+describe('tenant with reuseInterval (Auth0 rotation overlap period)', () => {
+  let t;
+  before(async () => { t = await startTenant({ port: 0, spa: SPA, autoLogin: true, reuseInterval: 30, auth0ErrorText: true }); });
+  after(async () => { await t?.stop(); });
+
+  const refresh = (rt) => tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clientId, refresh_token: rt });
+
+  test('the previous refresh token may be exchanged again inside the window, an older one trips reuse detection', T, async () => {
+    const r = await exchange(t, await login(t));
+    const rt1 = r.json.refresh_token;
+    const a = await refresh(rt1);
+    assert.equal(a.status, 200);
+    const again = await refresh(rt1);
+    assert.equal(again.status, 200, again.text);
+    assert.notEqual(again.json.refresh_token, a.json.refresh_token);
+    const b = await refresh(again.json.refresh_token);
+    assert.equal(b.status, 200);
+    // rt1 is now two generations old
+    const old = await refresh(rt1);
+    assert.equal(old.status, 400);
+    assert.deepEqual(old.json, { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' });
+    assert.equal((await refresh(b.json.refresh_token)).status, 400, 'family revoked');
+    const s = t.stats();
+    assert.equal(s.reuseWithinInterval, 1);
+    assert.equal(s.refreshTokenReuse, 1);
+  });
+
+  test('parallel refreshes with one token all succeed inside the window', T, async () => {
+    const r = await exchange(t, await login(t));
+    const results = await Promise.all([1, 2, 3].map(() => refresh(r.json.refresh_token)));
+    assert.deepEqual(results.map((x) => x.status), [200, 200, 200]);
   });
 });
 
