@@ -1,0 +1,147 @@
+//! Browser tests of `BrowserPlatform::lock` (behaviour doc §5.2): exclusion, the wait timeout,
+//! release on drop (including a waiter that gives up), with Web Locks and with the in-tab
+//! fallback used when `navigator.locks` is missing; and cross-tab logout over BroadcastChannel
+//! (security case I7).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform, LOGOUT_CHANNEL};
+use auth0_spa_wasm::core::ErrorClass;
+use auth0_spa_wasm::platform::Platform;
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn eval(code: &str) -> JsValue {
+    js_sys::eval(code).unwrap()
+}
+
+fn platform() -> Rc<BrowserPlatform> {
+    Rc::new(BrowserPlatform::new(BrowserConfig::new("cid")))
+}
+
+fn without_web_locks() {
+    eval("window.__locksDesc = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks');
+          Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });");
+}
+
+fn with_web_locks() {
+    eval("Object.defineProperty(Navigator.prototype, 'locks', window.__locksDesc);");
+}
+
+async fn second_acquire_waits_until_the_first_guard_drops(name: &str) {
+    let p = platform();
+    let first = p.lock(name, 1000).await.unwrap();
+    let got = Rc::new(Cell::new(false));
+    {
+        let (p, got, name) = (Rc::clone(&p), Rc::clone(&got), name.to_owned());
+        spawn_local(async move {
+            let g = p.lock(&name, 3000).await.unwrap();
+            got.set(true);
+            drop(g);
+        });
+    }
+    TimeoutFuture::new(150).await;
+    assert!(!got.get(), "second holder got the lock while the first held it");
+    drop(first);
+    TimeoutFuture::new(100).await;
+    assert!(got.get(), "second holder did not get the lock after release");
+    // Released again: a third acquire is immediate.
+    drop(p.lock(name, 100).await.unwrap());
+}
+
+async fn waiting_on_a_held_lock_times_out(name: &str) {
+    let p = platform();
+    let held = p.lock(name, 1000).await.unwrap();
+    let started = js_sys::Date::now();
+    let e = p.lock(name, 200).await.err().unwrap();
+    let elapsed = js_sys::Date::now() - started;
+    assert_eq!(e.class, ErrorClass::Timeout);
+    assert_eq!((e.error.as_str(), e.description.as_str()), ("timeout", "Timeout"));
+    assert!((150.0..2000.0).contains(&elapsed), "{elapsed}");
+    drop(held);
+    drop(p.lock(name, 200).await.unwrap());
+}
+
+async fn a_waiter_that_gives_up_does_not_keep_the_lock(name: &str) {
+    let p = platform();
+    let held = p.lock(name, 1000).await.unwrap();
+    {
+        // Start waiting, then drop the waiting future (e.g. the caller was cancelled).
+        let mut waiting = Box::pin(p.lock(name, 5000));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        TimeoutFuture::new(20).await;
+    }
+    drop(held);
+    TimeoutFuture::new(20).await;
+    drop(p.lock(name, 300).await.expect("lock free again after the waiter gave up"));
+}
+
+#[wasm_bindgen_test]
+async fn web_locks_exclude_a_second_holder_until_release() {
+    assert!(eval("!!navigator.locks").as_bool().unwrap());
+    second_acquire_waits_until_the_first_guard_drops("t.web.exclusive").await;
+}
+
+#[wasm_bindgen_test]
+async fn web_locks_wait_times_out_with_timeout_error() {
+    waiting_on_a_held_lock_times_out("t.web.timeout").await;
+}
+
+#[wasm_bindgen_test]
+async fn web_locks_are_released_when_a_waiter_gives_up() {
+    a_waiter_that_gives_up_does_not_keep_the_lock("t.web.dropped").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_lock_is_held_in_navigator_locks_under_its_name() {
+    let p = platform();
+    let g = p.lock("auth0.lock.getTokenSilently.cid.default", 1000).await.unwrap();
+    let held = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(eval(
+        "navigator.locks.query().then(s => s.held.map(l => l.name + ':' + l.mode).join(','))",
+    )))
+    .await
+    .unwrap()
+    .as_string()
+    .unwrap();
+    drop(g);
+    assert!(held.contains("auth0.lock.getTokenSilently.cid.default:exclusive"), "{held}");
+}
+
+#[wasm_bindgen_test]
+async fn without_web_locks_the_in_tab_lock_still_excludes_and_times_out() {
+    without_web_locks();
+    second_acquire_waits_until_the_first_guard_drops("t.local.exclusive").await;
+    waiting_on_a_held_lock_times_out("t.local.timeout").await;
+    a_waiter_that_gives_up_does_not_keep_the_lock("t.local.dropped").await;
+    with_web_locks();
+}
+
+#[wasm_bindgen_test]
+async fn a_logout_broadcast_reaches_other_clients_but_not_the_sender() {
+    let sender = platform();
+    let other = platform();
+    eval(&format!(
+        "window.__heard = []; window.__bc = new BroadcastChannel('{LOGOUT_CHANNEL}'); window.__bc.onmessage = e => window.__heard.push(e.data);"
+    ));
+    sender.broadcast_logout("cid");
+    TimeoutFuture::new(100).await;
+    assert!(other.take_remote_logout("cid"));
+    assert!(!other.take_remote_logout("cid"), "a logout notice is consumed once");
+    assert!(!sender.take_remote_logout("cid"), "BroadcastChannel does not echo to the sender");
+    assert!(!other.take_remote_logout("another-client"));
+    assert_eq!(eval("window.__heard.length").as_f64(), Some(1.0));
+
+    // A logout announced by another tab's script on the channel.
+    eval("window.__bc.postMessage('logout:cid2'); window.__bc.close();");
+    TimeoutFuture::new(100).await;
+    assert!(sender.take_remote_logout("cid2"));
+}
