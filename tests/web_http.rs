@@ -2,6 +2,7 @@
 //! any status is a response, network failures and timeouts are plain errors, the timed-out
 //! request is aborted, and no request is ever retried.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
 use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform, TIMEOUT_MESSAGE};
 use auth0_spa_wasm::core::http::HttpRequest;

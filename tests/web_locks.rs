@@ -3,11 +3,13 @@
 //! fallback used when `navigator.locks` is missing; and cross-tab logout over BroadcastChannel
 //! (security case I7).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
-use std::task::{Context, Waker};
+use std::sync::Arc;
+use std::task::{Context, Wake, Waker};
 
 use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform, LOGOUT_CHANNEL};
 use auth0_spa_wasm::core::ErrorClass;
@@ -18,6 +20,16 @@ use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+struct Noop;
+impl Wake for Noop {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// A waker that does nothing, to poll a future once by hand (`Waker::noop` needs Rust 1.85).
+fn noop_waker() -> Waker {
+    Waker::from(Arc::new(Noop))
+}
 
 fn eval(code: &str) -> JsValue {
     js_sys::eval(code).unwrap()
@@ -76,7 +88,8 @@ async fn a_waiter_that_gives_up_does_not_keep_the_lock(name: &str) {
     {
         // Start waiting, then drop the waiting future (e.g. the caller was cancelled).
         let mut waiting = Box::pin(p.lock(name, 5000));
-        let mut cx = Context::from_waker(Waker::noop());
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
         TimeoutFuture::new(20).await;
     }

@@ -2,6 +2,7 @@
 //! transactions, cookies, clock and randomness (behaviour doc §3.4, §3.7–3.9; security cases
 //! I1, I2, I5, I6; C9). Run in headless Chromium with wasm-bindgen-test.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
 use auth0_spa_wasm::browser::{cookie_header, BrowserConfig, BrowserPlatform, CacheKind, CRYPTO_REQUIRED_MESSAGE};
 use auth0_spa_wasm::core::ErrorClass;
@@ -197,6 +198,17 @@ fn transactions_use_a_cookie_and_its_legacy_twin_when_asked() {
     p.transaction_remove(key);
     assert_eq!(p.transaction_get(key), None);
     assert!(!eval_str("document.cookie").unwrap().contains("a0.spajs.txs"));
+}
+
+#[wasm_bindgen_test]
+fn a_transaction_too_big_for_a_cookie_is_an_error_not_a_silent_loss() {
+    let mut c = BrowserConfig::new("cid");
+    c.use_cookies_for_transactions = true;
+    let p = BrowserPlatform::new(c);
+    let big = format!("{{\"appState\":\"{}\"}}", "x".repeat(5000));
+    let e = p.transaction_set("a0.spajs.txs.cid", &big).unwrap_err();
+    assert_eq!(e.error, "storage_error");
+    p.transaction_remove("a0.spajs.txs.cid");
 }
 
 #[wasm_bindgen_test]

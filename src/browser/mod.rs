@@ -258,7 +258,13 @@ impl Platform for BrowserPlatform {
     fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
         if self.cookie_transactions {
             self.cookies.set(key, value, 1);
-            Ok(())
+            // document.cookie drops what it cannot store (over ~4 KB, cookies disabled) without
+            // a word; a lost transaction would only surface after the redirect, so check now.
+            if self.cookies.get(key).as_deref() == Some(value) {
+                Ok(())
+            } else {
+                Err(Error::plain("storage_error", "The transaction cookie could not be stored"))
+            }
         } else {
             storage::set(Area::Session, key, value)
         }
