@@ -1,1 +1,216 @@
-//! (being written)
+//! Refresh-token rotation bookkeeping (RFC 6749 §6; RFC 9700 §4.14.2; behaviour doc §2.6 point 5),
+//! as pure decisions: which cache entries to rewrite after a refresh, and with what.
+//!
+//! After a rotating refresh, the old refresh token is dead server-side and presenting it again is
+//! reuse, which makes the server revoke the whole token family (security cases F1, F3, F10). So the
+//! new token must replace the old one in **every** entry of the client that holds it (other
+//! scopes, other audiences, refresh-only stubs), without touching their access tokens or
+//! `expiresAt` (F18, auth0-spa-js 2.15.0 fix), and the old token must never be written again.
+//!
+//! Deliberate difference from auth0-spa-js (§2.6 point 6, §10 item 7): when a refresh response
+//! carries no `refresh_token` (servers with reusable, non-rotating refresh tokens), auth0-spa-js's
+//! default ("offline") mode stores the new entry without one, so the next renewal fails with
+//! `missing_refresh_token`. Here the current refresh token is kept (security case F2; RFC 6749 §6:
+//! the server MAY issue a new one, else the client keeps using the old one) — see
+//! [`keep_refresh_token_if_absent`].
+
+use super::cache::{AccessTokenEntry, CacheKey};
+use super::token::TokenResponse;
+
+/// F2: if the refresh `response` carries no refresh token, put `current` (the one just used)
+/// into it, so the entry written from it keeps a usable refresh token. Returns true when it did.
+/// A response that does carry one is left alone.
+pub fn keep_refresh_token_if_absent(response: &mut TokenResponse, current: &str) -> bool {
+    if response.refresh_token.is_some() || current.is_empty() {
+        return false;
+    }
+    response.set_refresh_token(current);
+    true
+}
+
+/// The writes that propagate a rotation (F1, F18): for every entry of `client_id` in `entries`
+/// whose refresh token is `old_refresh_token`, a copy holding `new_refresh_token` instead, under
+/// the same key, with the same access token, `expiresAt` and member order.
+///
+/// * No writes when the response carried no new token, or the same token, or `old` is empty
+///   (F2: nothing rotated, the current token stays everywhere).
+/// * `refreshed_key`, the key the new entry (built from the response) is written under, is
+///   skipped: its stale copy in `entries` must not overwrite the fresh access token.
+/// * Keys of other clients and entries holding other refresh tokens are never touched (B6, I8).
+/// * No write ever contains `old_refresh_token`.
+///
+/// `entries` should be read while holding the refresh lock (performance-anchors.md, F6).
+pub fn propagate_rotation(
+    client_id: &str,
+    old_refresh_token: &str,
+    new_refresh_token: Option<&str>,
+    refreshed_key: Option<&str>,
+    entries: &[(String, AccessTokenEntry)],
+) -> Vec<(String, AccessTokenEntry)> {
+    let new = match new_refresh_token {
+        Some(n) if !n.is_empty() && n != old_refresh_token && !old_refresh_token.is_empty() => n,
+        _ => return Vec::new(),
+    };
+    entries
+        .iter()
+        .filter(|(key, _)| Some(key.as_str()) != refreshed_key)
+        .filter(|(key, _)| CacheKey::from_key(key).is_some_and(|k| k.client_id == client_id))
+        .filter(|(_, entry)| entry.refresh_token() == Some(old_refresh_token))
+        .map(|(key, entry)| (key.clone(), entry.with_refresh_token(new)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cache::evaluate;
+    use crate::core::http::HttpResponse;
+    use crate::core::json::Json;
+    use crate::core::token::parse_token_response;
+
+    const NOW_MS: u64 = 1_750_000_000_000;
+
+    fn entry(at: &str, rt: Option<&str>, expires_at: u64) -> AccessTokenEntry {
+        let mut text = String::from(r#"{"body":{"access_token":""#);
+        text.push_str(at);
+        text.push('"');
+        if let Some(rt) = rt {
+            text.push_str(r#","refresh_token":""#);
+            text.push_str(rt);
+            text.push('"');
+        }
+        text.push_str(r#","token_type":"Bearer","expires_in":86400},"expiresAt":"#);
+        text.push_str(&expires_at.to_string());
+        text.push('}');
+        AccessTokenEntry::parse(&text).unwrap()
+    }
+
+    const K_DEFAULT: &str = "@@auth0spajs@@::abc::default::openid profile offline_access";
+    const K_API: &str = "@@auth0spajs@@::abc::https://api/::openid read offline_access";
+    const K_API2: &str = "@@auth0spajs@@::abc::https://api/::openid write offline_access";
+    const K_OTHER_CLIENT: &str = "@@auth0spajs@@::xyz::default::openid profile offline_access";
+
+    fn store() -> Vec<(String, AccessTokenEntry)> {
+        vec![
+            (K_DEFAULT.to_owned(), entry("AT-1", Some("RT-1"), 100)),
+            (K_API.to_owned(), entry("AT-2", Some("RT-1"), 200)),
+            (K_API2.to_owned(), entry("AT-3", Some("RT-OTHER"), 300)),
+            (K_OTHER_CLIENT.to_owned(), entry("AT-4", Some("RT-1"), 400)),
+        ]
+    }
+
+    #[test]
+    fn f1_the_new_token_replaces_the_old_one_in_every_entry_holding_it() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [K_DEFAULT, K_API]);
+        assert!(writes.iter().all(|(_, e)| e.refresh_token() == Some("RT-2")));
+    }
+
+    #[test]
+    fn f18_access_tokens_and_expires_at_are_untouched_by_rotation() {
+        let before = store();
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &before);
+        for (key, written) in &writes {
+            let (_, original) = before.iter().find(|(k, _)| k == key).unwrap();
+            assert_eq!(written.expires_at, original.expires_at);
+            assert_eq!(written.access_token(), original.access_token());
+            assert_eq!(written.to_json_string(), original.to_json_string().replace("\"RT-1\"", "\"RT-2\""));
+        }
+    }
+
+    #[test]
+    fn the_old_refresh_token_is_never_written_back() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        assert!(!writes.is_empty());
+        assert!(writes.iter().all(|(_, e)| !e.to_json_string().contains("\"RT-1\"")));
+    }
+
+    #[test]
+    fn entries_holding_another_refresh_token_are_left_alone() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        assert!(writes.iter().all(|(k, _)| k != K_API2));
+    }
+
+    #[test]
+    fn another_clients_entries_are_never_touched() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        assert!(writes.iter().all(|(k, _)| k != K_OTHER_CLIENT));
+        let writes = propagate_rotation("xyz", "RT-1", Some("RT-2"), None, &store());
+        let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [K_OTHER_CLIENT]);
+    }
+
+    #[test]
+    fn non_token_keys_are_ignored() {
+        let mut entries = store();
+        entries.push(("@@auth0spajs@@::abc::@@user@@".to_owned(), entry("x", Some("RT-1"), 1)));
+        entries.push(("something-else".to_owned(), entry("x", Some("RT-1"), 1)));
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries);
+        assert_eq!(writes.len(), 2);
+    }
+
+    #[test]
+    fn the_freshly_written_key_is_skipped_so_its_new_access_token_survives() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), Some(K_DEFAULT), &store());
+        let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [K_API]);
+    }
+
+    #[test]
+    fn refresh_only_stubs_are_rotated_too() {
+        let stub = entry("AT-9", Some("RT-1"), 1).refresh_only().unwrap();
+        let entries = vec![(K_API.to_owned(), stub.clone())];
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries);
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].1.to_json_string(), stub.to_json_string().replace("RT-1", "RT-2"));
+    }
+
+    #[test]
+    fn f2_no_new_refresh_token_means_no_writes() {
+        assert!(propagate_rotation("abc", "RT-1", None, None, &store()).is_empty());
+        assert!(propagate_rotation("abc", "RT-1", Some(""), None, &store()).is_empty());
+    }
+
+    #[test]
+    fn the_same_token_returned_again_means_no_writes() {
+        assert!(propagate_rotation("abc", "RT-1", Some("RT-1"), None, &store()).is_empty());
+    }
+
+    #[test]
+    fn an_empty_old_token_never_matches_anything() {
+        let entries = vec![(K_DEFAULT.to_owned(), entry("AT", None, 1))];
+        assert!(propagate_rotation("abc", "", Some("RT-2"), None, &entries).is_empty());
+    }
+
+    fn refresh_response(body: &str) -> TokenResponse {
+        parse_token_response(&HttpResponse { status: 200, body: body.into() }, "https://t/oauth/token", NOW_MS).unwrap()
+    }
+
+    #[test]
+    fn f2_a_refresh_response_without_refresh_token_keeps_the_current_one() {
+        let mut r = refresh_response(r#"{"access_token":"AT-2","token_type":"Bearer","expires_in":60}"#);
+        assert!(keep_refresh_token_if_absent(&mut r, "RT-1"));
+        assert_eq!(r.refresh_token.as_deref(), Some("RT-1"));
+        let key = CacheKey::new("abc", None, "openid offline_access");
+        let e = AccessTokenEntry::from_token_response(&r, &key, NOW_MS);
+        assert_eq!(e.refresh_token(), Some("RT-1"));
+        // ... so that the entry can still be renewed after it expires.
+        assert!(matches!(evaluate(&e, NOW_MS + 3_600_000, 60), crate::core::cache::Freshness::RefreshOnly(_)));
+    }
+
+    #[test]
+    fn a_rotated_refresh_response_is_not_altered() {
+        let mut r = refresh_response(r#"{"access_token":"AT-2","refresh_token":"RT-2","token_type":"Bearer","expires_in":60}"#);
+        assert!(!keep_refresh_token_if_absent(&mut r, "RT-1"));
+        assert_eq!(r.refresh_token.as_deref(), Some("RT-2"));
+        assert_eq!(r.to_json().str_field("refresh_token"), Some("RT-2"));
+    }
+
+    #[test]
+    fn keeping_an_empty_token_does_nothing() {
+        let mut r = refresh_response(r#"{"access_token":"AT-2","token_type":"Bearer","expires_in":60}"#);
+        assert!(!keep_refresh_token_if_absent(&mut r, ""));
+        assert_eq!(r.to_json().get("refresh_token"), None::<&Json>);
+    }
+}
