@@ -208,6 +208,9 @@ function client(s) {
   if (!s.pending) {
     s.pending = ready()
       .then(() => {
+        if (typeof glue.WasmClient !== 'function') {
+          throw new GenericError('internal_error', 'auth0-spa-wasm: the wasm module exports no WasmClient');
+        }
         s.inst = new glue.WasmClient(s.json, s.cache, s.now);
         return s.inst;
       })

@@ -1,0 +1,467 @@
+// node --test js/tests/ : the package entry (js/index.js) against a fake wasm glue that records
+// what it receives. Checks the JS side of the contract written at the top of js/index.js: lazy
+// one-time loading, option serialisation, navigation, popups opened synchronously, and that every
+// failure reaches the app as an Error of the auth0-spa-js classes.
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
+copyFileSync(join(here, '..', 'index.js'), join(dir, 'index.js'));
+copyFileSync(join(here, '..', 'errors.js'), join(dir, 'errors.js'));
+writeFileSync(join(dir, 'wasm-source.js'), "export function wasmSource() { return 'the-wasm-source'; }\n");
+writeFileSync(
+  join(dir, 'auth0_spa_wasm.js'),
+  `const w = () => globalThis.__fakeWasm;
+export default async function init(arg) {
+  w().inits.push(arg);
+  if (w().initError !== undefined) { const e = w().initError; w().initError = undefined; throw e; }
+}
+export class WasmClient {
+  constructor(json, cache, now) {
+    if (w().ctorError !== undefined) throw w().ctorError;
+    this.rec = { json: JSON.parse(json), cache, now, calls: [] };
+    w().clients.push(this.rec);
+  }
+}
+for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout']) {
+  WasmClient.prototype[name] = async function (...args) {
+    this.rec.calls.push([name, ...args]);
+    const h = w().handlers[name];
+    return h ? h(...args) : undefined;
+  };
+}
+`
+);
+
+let n = 0;
+// A fresh instance of index.js (its load memo starts empty); errors.js and the glue are shared.
+const fresh = () => import(pathToFileURL(join(dir, 'index.js')).href + '?n=' + ++n);
+const shared = await fresh();
+const errors = await import(pathToFileURL(join(dir, 'errors.js')).href);
+
+let win;
+beforeEach(() => {
+  globalThis.__fakeWasm = { inits: [], clients: [], handlers: {} };
+  win = {
+    crypto: {},
+    screenX: 10,
+    screenY: 20,
+    innerWidth: 1000,
+    innerHeight: 800,
+    opened: [],
+    assigned: [],
+    popup: { closed: false, closedByUs: false, close() { this.closedByUs = true; } },
+    open(...args) {
+      this.opened.push(args);
+      return this.popup;
+    },
+    location: { href: 'https://app.example.com/cb?code=c&state=s', assign: (u) => win.assigned.push(u) }
+  };
+  globalThis.window = win;
+});
+
+const fake = () => globalThis.__fakeWasm;
+const base = { domain: 'tenant.auth0.com', clientId: 'abc' };
+const lastCall = (i = 0) => {
+  const calls = fake().clients[i].calls;
+  return calls[calls.length - 1];
+};
+
+test('the constructor is synchronous and loads nothing until the first call', async () => {
+  const { Auth0Client } = await fresh();
+  const c = new Auth0Client(base);
+  assert.equal(fake().inits.length, 0);
+  assert.equal(fake().clients.length, 0);
+  await c.isAuthenticated();
+  assert.equal(fake().inits.length, 1);
+  assert.equal(fake().clients.length, 1);
+});
+
+test('the module initialises once for all clients and concurrent calls, with the wasm source', async () => {
+  const { Auth0Client } = await fresh();
+  const a = new Auth0Client(base);
+  const b = new Auth0Client(base);
+  await Promise.all([a.getUser(), a.getUser(), b.isAuthenticated(), a.getTokenSilently()]);
+  assert.equal(fake().inits.length, 1);
+  assert.deepEqual(fake().inits[0], { module_or_path: 'the-wasm-source' });
+  assert.equal(fake().clients.length, 2, 'one wasm client per Auth0Client');
+});
+
+test('a failed load rejects with GenericError internal_error and is retried on the next call', async () => {
+  const { Auth0Client } = await fresh();
+  fake().initError = new TypeError('Failed to fetch');
+  const c = new Auth0Client(base);
+  await assert.rejects(c.getUser(), (e) => {
+    assert.ok(e instanceof errors.GenericError);
+    assert.equal(e.error, 'internal_error');
+    assert.match(e.message, /could not be loaded: Failed to fetch/);
+    return true;
+  });
+  fake().handlers.getUser = () => '{"sub":"u1"}';
+  assert.deepEqual(await c.getUser(), { sub: 'u1' });
+  assert.equal(fake().inits.length, 2);
+});
+
+test('options reach the wasm side as JSON without cache and nowProvider, which are passed apart', async () => {
+  const cache = { get() {}, set() {}, remove() {} };
+  const now = () => 42;
+  const c = new shared.Auth0Client({
+    ...base,
+    cache,
+    nowProvider: now,
+    leeway: NaN,
+    httpTimeoutInSeconds: Infinity,
+    authorizeTimeoutInSeconds: -Infinity,
+    sessionCheckExpiryDays: 10n,
+    authorizationParams: { audience: 'https://api', max_age: NaN, fn: () => 1 }
+  });
+  await c.isAuthenticated();
+  const rec = fake().clients[0];
+  assert.equal(rec.cache, cache);
+  assert.equal(rec.now, now);
+  assert.deepEqual(rec.json, {
+    domain: 'tenant.auth0.com',
+    clientId: 'abc',
+    leeway: 'NaN',
+    httpTimeoutInSeconds: 'Infinity',
+    authorizeTimeoutInSeconds: '-Infinity',
+    sessionCheckExpiryDays: '10',
+    authorizationParams: { audience: 'https://api', max_age: 'NaN' }
+  });
+});
+
+test('cache wins over cacheLocation with auth0-spa-js warning, and LocalStorageCache maps to localstorage', async () => {
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (m) => warned.push(m);
+  try {
+    const custom = { get() {}, set() {}, remove() {} };
+    await new shared.Auth0Client({ ...base, cache: custom, cacheLocation: 'localstorage' }).isAuthenticated();
+    assert.equal(fake().clients[0].cache, custom);
+    assert.equal('cacheLocation' in fake().clients[0].json, false);
+    assert.match(warned[0], /ignoring `cacheLocation` and using `cache`/);
+
+    await new shared.Auth0Client({ ...base, cache: new shared.LocalStorageCache() }).isAuthenticated();
+    assert.equal(fake().clients[1].cache, undefined);
+    assert.equal(fake().clients[1].json.cacheLocation, 'localstorage');
+
+    class Mine extends shared.LocalStorageCache {}
+    const mine = new Mine();
+    await new shared.Auth0Client({ ...base, cache: mine }).isAuthenticated();
+    assert.equal(fake().clients[2].cache, mine, 'a subclass may override methods: kept as a custom cache');
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test('the constructor throws synchronously what auth0-spa-js throws synchronously', () => {
+  assert.throws(() => new shared.Auth0Client({ ...base, cacheLocation: 'session' }), (e) => {
+    assert.equal(Object.getPrototypeOf(e), Error.prototype);
+    assert.equal(e.message, 'Invalid cache location "session"');
+    return true;
+  });
+  assert.throws(() => new shared.Auth0Client({ ...base, refreshTokenMode: 'online', useDpop: true }), (e) => {
+    assert.ok(e instanceof errors.InvalidConfigurationError);
+    assert.equal(e.suggestion, 'Set `useRefreshTokens: true`.');
+    return true;
+  });
+  assert.throws(() => new shared.Auth0Client({ ...base, refreshTokenMode: 'online', useRefreshTokens: true }), (e) => {
+    assert.ok(e instanceof errors.InvalidConfigurationError);
+    assert.match(e.message, /requires DPoP/);
+    return true;
+  });
+  delete win.crypto;
+  assert.throws(() => new shared.Auth0Client(base), /`window.crypto` is required/);
+});
+
+test('getConfiguration answers synchronously with a frozen copy', () => {
+  const conf = new shared.Auth0Client({ ...base, leeway: 5 }).getConfiguration();
+  assert.deepEqual(conf, { domain: 'tenant.auth0.com', clientId: 'abc' });
+  assert.ok(Object.isFrozen(conf));
+  assert.equal(fake().inits.length + fake().clients.length, 0);
+});
+
+test('a wasm constructor error object rejects the calls as the named class', async () => {
+  const { Auth0Client, createAuth0Client } = await fresh();
+  fake().ctorError = { class: 'InvalidConfiguration', error: 'invalid_configuration', description: 'leeway must be a finite number' };
+  await assert.rejects(new Auth0Client(base).getTokenSilently(), (e) => {
+    assert.ok(e instanceof errors.InvalidConfigurationError);
+    assert.equal(e.message, 'leeway must be a finite number');
+    return true;
+  });
+  await assert.rejects(createAuth0Client(base), errors.InvalidConfigurationError, 'createAuth0Client does not swallow option errors');
+});
+
+test('createAuth0Client runs checkSession and resolves to the client', async () => {
+  const c = await shared.createAuth0Client(base);
+  assert.ok(c instanceof shared.Auth0Client);
+  assert.deepEqual(lastCall(), ['checkSession', '{}']);
+});
+
+test('loginWithRedirect hands the URL to openUrl with the fragment, keeping functions out of the JSON', async () => {
+  fake().handlers.loginWithRedirect = () => 'https://tenant.auth0.com/authorize?x=1';
+  const opened = [];
+  const c = new shared.Auth0Client(base);
+  await c.loginWithRedirect({
+    appState: { to: '/orders', bad: NaN, when: new Date(0) },
+    fragment: 'frag',
+    authorizationParams: { screen_hint: 'signup' },
+    openUrl: async (u) => opened.push(u)
+  });
+  assert.deepEqual(opened, ['https://tenant.auth0.com/authorize?x=1#frag']);
+  assert.deepEqual(win.assigned, []);
+  assert.deepEqual(JSON.parse(lastCall()[1]), {
+    appState: { to: '/orders', bad: null, when: '1970-01-01T00:00:00.000Z' },
+    authorizationParams: { screen_hint: 'signup' }
+  });
+});
+
+test('loginWithRedirect falls back to onRedirect, then to location.assign', async () => {
+  fake().handlers.loginWithRedirect = () => 'https://u';
+  const c = new shared.Auth0Client(base);
+  const seen = [];
+  await c.loginWithRedirect({ onRedirect: async (u) => seen.push(u) });
+  assert.deepEqual(seen, ['https://u']);
+  await c.loginWithRedirect();
+  assert.deepEqual(win.assigned, ['https://u']);
+});
+
+test('logout navigates with openUrl, with location.assign, or not at all for openUrl: false', async () => {
+  fake().handlers.logout = () => 'https://tenant.auth0.com/v2/logout?client_id=abc';
+  const c = new shared.Auth0Client(base);
+  await c.logout({ openUrl: false });
+  assert.deepEqual(win.assigned, []);
+  assert.deepEqual(JSON.parse(lastCall()[1]), {});
+  await c.logout({ logoutParams: { returnTo: 'https://app' }, clientId: null });
+  assert.deepEqual(win.assigned, ['https://tenant.auth0.com/v2/logout?client_id=abc']);
+  assert.deepEqual(JSON.parse(lastCall()[1]), { logoutParams: { returnTo: 'https://app' }, clientId: null });
+  const seen = [];
+  await c.logout({ openUrl: (u) => seen.push(u), onRedirect: () => seen.push('wrong') });
+  assert.deepEqual(seen, ['https://tenant.auth0.com/v2/logout?client_id=abc']);
+  fake().handlers.logout = () => '';
+  await c.logout();
+  assert.equal(win.assigned.length, 1, 'an empty URL means no navigation');
+});
+
+test('loginWithPopup opens the popup synchronously, before the call yields', async () => {
+  const c = new shared.Auth0Client(base);
+  const p = c.loginWithPopup({ authorizationParams: { connection: 'github' } }, { timeoutInSeconds: 5 });
+  assert.equal(win.opened.length, 1, 'window.open ran inside the click handler');
+  assert.deepEqual(win.opened[0], [
+    '',
+    'auth0:authorize:popup',
+    'left=310,top=120,width=400,height=600,resizable,scrollbars=yes,status=1'
+  ]);
+  await p;
+  const [name, optionsJson, popup, configJson] = lastCall();
+  assert.equal(name, 'loginWithPopup');
+  assert.deepEqual(JSON.parse(optionsJson), { authorizationParams: { connection: 'github' } });
+  assert.equal(popup, win.popup);
+  assert.deepEqual(JSON.parse(configJson), { timeoutInSeconds: 5 });
+});
+
+test('getTokenWithPopup also opens synchronously and resolves to the token', async () => {
+  fake().handlers.getTokenWithPopup = () => 'at-1';
+  const c = new shared.Auth0Client(base);
+  const p = c.getTokenWithPopup({ authorizationParams: { audience: 'https://api' } });
+  assert.equal(win.opened.length, 1);
+  assert.equal(await p, 'at-1');
+  assert.deepEqual(JSON.parse(lastCall()[3]), {});
+});
+
+test('a given popup is used as is and never reaches the JSON', async () => {
+  const mine = { closed: false, close() {} };
+  const c = new shared.Auth0Client(base);
+  await c.loginWithPopup({}, { popup: mine, closePopup: false });
+  assert.equal(win.opened.length, 0);
+  assert.equal(lastCall()[2], mine);
+  assert.deepEqual(JSON.parse(lastCall()[3]), { closePopup: false });
+});
+
+test('a blocked popup rejects with PopupOpenError without touching the wasm client', async () => {
+  win.open = () => null;
+  const c = new shared.Auth0Client(base);
+  await assert.rejects(c.loginWithPopup(), (e) => e instanceof errors.PopupOpenError && e.error === 'popup_open');
+  await assert.rejects(c.getTokenWithPopup(), errors.PopupOpenError);
+  assert.equal(fake().clients.length, 0);
+});
+
+test('popup errors from the wasm side carry the popup window', async () => {
+  fake().handlers.loginWithPopup = async () => {
+    throw { class: 'PopupCancelled', error: 'cancelled', description: 'Popup closed' };
+  };
+  fake().handlers.getTokenWithPopup = async () => {
+    throw { class: 'PopupTimeout', error: 'timeout', description: 'Timeout' };
+  };
+  const c = new shared.Auth0Client(base);
+  await assert.rejects(c.loginWithPopup(), (e) => e instanceof errors.PopupCancelledError && e.popup === win.popup);
+  await assert.rejects(
+    c.getTokenWithPopup(),
+    (e) => e instanceof errors.PopupTimeoutError && e instanceof errors.TimeoutError && e.popup === win.popup
+  );
+});
+
+test('a popup opened by the SDK is closed when loading fails before the wasm side takes it', async () => {
+  const { Auth0Client } = await fresh();
+  fake().initError = new Error('CompileError');
+  await assert.rejects(new Auth0Client(base).loginWithPopup(), errors.GenericError);
+  assert.equal(win.popup.closedByUs, true);
+});
+
+test('getTokenSilently resolves to the token, the parsed verbose response, or undefined', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.getTokenSilently = () => 'at';
+  assert.equal(await c.getTokenSilently(), 'at');
+  assert.deepEqual(JSON.parse(lastCall()[1]), {});
+  fake().handlers.getTokenSilently = () => '{"access_token":"at","id_token":"it","token_type":"Bearer","expires_in":86400}';
+  assert.deepEqual(await c.getTokenSilently({ detailedResponse: true, cacheMode: 'off' }), {
+    access_token: 'at',
+    id_token: 'it',
+    token_type: 'Bearer',
+    expires_in: 86400
+  });
+  assert.deepEqual(JSON.parse(lastCall()[1]), { detailedResponse: true, cacheMode: 'off' });
+  fake().handlers.getTokenSilently = () => undefined;
+  assert.equal(await c.getTokenSilently({ cacheMode: 'cache-only' }), undefined);
+});
+
+test('getUser returns the same object while the claims are unchanged', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.getUser = () => '{"sub":"u1","name":"A"}';
+  const first = await c.getUser();
+  assert.deepEqual(first, { sub: 'u1', name: 'A' });
+  assert.equal(await c.getUser(), first);
+  fake().handlers.getUser = () => '{"sub":"u1","name":"B"}';
+  const second = await c.getUser();
+  assert.notEqual(second, first);
+  assert.equal(second.name, 'B');
+  fake().handlers.getUser = () => undefined;
+  assert.equal(await c.getUser(), undefined);
+  fake().handlers.getIdTokenClaims = () => '{"sub":"u1","__raw":"x.y.z"}';
+  const claims = await c.getIdTokenClaims();
+  assert.equal(claims.__raw, 'x.y.z');
+  assert.equal(await c.getIdTokenClaims(), claims);
+});
+
+test('isAuthenticated resolves to a boolean', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.isAuthenticated = () => 1;
+  assert.equal(await c.isAuthenticated(), true);
+  fake().handlers.isAuthenticated = () => undefined;
+  assert.equal(await c.isAuthenticated(), false);
+});
+
+test('handleRedirectCallback defaults to the current URL and returns appState with response_type', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.handleRedirectCallback = () => '{"appState":{"to":"/x"}}';
+  assert.deepEqual(await c.handleRedirectCallback(), { appState: { to: '/x' }, response_type: 'code' });
+  assert.deepEqual(lastCall(), ['handleRedirectCallback', 'https://app.example.com/cb?code=c&state=s']);
+  fake().handlers.handleRedirectCallback = () => '{}';
+  assert.deepEqual(await c.handleRedirectCallback('https://app/cb?code=1&state=2'), { appState: undefined, response_type: 'code' });
+  assert.equal(lastCall()[1], 'https://app/cb?code=1&state=2');
+});
+
+test('error objects from wasm become the named classes', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.handleRedirectCallback = async () => {
+    throw { class: 'Authentication', error: 'access_denied', description: 'User did not authorize', state: 'st', appState: '{"to":"/"}' };
+  };
+  await assert.rejects(c.handleRedirectCallback(), (e) => {
+    assert.ok(e instanceof errors.AuthenticationError);
+    assert.deepEqual([e.error, e.message, e.state, e.appState], ['access_denied', 'User did not authorize', 'st', { to: '/' }]);
+    return true;
+  });
+  fake().handlers.getTokenSilently = async () => {
+    throw { class: 'Generic', error: 'login_required', description: 'Login required' };
+  };
+  await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.GenericError && e.error === 'login_required');
+});
+
+test('a wasm trap, a string or a bare value never reaches the app as such', async () => {
+  const c = new shared.Auth0Client(base);
+  const thrown = [new WebAssembly.RuntimeError('unreachable'), 'boom', 42, null, { weird: true }];
+  for (const t of thrown) {
+    fake().handlers.getUser = () => {
+      throw t;
+    };
+    await assert.rejects(c.getUser(), (e) => {
+      assert.ok(e instanceof errors.GenericError, String(t));
+      assert.equal(e.error, 'internal_error');
+      return true;
+    });
+  }
+  fake().handlers.getUser = () => {
+    throw { error: 'server_error', error_description: 'oops' };
+  };
+  await assert.rejects(c.getUser(), (e) => e instanceof errors.GenericError && e.error === 'server_error' && e.message === 'oops');
+});
+
+test('JS errors raised through wasm (a page callback, fetch) pass through unchanged', async () => {
+  const c = new shared.Auth0Client(base);
+  const original = new TypeError('Failed to fetch');
+  fake().handlers.getTokenSilently = () => {
+    throw original;
+  };
+  await assert.rejects(c.getTokenSilently(), (e) => e === original);
+  const fromOpenUrl = new Error('navigation refused');
+  fake().handlers.loginWithRedirect = () => 'https://u';
+  await assert.rejects(c.loginWithRedirect({ openUrl: () => { throw fromOpenUrl; } }), (e) => e === fromOpenUrl);
+});
+
+test('InMemoryCache.enclosedCache and LocalStorageCache behave like auth0-spa-js caches', () => {
+  const mem = new shared.InMemoryCache().enclosedCache;
+  mem.set('@@auth0spajs@@::abc::default::openid', { body: {}, expiresAt: 1 });
+  assert.deepEqual(mem.get('@@auth0spajs@@::abc::default::openid'), { body: {}, expiresAt: 1 });
+  assert.equal(mem.get('missing'), undefined);
+  assert.deepEqual(mem.allKeys(), ['@@auth0spajs@@::abc::default::openid']);
+  mem.remove('@@auth0spajs@@::abc::default::openid');
+  assert.deepEqual(mem.allKeys(), []);
+  assert.notEqual(new shared.InMemoryCache().enclosedCache, mem);
+
+  const store = new Map();
+  const ls = {
+    getItem: (k) => (store.has(k) ? store.get(k) : null),
+    setItem: (k, v) => store.set(k, String(v)),
+    removeItem: (k) => store.delete(k)
+  };
+  // Object.keys(localStorage) lists the stored keys in browsers.
+  const proxy = new Proxy(ls, { ownKeys: () => [...store.keys()], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
+  globalThis.localStorage = proxy;
+  win.localStorage = proxy;
+  try {
+    const c = new shared.LocalStorageCache();
+    c.set('@@auth0spajs@@::abc::@@user@@', { id_token: 't' });
+    store.set('other', 'x');
+    store.set('@@auth0spajs@@::broken', '{not json');
+    assert.equal(store.get('@@auth0spajs@@::abc::@@user@@'), '{"id_token":"t"}');
+    assert.deepEqual(c.get('@@auth0spajs@@::abc::@@user@@'), { id_token: 't' });
+    assert.equal(c.get('@@auth0spajs@@::broken'), undefined);
+    assert.equal(c.get('nothing'), undefined);
+    assert.deepEqual(c.allKeys().sort(), ['@@auth0spajs@@::abc::@@user@@', '@@auth0spajs@@::broken']);
+    c.remove('@@auth0spajs@@::abc::@@user@@');
+    assert.equal(store.has('@@auth0spajs@@::abc::@@user@@'), false);
+  } finally {
+    delete globalThis.localStorage;
+  }
+});
+
+test('the package exports the auth0-spa-js names', () => {
+  for (const name of [
+    'createAuth0Client', 'Auth0Client', 'InMemoryCache', 'LocalStorageCache', 'User', 'GenericError',
+    'InvalidConfigurationError', 'AuthenticationError', 'ConnectError', 'TimeoutError', 'PopupTimeoutError',
+    'PopupCancelledError', 'PopupOpenError', 'MfaRequiredError', 'MissingRefreshTokenError',
+    'MissingScopesError', 'UseDpopNonceError', 'ResponseType', 'RefreshTokenMode'
+  ]) {
+    assert.ok(shared[name] !== undefined, name);
+  }
+  assert.equal(shared.GenericError, errors.GenericError);
+  assert.equal(shared.RefreshTokenMode.Online, 'online');
+  assert.equal(shared.ResponseType.Code, 'code');
+  assert.equal('toJsError' in shared, false, 'internal');
+});

@@ -1,0 +1,213 @@
+// A small single-page app written the way an @auth0/auth0-spa-js v2 user writes it. It is
+// type-checked twice: against auth0-spa-wasm's declarations (tsconfig.json) and against the real
+// @auth0/auth0-spa-js typings (tsconfig.auth0.json). Both must pass: the first proves our types
+// accept an auth0-spa-js app unchanged, the second proves the sample is a genuine one.
+// Nothing here runs; `tsc --noEmit` only.
+import {
+  Auth0Client,
+  AuthenticationError,
+  createAuth0Client,
+  GenericError,
+  InMemoryCache,
+  LocalStorageCache,
+  MfaRequiredError,
+  MissingRefreshTokenError,
+  PopupCancelledError,
+  PopupOpenError,
+  PopupTimeoutError,
+  TimeoutError,
+  User
+} from 'auth0-spa-wasm';
+import type {
+  Auth0ClientOptions,
+  AuthorizationParams,
+  CacheLocation,
+  Cacheable,
+  GetTokenSilentlyOptions,
+  GetTokenSilentlyVerboseResponse,
+  GetTokenWithPopupOptions,
+  ICache,
+  IdToken,
+  LogoutOptions,
+  LogoutUrlOptions,
+  PopupConfigOptions,
+  PopupLoginOptions,
+  RedirectLoginOptions
+} from 'auth0-spa-wasm';
+
+interface MyUser extends User {
+  name: string;
+  email: string;
+  'https://example.com/roles'?: string[];
+}
+
+interface AppState {
+  returnTo: string;
+  cart?: { items: number };
+}
+
+const cacheLocation: CacheLocation = 'localstorage';
+
+const authorizationParams: AuthorizationParams = {
+  redirect_uri: window.location.origin,
+  audience: 'https://api.example.com',
+  scope: 'openid profile email read:orders',
+  ui_locales: 'fr-CA',
+  custom_param: 'forwarded verbatim'
+};
+
+const options = {
+  domain: 'tenant.eu.auth0.com',
+  clientId: 'abc123',
+  cacheLocation,
+  useRefreshTokens: true,
+  useRefreshTokensFallback: false,
+  authorizeTimeoutInSeconds: 30,
+  leeway: 30,
+  authorizationParams
+} satisfies Auth0ClientOptions;
+
+// A custom cache, as in auth0-spa-js's docs: sync and async methods are both allowed.
+class SessionStorageCache implements ICache {
+  set<T = Cacheable>(key: string, entry: T): void {
+    sessionStorage.setItem(key, JSON.stringify(entry));
+  }
+  async get<T = Cacheable>(key: string): Promise<T | undefined> {
+    const raw = sessionStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : undefined;
+  }
+  remove(key: string): void {
+    sessionStorage.removeItem(key);
+  }
+  allKeys(): string[] {
+    return Object.keys(sessionStorage);
+  }
+}
+
+async function main(): Promise<void> {
+  const auth0 = await createAuth0Client(options);
+
+  // Other ways to configure the client.
+  const second = new Auth0Client({ domain: 'tenant.eu.auth0.com', clientId: 'abc123', cache: new LocalStorageCache() });
+  const third = new Auth0Client({ ...options, cache: new InMemoryCache().enclosedCache, nowProvider: () => Date.now() });
+  const fourth = new Auth0Client({ ...options, cache: new SessionStorageCache() });
+  const config: Readonly<{ domain: string; clientId: string }> = second.getConfiguration();
+  console.log(config.domain, third, fourth);
+
+  // Coming back from /authorize.
+  if (location.search.includes('code=') && location.search.includes('state=')) {
+    try {
+      const { appState } = await auth0.handleRedirectCallback<AppState>();
+      const target = appState?.returnTo ?? '/';
+      history.replaceState({}, document.title, target);
+    } catch (e) {
+      if (e instanceof AuthenticationError) {
+        console.error(e.error, e.error_description, e.state, e.appState);
+      } else if (e instanceof GenericError && e.error === 'state_mismatch') {
+        console.error('stale callback', e.message);
+      }
+    }
+  }
+  const explicit = await auth0.handleRedirectCallback('https://app.example.com/callback?code=x&state=y');
+  console.log(explicit.appState);
+
+  // Login.
+  const redirectOptions: RedirectLoginOptions<AppState> = {
+    appState: { returnTo: '/orders', cart: { items: 2 } },
+    authorizationParams: { screen_hint: 'signup', prompt: 'login' }
+  };
+  document.getElementById('login')?.addEventListener('click', () => auth0.loginWithRedirect(redirectOptions));
+  await auth0.loginWithRedirect({
+    fragment: 'section',
+    async openUrl(url) {
+      window.location.replace(url);
+    }
+  });
+
+  document.getElementById('popup')?.addEventListener('click', async () => {
+    const popupOptions: PopupLoginOptions = { authorizationParams: { connection: 'github' } };
+    const popupConfig: PopupConfigOptions = { timeoutInSeconds: 120 };
+    try {
+      await auth0.loginWithPopup(popupOptions, popupConfig);
+    } catch (e) {
+      if (e instanceof PopupOpenError) alert('Please allow popups');
+      else if (e instanceof PopupCancelledError) console.log('closed', e.popup);
+      else if (e instanceof PopupTimeoutError) e.popup.close();
+    }
+  });
+
+  // Tokens.
+  const token = await auth0.getTokenSilently();
+  if (token) {
+    await fetch('/api/orders', { headers: { Authorization: `Bearer ${token}` } });
+  }
+  const silentOptions: GetTokenSilentlyOptions = {
+    cacheMode: 'off',
+    authorizationParams: { audience: 'https://api.example.com', scope: 'read:orders' },
+    timeoutInSeconds: 10
+  };
+  const maybeToken: string | undefined = await auth0.getTokenSilently(silentOptions);
+  const cached: string | undefined = await auth0.getTokenSilently({ cacheMode: 'cache-only' });
+  const verbose = await auth0.getTokenSilently({ detailedResponse: true });
+  if (verbose) {
+    const v: GetTokenSilentlyVerboseResponse = verbose;
+    console.log(v.access_token, v.id_token, v.expires_in, v.token_type, v.scope, maybeToken, cached);
+  }
+  // @ts-expect-error the detailed overload does not resolve to a string
+  const wrong: string | undefined = await auth0.getTokenSilently({ detailedResponse: true });
+  console.log(wrong);
+
+  try {
+    await auth0.getTokenSilently({ authorizationParams: { audience: 'https://other.example.com' } });
+  } catch (e) {
+    if (e instanceof GenericError && e.error === 'login_required') {
+      await auth0.loginWithRedirect();
+    } else if (e instanceof GenericError && e.error === 'consent_required') {
+      const popupToken: string | undefined = await auth0.getTokenWithPopup(
+        { authorizationParams: { audience: 'https://other.example.com' } } satisfies GetTokenWithPopupOptions
+      );
+      console.log(popupToken);
+    } else if (e instanceof MissingRefreshTokenError) {
+      console.log(e.audience, e.scope);
+    } else if (e instanceof MfaRequiredError) {
+      console.log(e.mfa_token, e.mfa_requirements.challenge?.map((c) => c.type));
+    } else if (e instanceof TimeoutError) {
+      console.log('timeout', e.error === 'timeout');
+    } else {
+      throw e;
+    }
+  }
+
+  // The user.
+  const isAuthenticated: boolean = await auth0.isAuthenticated();
+  const user = await auth0.getUser<MyUser>();
+  if (isAuthenticated && user) {
+    const name: string = user.name;
+    const roles = user['https://example.com/roles'] ?? [];
+    console.log(name, user.email, roles, user.sub, user.picture);
+  }
+  const anyUser: User | undefined = await auth0.getUser();
+  const claims: IdToken | undefined = await auth0.getIdTokenClaims();
+  console.log(anyUser?.email_verified, claims?.__raw, claims?.exp, claims?.org_id);
+  await auth0.checkSession();
+  await auth0.checkSession({ cacheMode: 'off' });
+
+  // Logout.
+  await auth0.logout({ logoutParams: { returnTo: window.location.origin } });
+  await auth0.logout({ logoutParams: { returnTo: window.location.origin, federated: true }, clientId: null });
+  await auth0.logout({ openUrl: false });
+  const logoutOptions: LogoutOptions = {
+    openUrl: (url) => {
+      window.location.replace(url);
+    }
+  };
+  const urlOptions: LogoutUrlOptions = { clientId: 'abc123' };
+  await auth0.logout({ ...logoutOptions, ...urlOptions });
+
+  // Errors are constructible and keep auth0-spa-js's fields.
+  const generic = GenericError.fromPayload({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' });
+  const missing = new MissingRefreshTokenError('default', 'openid offline_access');
+  console.log(generic.error_description, missing.message);
+}
+
+main().catch((e: unknown) => console.error(e));
