@@ -50,6 +50,9 @@ pub struct Error {
     pub audience: Option<String>,
     /// Scope the failure concerns (MissingRefreshTokenError).
     pub scope: Option<String>,
+    /// The `appState` stored with the login transaction (AuthenticationError), so an app can
+    /// recover where the user was even when the login failed.
+    pub app_state: Option<Json>,
 }
 
 impl Error {
@@ -64,6 +67,7 @@ impl Error {
             mfa_requirements: None,
             audience: None,
             scope: None,
+            app_state: None,
         }
     }
 
