@@ -338,3 +338,14 @@ async fn a_silent_popup_times_out_with_popup_timeout_and_is_closed() {
     assert!(w.closed().unwrap_or(true));
     close(&w);
 }
+
+#[wasm_bindgen_test]
+async fn a_huge_iframe_timeout_does_not_fire_at_once() {
+    setup();
+    spawn_local(async {
+        TimeoutFuture::new(150).await;
+        dispatch(frame_window(), TENANT, &good_data("LATE", STATE));
+    });
+    let r = platform().run_iframe("about:blank", TENANT, STATE, u32::MAX).await.unwrap();
+    assert_eq!(code_of(&r), Some("LATE"));
+}

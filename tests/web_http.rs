@@ -143,3 +143,11 @@ async fn a_body_that_never_finishes_also_times_out() {
     unstub_fetch();
     assert_eq!(r.unwrap_err().description, TIMEOUT_MESSAGE);
 }
+
+#[wasm_bindgen_test]
+async fn a_huge_timeout_does_not_fire_at_once() {
+    stub_fetch("() => new Promise(ok => setTimeout(() => ok(new Response('late')), 150))");
+    let r = platform().http(&get("https://tenant.example/"), u32::MAX).await;
+    unstub_fetch();
+    assert_eq!(r.unwrap().body, "late");
+}

@@ -158,3 +158,23 @@ async fn a_logout_broadcast_reaches_other_clients_but_not_the_sender() {
     TimeoutFuture::new(100).await;
     assert!(sender.take_remote_logout("cid2"));
 }
+
+#[wasm_bindgen_test]
+async fn a_huge_wait_timeout_does_not_fire_at_once() {
+    // setTimeout treats delays above 2^31-1 ms as 0; the platform clamps instead.
+    let p = platform();
+    let held = p.lock("t.huge", 1000).await.unwrap();
+    let outcome: Rc<Cell<Option<bool>>> = Rc::new(Cell::new(None));
+    {
+        let (p, outcome) = (Rc::clone(&p), Rc::clone(&outcome));
+        spawn_local(async move {
+            let r = p.lock("t.huge", u32::MAX).await;
+            outcome.set(Some(r.is_ok()));
+        });
+    }
+    TimeoutFuture::new(150).await;
+    assert_eq!(outcome.get(), None, "the wait ended early");
+    drop(held);
+    TimeoutFuture::new(100).await;
+    assert_eq!(outcome.get(), Some(true));
+}

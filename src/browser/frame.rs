@@ -133,7 +133,7 @@ pub(crate) async fn run_iframe(url: &str, origin: &str, state: &str, timeout_ms:
     let slot = Slot::new();
     guard.listener = Some(listen(&guard.window, origin, source, state, &slot)?);
     let on_timeout = slot.clone();
-    guard._timeout = Some(gloo_timers::callback::Timeout::new(timeout_ms, move || on_timeout.set(Err(Error::timeout()))));
+    guard._timeout = Some(gloo_timers::callback::Timeout::new(js::clamp_ms(timeout_ms), move || on_timeout.set(Err(Error::timeout()))));
     iframe.set_src(url);
     let result = slot.wait().await;
     drop(guard);
@@ -152,7 +152,7 @@ pub(crate) async fn run_popup(popup: Window, url: &str, origin: &str, state: &st
     let mut guard = FlowGuard { window, listener: None, iframe: None, _timeout: None, _poll: None };
     guard.listener = Some(listen(&guard.window, origin, popup.clone().into(), state, &slot)?);
     let on_timeout = slot.clone();
-    guard._timeout = Some(gloo_timers::callback::Timeout::new(timeout_ms, move || on_timeout.set(Err(Error::popup_timeout()))));
+    guard._timeout = Some(gloo_timers::callback::Timeout::new(js::clamp_ms(timeout_ms), move || on_timeout.set(Err(Error::popup_timeout()))));
     let on_poll = slot.clone();
     let watched = popup.clone();
     guard._poll = Some(gloo_timers::callback::Interval::new(POPUP_POLL_MS, move || {

@@ -123,11 +123,17 @@ impl<T> Slot<T> {
     }
 }
 
+/// Browsers treat a `setTimeout` delay above 2^31-1 ms as 0 (it fires at once): clamp, so a
+/// huge `timeoutInSeconds` means "about 24 days", not "immediately".
+pub(crate) fn clamp_ms(ms: u32) -> u32 {
+    ms.min(i32::MAX as u32)
+}
+
 /// Runs `fut` for at most `ms` milliseconds: `None` when the timer fired first (the future is
 /// then dropped, which is how every adapter cancels and cleans up).
 pub(crate) async fn within<F: Future>(ms: u32, fut: F) -> Option<F::Output> {
     let mut fut = pin!(fut);
-    let mut timer = gloo_timers::future::TimeoutFuture::new(ms);
+    let mut timer = gloo_timers::future::TimeoutFuture::new(clamp_ms(ms));
     poll_fn(move |cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(v));

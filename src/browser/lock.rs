@@ -90,7 +90,7 @@ impl Drop for BrowserLockGuard {
 
 /// Takes the lock `name`, waiting at most `timeout_ms` (then `TimeoutError`).
 pub(crate) async fn acquire(name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
-    if let Some(req) = lock_request(name, timeout_ms) {
+    if let Some(req) = lock_request(name, js::clamp_ms(timeout_ms)) {
         let promise = req.p();
         // Guard first: if this future is dropped while waiting, Drop aborts the request.
         let guard = BrowserLockGuard { inner: Held::Web(req) };
