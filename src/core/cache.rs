@@ -128,12 +128,10 @@ pub fn belongs_to_client(key: &str, client_id: &str) -> bool {
 /// scope only matches exactly.
 pub fn find_matching_key(keys: &[String], wanted: &CacheKey) -> Option<String> {
     let exact = wanted.to_key();
-    if keys.iter().any(|k| *k == exact) {
+    if keys.contains(&exact) {
         return Some(exact);
     }
-    if wanted.scope.split_whitespace().next().is_none() {
-        return None;
-    }
+    wanted.scope.split_whitespace().next()?;
     keys.iter()
         .find(|key| match CacheKey::from_key(key) {
             Some(candidate) => {
