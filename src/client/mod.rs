@@ -18,7 +18,7 @@ use std::cell::Cell;
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
 use crate::core::cache::{
-    evaluate, find_matching_key, manifest_key, manifest_value, parse_manifest, user_key, AccessTokenEntry, CacheKey,
+    belongs_to_client, evaluate, find_matching_key, manifest_key, manifest_value, parse_manifest, user_key, AccessTokenEntry, CacheKey,
     Freshness, IdTokenEntry, GET_TOKEN_EARLY_EXPIRY_SECS,
 };
 use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
@@ -396,6 +396,14 @@ impl<P: Platform> Client<P> {
             // Network errors, timeouts, 5xx: the session stays as it is; no blind retry (E14).
             Err(e) => Err(e),
         }
+        .map_err(|e| {
+            // The server's `missing_refresh_token` names no audience/scope: name ours.
+            if e.error == "missing_refresh_token" {
+                Error::missing_refresh_token(&key.audience, &key.scope)
+            } else {
+                e
+            }
+        })
     }
 
     /// The hidden-iframe path (§2.7): `prompt=none`, `web_message`, serialised per client.
@@ -592,7 +600,8 @@ impl<P: Platform> Client<P> {
                 Some((matched, text))
             }
         }?;
-        match AccessTokenEntry::parse(&found.1) {
+        // Strict: an entry copied under another audience's or client's key is refused (I8).
+        match AccessTokenEntry::parse_for_key(&found.1, key) {
             Some(entry) => Some(entry),
             None => {
                 self.remove(&found.0).await;
@@ -628,11 +637,12 @@ impl<P: Platform> Client<P> {
         out
     }
 
-    /// Removes cache entries of `client_id` (substring match, as auth0-spa-js), or of every
-    /// client when `None` (`logout({ clientId: null })`).
+    /// Removes cache entries of `client_id`, or of every client when `None`
+    /// (`logout({ clientId: null })`). Unlike auth0-spa-js's substring match, clearing client
+    /// `abc` leaves client `abcd` alone (B6).
     async fn clear_cache(&self, client_id: Option<&str>) {
         for key in self.all_keys().await {
-            if client_id.is_none_or(|id| key.contains(id)) {
+            if client_id.is_none_or(|id| belongs_to_client(&key, id)) {
                 self.platform.cache_remove(&key).await;
             }
         }
