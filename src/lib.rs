@@ -4,3 +4,5 @@ pub mod core;
 pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,254 @@
+//! The thin `#[wasm_bindgen]` facade: one class, `WasmClient`, that `js/index.js` wraps into
+//! auth0-spa-js's `Auth0Client`. It only converts: JSON text in (parsed by the core's small JSON
+//! reader, so no serde reaches the browser build), JSON text or strings out, and every
+//! [`Error`] into a plain `{class, error, description, ...}` object that `js/errors.js` turns
+//! into the matching auth0-spa-js error class. The contract is written out at the top of
+//! `js/index.js`.
+
+use std::rc::Rc;
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
+use crate::client::{CacheMode, Client, GetTokenOptions};
+use crate::core::json::Json;
+use crate::core::options::{CacheLocation, ClientOptions, ParamList};
+use crate::core::{Error, ErrorClass};
+
+/// The JS-side error object for `e` (see `toJsError` in `js/errors.js`).
+fn error_to_js(e: &Error) -> JsValue {
+    let object = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&object, &JsValue::from_str(k), v);
+    };
+    let class = match e.class {
+        ErrorClass::Plain => "Plain",
+        ErrorClass::Generic => "Generic",
+        ErrorClass::Authentication => "Authentication",
+        ErrorClass::Timeout => "Timeout",
+        ErrorClass::PopupTimeout => "PopupTimeout",
+        ErrorClass::PopupCancelled => "PopupCancelled",
+        ErrorClass::PopupOpen => "PopupOpen",
+        ErrorClass::MfaRequired => "MfaRequired",
+        ErrorClass::MissingRefreshToken => "MissingRefreshToken",
+        ErrorClass::InvalidConfiguration => "InvalidConfiguration",
+    };
+    set("class", &JsValue::from_str(class));
+    set("error", &JsValue::from_str(&e.error));
+    set("description", &JsValue::from_str(&e.description));
+    let optional = [("state", &e.state), ("mfa_token", &e.mfa_token), ("audience", &e.audience), ("scope", &e.scope)];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            set(name, &JsValue::from_str(v));
+        }
+    }
+    if let Some(v) = &e.mfa_requirements {
+        set("mfa_requirements", &JsValue::from_str(&v.to_json_string()));
+    }
+    if let Some(v) = &e.app_state {
+        set("appState", &JsValue::from_str(&v.to_json_string()));
+    }
+    object.into()
+}
+
+fn parse_json(text: &str, what: &str) -> Result<Json, Error> {
+    Json::parse(text).map_err(|_| {
+        let mut m = String::from(what);
+        m.push_str(" is not valid JSON");
+        Error::invalid_options(&m)
+    })
+}
+
+fn seconds_to_ms(value: Option<&Json>, name: &str) -> Result<Option<u64>, Error> {
+    match value {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(Some((*n * 1000.0) as u64)),
+        Some(_) => {
+            let mut m = String::from(name);
+            m.push_str(" must be a non-negative number of seconds");
+            Err(Error::invalid_options(&m))
+        }
+    }
+}
+
+/// The per-call options of `getTokenSilently` / `checkSession`.
+fn token_options(text: &str) -> Result<(GetTokenOptions, bool), Error> {
+    let json = parse_json(text, "getTokenSilently options")?;
+    let cache_mode = match json.str_field("cacheMode") {
+        None | Some("on") => CacheMode::On,
+        Some("off") => CacheMode::Off,
+        Some("cache-only") => CacheMode::CacheOnly,
+        Some(_) => return Err(Error::invalid_options("cacheMode must be 'on', 'off' or 'cache-only'")),
+    };
+    let authorization_params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
+    let timeout_ms = seconds_to_ms(json.get("timeoutInSeconds"), "timeoutInSeconds")?;
+    let detailed = json.get("detailedResponse").and_then(Json::as_bool).unwrap_or(false);
+    Ok((GetTokenOptions { cache_mode, authorization_params, timeout_ms }, detailed))
+}
+
+/// Runs `f` into a Promise whose rejection is always an error object (never a string or trap).
+fn promise<F>(future: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    future_to_promise(async move { future.await.map_err(|e| error_to_js(&e)) })
+}
+
+/// The client class behind `js/index.js`'s `Auth0Client`.
+#[wasm_bindgen]
+pub struct WasmClient {
+    inner: Rc<Client<BrowserPlatform>>,
+}
+
+#[wasm_bindgen]
+impl WasmClient {
+    /// `new WasmClient(optionsJson, cache, nowProvider)`: validates the options (throwing an
+    /// `InvalidConfigurationError` object naming the bad one) and picks the cache.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str, cache: JsValue, now_provider: JsValue) -> Result<WasmClient, JsValue> {
+        let build = || -> Result<WasmClient, Error> {
+            let options = ClientOptions::from_json(&parse_json(options_json, "options")?)?;
+            let mut config = BrowserConfig::new(&options.client_id);
+            config.cache = if cache.is_object() {
+                CacheKind::Custom(Object::from(cache.clone()))
+            } else {
+                match options.cache_location {
+                    CacheLocation::Memory => CacheKind::Memory,
+                    CacheLocation::LocalStorage => CacheKind::LocalStorage,
+                }
+            };
+            config.use_cookies_for_transactions = options.use_cookies_for_transactions;
+            config.cookie_domain = options.cookie_domain.clone();
+            config.legacy_same_site_cookie = options.legacy_same_site_cookie;
+            config.now_provider = now_provider.clone().dyn_into().ok();
+            Ok(WasmClient { inner: Rc::new(Client::new(options, BrowserPlatform::new(config))) })
+        };
+        build().map_err(|e| error_to_js(&e))
+    }
+
+    /// `loginWithRedirect({authorizationParams, appState})` → the `/authorize` URL to open.
+    #[wasm_bindgen(js_name = loginWithRedirect)]
+    pub fn login_with_redirect(&self, options_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let json = parse_json(&options_json, "loginWithRedirect options")?;
+            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
+            let url = client.login_with_redirect(&params, json.get("appState").cloned())?;
+            Ok(JsValue::from_str(&url))
+        })
+    }
+
+    /// `handleRedirectCallback(url)` → JSON text `{"appState": ...}`.
+    #[wasm_bindgen(js_name = handleRedirectCallback)]
+    pub fn handle_redirect_callback(&self, url: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let app_state = client.handle_redirect_callback(&url).await?;
+            let mut result = Json::Object(Vec::new());
+            if let Some(state) = app_state {
+                result.set("appState", state);
+            }
+            Ok(JsValue::from_str(&result.to_json_string()))
+        })
+    }
+
+    /// `loginWithPopup(options, {popup, timeoutInSeconds, closePopup})`; `popup` is already open.
+    #[wasm_bindgen(js_name = loginWithPopup)]
+    pub fn login_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let json = parse_json(&options_json, "loginWithPopup options")?;
+            let config = parse_json(&config_json, "popup config")?;
+            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
+            let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
+            let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
+            client.login_with_popup(popup, &params, timeout, close).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `getTokenWithPopup(options, config)` → the access token.
+    #[wasm_bindgen(js_name = getTokenWithPopup)]
+    pub fn get_token_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let json = parse_json(&options_json, "getTokenWithPopup options")?;
+            let config = parse_json(&config_json, "popup config")?;
+            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
+            let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
+            let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
+            let token = client.get_token_with_popup(popup, &params, timeout, close).await?;
+            Ok(JsValue::from_str(&token))
+        })
+    }
+
+    /// `getTokenSilently(options)` → the access token, the JSON text of the verbose response
+    /// (`detailedResponse: true`), or `undefined` for a cache-only miss.
+    #[wasm_bindgen(js_name = getTokenSilently)]
+    pub fn get_token_silently(&self, options_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let (options, detailed) = token_options(&options_json)?;
+            let Some(token) = client.get_token_silently(&options).await? else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            if !detailed {
+                return Ok(JsValue::from_str(&token.access_token));
+            }
+            let mut verbose = Json::Object(vec![
+                ("id_token".to_owned(), Json::str(&token.id_token)),
+                ("token_type".to_owned(), Json::str(&token.token_type)),
+                ("access_token".to_owned(), Json::str(&token.access_token)),
+                ("expires_in".to_owned(), Json::Number(token.expires_in)),
+            ]);
+            if let Some(scope) = &token.scope {
+                verbose.set("scope", Json::str(scope));
+            }
+            Ok(JsValue::from_str(&verbose.to_json_string()))
+        })
+    }
+
+    /// `getUser()` → JSON text of the user claims, or `undefined`.
+    #[wasm_bindgen(js_name = getUser)]
+    pub fn get_user(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(client.get_user().await.map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u.to_json_string()))) })
+    }
+
+    /// `getIdTokenClaims()` → JSON text of all claims with `__raw`, or `undefined`.
+    #[wasm_bindgen(js_name = getIdTokenClaims)]
+    pub fn get_id_token_claims(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(client.get_id_token_claims().await.map_or(JsValue::UNDEFINED, |c| JsValue::from_str(&c.to_json_string()))) })
+    }
+
+    /// `isAuthenticated()`.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(JsValue::from_bool(client.is_authenticated().await)) })
+    }
+
+    /// `checkSession(options)`: never rejects for "not logged in" (§1.4).
+    #[wasm_bindgen(js_name = checkSession)]
+    pub fn check_session(&self, options_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let (options, _) = token_options(&options_json)?;
+            client.check_session(&options).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `logout({clientId, logoutParams})` → the `/v2/logout` URL (JS decides whether to open it).
+    pub fn logout(&self, options_json: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let json = parse_json(&options_json, "logout options")?;
+            let url = client.logout(&json).await?;
+            Ok(JsValue::from_str(&url))
+        })
+    }
+}
