@@ -25,6 +25,16 @@ case "$mode" in
 esac
 log() { printf '[build] %s\n' "$*"; }
 
+# One build at a time in this tree: two runs would delete each other's pkg/ and dist/.
+if command -v flock >/dev/null; then
+  mkdir -p target
+  exec 9>target/.build-sh.lock
+  if ! flock -n 9; then
+    log "another scripts/build.sh is running in this tree; waiting for it"
+    flock 9
+  fi
+fi
+
 wasm_opt=node_modules/.bin/wasm-opt
 if [ ! -x "$wasm_opt" ]; then
   echo "build: $wasm_opt is missing; run scripts/setup.sh (npm package binaryen)" >&2
@@ -37,15 +47,30 @@ log "wasm-pack build --target web --release"
 rm -rf pkg
 wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm
 
-# 2. wasm-opt -Oz with the features wasm-bindgen output relies on.
+# 2. wasm-opt -Oz with the features wasm-bindgen output relies on; drop the custom sections no
+#    browser needs (names/DWARF, producers, target_features: wasm-bindgen has already read it).
 log "wasm-opt -Oz"
 "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-multivalue --enable-mutable-globals \
+  --strip-debug --strip-producers --strip-target-features \
   pkg/auth0_spa_wasm_bg.wasm -o pkg/auth0_spa_wasm_bg.opt.wasm
 mv pkg/auth0_spa_wasm_bg.opt.wasm pkg/auth0_spa_wasm_bg.wasm
 
 # 3. Stage our modules beside the glue in pkg/, then bundle.
 log "assembling dist/ (WASM=$mode)"
+# The glue's fallback `new URL('auth0_spa_wasm_bg.wasm', import.meta.url)` is never used (index.js
+# always passes wasmSource()), but bundlers would still try to resolve it: webpack 5 fails the
+# app's build when the file is absent (WASM=inline). Replace it, and insist it is gone.
+glue_default="module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);"
+if ! grep -qF "$glue_default" pkg/auth0_spa_wasm.js; then
+  echo "build: the wasm-bindgen glue changed: its default wasm URL line was not found" >&2
+  exit 1
+fi
+sed -i "s|module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);|throw new Error('auth0-spa-wasm: no wasm source');|" pkg/auth0_spa_wasm.js
+if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
+  echo "build: the wasm-bindgen glue still refers to import.meta" >&2
+  exit 1
+fi
 cp js/index.js js/errors.js pkg/
 if [ "$mode" = file ]; then
   cp js/wasm-source.js pkg/
