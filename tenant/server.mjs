@@ -13,6 +13,7 @@
 //           prints exactly one JSON line on stdout: {"ready":true,"url":...}
 
 import crypto from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import http from 'node:http';
 import querystring from 'node:querystring';
 import { fileURLToPath } from 'node:url';
@@ -376,7 +377,20 @@ export async function startTenant(options = {}) {
     return adapters.get(model);
   };
 
-  const provider = new Provider(issuer, {
+  let provider;
+  try {
+    provider = createProvider();
+    // Client metadata is validated lazily by oidc-provider; fail at start-up instead of at the first request.
+    for (const id of clientIds) {
+      if (!await provider.Client.find(id)) throw new Error(`client ${id} could not be loaded`);
+    }
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+
+  function createProvider() {
+    return new Provider(issuer, {
     adapter: adapterFor,
     clients: clientIds.map((id) => ({
       client_id: id,
@@ -488,7 +502,8 @@ export async function startTenant(options = {}) {
       ctx.type = 'html';
       ctx.body = page('Error', `<h1>Error</h1>${Object.entries(out).map(([k, v]) => `<pre><strong>${htmlEscape(k)}</strong>: ${htmlEscape(v)}</pre>`).join('')}`);
     },
-  });
+    });
+  }
   provider.proxy = false;
 
   // oidc-provider drops offline_access unless prompt=consent (OIDC Core 11). Auth0 keeps it for
@@ -1076,7 +1091,16 @@ async function main() {
   process.on('SIGINT', shutdown);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+function isMain() {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   main().catch((err) => {
     console.error(err);
     process.exit(1);

@@ -312,6 +312,8 @@ describe('tenant with autoLogin', () => {
     assert.equal(r2.headers.get('access-control-allow-origin'), SPA);
     const r3 = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clientId, refresh_token: r2.json.refresh_token }, { origin: 'http://evil.test' });
     assert.equal(r3.headers.get('access-control-allow-origin'), null);
+    assert.equal(r3.status, 400, 'a foreign origin is refused server-side');
+    assert.match(r3.json.error_description, /origin http:\/\/evil\.test not allowed/);
     const hooks = await get(`${t.url}/__tenant/stats`, undefined, { origin: SPA });
     assert.equal(hooks.headers.get('access-control-allow-origin'), SPA);
   });
@@ -651,6 +653,16 @@ describe('lifecycle', () => {
 
   test('startTenant refuses a non-positive accessTokenTtl', T, async () => {
     await assert.rejects(startTenant({ port: 0, accessTokenTtl: 0 }), TypeError);
+  });
+
+  test('startTenant fails fast on invalid client metadata and frees its port', T, async () => {
+    const probe = await startTenant({ port: 0 });
+    const { port } = probe;
+    await probe.stop();
+    await assert.rejects(startTenant({ port, redirectUris: ['not a url'] }), /invalid_redirect_uri/);
+    const again = await startTenant({ port });
+    assert.equal(again.port, port);
+    await again.stop();
   });
 
   test('the CLI prints one ready line on stdout and exits cleanly on SIGTERM', T, async () => {
