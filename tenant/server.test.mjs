@@ -637,6 +637,46 @@ describe('tenant with reuseInterval (Auth0 rotation overlap period)', () => {
   });
 });
 
+describe('tenant with dpop:nonce', () => {
+  let t;
+  before(async () => { t = await startTenant({ port: 0, spa: SPA, autoLogin: true, dpop: 'nonce' }); });
+  after(async () => { await t?.stop(); });
+
+  function proof(keys, htu, nonce) {
+    const jwk = keys.publicKey.export({ format: 'jwk' });
+    const header = { typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } };
+    const payload = { jti: crypto.randomUUID(), htm: 'POST', htu, iat: Math.floor(Date.now() / 1000), ...(nonce ? { nonce } : {}) };
+    const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const sig = crypto.sign('sha256', Buffer.from(input), { key: keys.privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${sig.toString('base64url')}`;
+  }
+
+  test('a DPoP token request first gets use_dpop_nonce with a CORS-exposed DPoP-Nonce, then a DPoP-bound token', T, async () => {
+    const keys = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const l = await login(t);
+    const htu = `${t.url}/oauth/token`;
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code', client_id: t.clientId, code: l.code, code_verifier: l.verifier, redirect_uri: REDIRECT,
+    }).toString();
+    const send = (nonce) => fetch(htu, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SPA, dpop: proof(keys, htu, nonce) },
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+    const first = await send();
+    assert.equal(first.status, 400);
+    assert.equal((await first.json()).error, 'use_dpop_nonce');
+    const nonce = first.headers.get('dpop-nonce');
+    assert.ok(nonce);
+    assert.match(first.headers.get('access-control-expose-headers') || '', /DPoP-Nonce/i);
+    const second = await send(nonce);
+    const json = await second.json();
+    assert.equal(second.status, 200, JSON.stringify(json));
+    assert.equal(json.token_type, 'DPoP');
+  });
+});
+
 describe('lifecycle', () => {
   test('stop() closes the server, also with a request hanging', T, async () => {
     const t = await startTenant({ port: 0 });
