@@ -26,6 +26,14 @@ count_node() {
   passed=$((passed + p)); failed=$((failed + f))
 }
 
+# The type check counts as two tests: our declarations, and auth0-spa-js's for the same app.
+count_types() {
+  local p
+  p=$(grep -c '^types: .* ok$' "$1")
+  passed=$((passed + p)); failed=$((failed + 2 - p))
+}
+count_none() { :; }
+
 stage() {
   local name=$1 counter=$2; shift 2
   local log="$OUT/$name.log"
@@ -41,12 +49,15 @@ stage browser count_cargo wasm-pack test --headless --chrome
 if [ -d tenant ] && ls tenant/*.test.mjs >/dev/null 2>&1; then
   stage tenant count_node node --test --test-reporter=tap tenant/
 fi
-if [ -f tests/types/tsconfig.json ]; then
-  stage types count_node node scripts/tsc-check.mjs
+stage js count_node node --test --test-reporter=tap js/tests/
+stage types count_types bash -c 'tsc -p tests/types && echo "types: ours ok" && tsc -p tests/types/tsconfig.auth0.json && echo "types: auth0-spa-js ok"'
+stage build count_none bash scripts/build.sh
+stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+if ls tests/bundlers/*.test.mjs >/dev/null 2>&1; then
+  stage bundlers count_node node --test --test-concurrency=1 --test-reporter=tap tests/bundlers/
 fi
-if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
-  stage build count_node bash scripts/build.sh
-  stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+if ls bench/*.test.mjs >/dev/null 2>&1; then
+  stage bench-smoke count_node node --test --test-reporter=tap bench/
 fi
 
 echo
