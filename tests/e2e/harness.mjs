@@ -87,7 +87,7 @@ export async function startEnv(o = {}) {
     },
   };
   try {
-    env.pages = await startStatic({ root: path.join(HERE, 'pages'), port: 0, sdk: SDK });
+    env.pages = await withTimeout(startStatic({ root: path.join(HERE, 'pages'), port: 0, sdk: SDK }), 10_000, 'pages server start');
     cleanups.push(['pages server', () => env.pages.stop()]);
     const spa = [env.pages.url];
     let demoDir;
@@ -95,11 +95,11 @@ export async function startEnv(o = {}) {
       demoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-www-'));
       cleanups.push(['demo folder', () => fs.rm(demoDir, { recursive: true, force: true })]);
       await fs.cp(path.join(REPO, 'www'), demoDir, { recursive: true });
-      env.demo = await startStatic({ root: demoDir, port: 0, sdk: SDK });
+      env.demo = await withTimeout(startStatic({ root: demoDir, port: 0, sdk: SDK }), 10_000, 'demo server start');
       cleanups.push(['demo server', () => env.demo.stop()]);
       spa.push(env.demo.url);
     }
-    env.tenant = await startTenant({ port: 0, spa, autoLogin: true, accessTokenTtl: 3600, ...(o.tenant || {}) });
+    env.tenant = await withTimeout(startTenant({ port: 0, spa, autoLogin: true, accessTokenTtl: 3600, ...(o.tenant || {}) }), 20_000, 'tenant start');
     cleanups.push(['tenant', () => env.tenant.stop()]);
     env.tenantDefaults = env.tenant.config();
     if (demoDir) {
