@@ -18,7 +18,12 @@ function runBench(args, timeoutMs) {
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    // SIGTERM first (the bench stops its servers and browser); SIGKILL if that is not enough.
+    const timer = setTimeout(() => {
+      out += `\n[test] bench still running after ${timeoutMs} ms: SIGTERM\n`;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+    }, timeoutMs);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
   });
 }

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { chromium } from 'playwright-core';
 import { startStatic } from '../tests/support/static-server.mjs';
 import { startTenant } from '../tenant/server.mjs';
@@ -203,6 +204,14 @@ const watchdog = setTimeout(async () => {
   process.exit(1);
 }, opts.timeout * 1000);
 watchdog.unref();
+// Last resort, on its own thread: if the main thread is ever blocked (so neither the watchdog
+// above nor a SIGTERM handler can run), the process is killed 20 s after the deadline. Chromium
+// exits by itself when its control pipe closes; the servers live in this process.
+{
+  const hard = new Worker(`const { workerData } = require('node:worker_threads');
+    setTimeout(() => process.kill(workerData.pid, 'SIGKILL'), workerData.ms);`, { eval: true, workerData: { pid: process.pid, ms: opts.timeout * 1000 + 20000 } });
+  hard.unref();
+}
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, async () => {
     if (finished) return;
@@ -220,6 +229,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function setUp() {
+  log('starting the static servers, the tenant and Chromium');
   for (const s of live) {
     servers[s.id] = await startStatic({ root: 'bench/pages', port: 0, sdk: s.serve });
     s.url = servers[s.id].url;
@@ -228,6 +238,7 @@ async function setUp() {
     servers.stub = await startStatic({ root: 'bench/pages', port: 0, sdk: 'wasm', mounts: { '/sdk/': 'bench/stub' } });
   }
   tenant = await startTenant({ port: 0, spa: Object.values(servers).map((s) => s.url), autoLogin: true, accessTokenTtl: 3600 });
+  log(`tenant up at ${tenant.url}; launching ${opts.chromium}`);
   browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS });
   log(`tenant ${tenant.url}; ${live.map((s) => `${s.id} ${s.url}`).join('; ')}; chromium ${browser.version()}`);
 }
