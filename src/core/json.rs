@@ -5,7 +5,7 @@
 //! SDK reads (token responses, cache entries, transactions, ID-token segments, options) into an
 //! order-preserving [`Json`] tree, and writes them back byte-compatible with `JSON.stringify`.
 
-use std::fmt::Write as _;
+use super::number::{parse_number, push_number};
 
 /// A parsed JSON value. Objects keep their members in document order, as `JSON.parse` does,
 /// so that a value written back out matches what auth0-spa-js would have written.
@@ -167,16 +167,10 @@ impl Json {
     }
 }
 
-/// Writes a number the way JavaScript prints it for the values the SDK handles: integers without
-/// a fraction, everything else in Rust's shortest round-trip form.
+/// Writes a number as `JSON.stringify` does (JavaScript's `String(n)`, non-finite as `null`),
+/// without Rust's float formatting (see [`super::number`]).
 fn write_number(n: f64, out: &mut String) {
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        let _ = write!(out, "{}", n as i64);
-    } else {
-        let _ = write!(out, "{}", n);
-    }
+    push_number(out, n);
 }
 
 /// Writes a JSON string literal with the escapes `JSON.stringify` uses.
@@ -192,7 +186,11 @@ pub fn write_string(s: &str, out: &mut String) {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                // `\u00XX`, lower-case hex as JSON.stringify writes it.
+                let hex = |v: u32| char::from(b"0123456789abcdef".get(v as usize & 15).copied().unwrap_or(b'0'));
+                out.push_str("\\u00");
+                out.push(hex(c as u32 >> 4));
+                out.push(hex(c as u32));
             }
             c => out.push(c),
         }
@@ -322,8 +320,8 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| JsonError { offset: start })?;
-        text.parse::<f64>().map(Json::Number).map_err(|_| JsonError { offset: start })
+        let text = self.bytes.get(start..self.pos).unwrap_or_default();
+        parse_number(text).map(Json::Number).ok_or(JsonError { offset: start })
     }
 
     fn digits(&mut self) {
@@ -445,6 +443,13 @@ mod tests {
         assert_eq!(Json::parse(text).unwrap().to_json_string(), text);
         assert_eq!(Json::str("\u{1}\t").to_json_string(), r#""\u0001\t""#);
         assert_eq!(Json::Number(f64::NAN).to_json_string(), "null");
+    }
+
+    #[test]
+    fn numbers_and_control_characters_are_written_as_json_stringify_writes_them() {
+        let v = Json::parse("[1.50,1e2,-0,1E21,1e-7,0.1,-2.5e-3,1700000000,12345678901234567890]").unwrap();
+        assert_eq!(v.to_json_string(), "[1.5,100,0,1e+21,1e-7,0.1,-0.0025,1700000000,12345678901234567000]");
+        assert_eq!(Json::str("\u{1f}\u{b}").to_json_string(), r#""\u001f\u000b""#);
     }
 
     #[test]

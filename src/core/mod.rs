@@ -16,6 +16,7 @@ pub mod id_token;
 pub mod json;
 pub mod jwt;
 pub mod logout;
+pub mod number;
 pub mod options;
 pub mod pkce;
 pub mod rng;
