@@ -39,6 +39,8 @@ fi
 # 5. npm dependencies (binaryen for wasm-opt, oidc-provider, playwright-core, ...).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  # npm ci installs exactly the lockfile; should the registry refuse it (a yanked optional
+  # dependency), npm install still gets a working tree.
+  if [ ! -f package-lock.json ] || ! npm ci --no-audit --no-fund; then npm install --no-audit --no-fund; fi
 fi
 log "ready"
