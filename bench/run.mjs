@@ -19,6 +19,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startStatic } from '../tests/support/static-server.mjs';
 import { startTenant } from '../tenant/server.mjs';
@@ -37,7 +38,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --only a,b,...        figures to measure (default all: ${FIGURES.join(',')}); h is collected from the logins
   --sdk a,b             SDKs: auth0-spa-js,wasm (default both; wasm is skipped when dist/index.js is missing)
   --runs N              runs per figure, overriding every default below (a --runs-X beats it)
-  --runs-b N (10)  --runs-c N (5)  --runs-d N (3)  --runs-e N (5)  --runs-e-load N (10)  --runs-f N (5)  --runs-g N (5)
+  --runs-b N (10)  --runs-c N (5)  --runs-d N (3)  --runs-e N (3)  --runs-e-load N (10)  --runs-f N (5)  --runs-g N (5)
   --calls N (2000)      c: timed getTokenSilently() calls per run      --warmup N (50) c: untimed calls first
   --pairs N (40)        d: (SDK refresh, raw fetch) pairs per run
   --concurrency N (50)  e: concurrent calls per page                   --tabs N (4) e: tabs
@@ -50,7 +51,7 @@ const USAGE = `usage: node bench/run.mjs [options]
 function parseArgs(argv) {
   const o = {
     quick: false, only: null, sdks: ['auth0-spa-js', 'wasm'], runs: null,
-    runsOf: { b: 10, c: 5, d: 3, e: 5, eLoad: 10, f: 5, g: 5 },
+    runsOf: { b: 10, c: 5, d: 3, e: 3, eLoad: 10, f: 5, g: 5 },
     calls: 2000, warmup: 50, pairs: 40, concurrency: 50, tabs: 4, tokenDelay: 50, silent: 10,
     out: path.join(HERE, 'results'), name: null, timeout: null,
     chromium: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -728,6 +729,9 @@ function writeResults(incomplete = false) {
     cpuModel: os.cpus()[0]?.model, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
     chromium: browserVersion,
   };
+  let commit = null;
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a checkout */ }
+  const built = OURS?.status === 'measured' ? fs.statSync(OURS.entry).mtime.toISOString() : null;
   const figures = {};
   for (const [key, id, what, unit] of ROWS) {
     if (!results[key]) continue;
@@ -735,7 +739,7 @@ function writeResults(incomplete = false) {
     for (const [sid, r] of Object.entries(results[key])) figures[key].results[sid] = { ...r, summary: figureValue(r) };
   }
   const json = {
-    date, command, incomplete, durationS: Number(((Date.now() - started) / 1000).toFixed(1)), machine,
+    date, command, commit, distBuilt: built, incomplete, durationS: Number(((Date.now() - started) / 1000).toFixed(1)), figureDurationsS: durations, machine,
     sdks: SDKS.map(({ id, label, status, reason, url }) => ({ id, label, status, reason, url })),
     settings: { figures: opts.only, runs: opts.runsOf, calls: opts.calls, warmup: opts.warmup, pairs: opts.pairs, concurrency: opts.concurrency, tabs: opts.tabs, tokenDelayMs: opts.tokenDelay, silentCalls: opts.silent },
     figures,
@@ -751,8 +755,10 @@ function writeResults(incomplete = false) {
   lines.push(`# Benchmark: ${ourLabel} vs ${refLabel}${incomplete ? ' (INCOMPLETE)' : ''}`, '');
   lines.push(`- date: ${date}`);
   lines.push(`- command: \`${command}\` (${json.durationS} s)`);
+  lines.push(`- checkout: ${commit ?? '?'}${built ? `; dist/ built ${built}` : ''}`);
   lines.push(`- machine: ${machine.cpus} CPUs (${machine.cpuModel ?? '?'}), load ${machine.loadavg.join(' ')}, Node ${machine.node}, Chromium ${machine.chromium ?? '?'} headless`);
   lines.push(`- settings: runs ${Object.entries(opts.runsOf).map(([k, v]) => `${k}=${v}`).join(' ')}; c ${opts.calls} calls after ${opts.warmup}; d ${opts.pairs} pairs/run; e ${opts.concurrency} calls, ${opts.tabs} tabs, token endpoint +${opts.tokenDelay} ms in e/e'`);
+  if (opts.quick) lines.push('- **--quick: a smoke test (one figure, 2 runs); not a measurement to quote**');
   for (const s of SDKS) if (s.status !== 'measured') lines.push(`- **${s.label}: ${s.status}** — ${s.reason}; skipped`);
   lines.push('', 'Figures: median (min–max) over runs, each run in a fresh browser context. Ratio = this SDK ÷ auth0-spa-js (lower is better).', '');
   lines.push(`| id | what | ${refLabel} | ${ourLabel} | ratio |`, '| --- | --- | --- | --- | --- |');
@@ -785,13 +791,19 @@ function writeResults(incomplete = false) {
 
 let browserVersion = null;
 let exitCode = 0;
+const durations = {};
 try {
   for (const s of SDKS) if (s.status !== 'measured') log(`${s.label}: ${s.status} (${s.reason}); skipped`);
   if (!live.length) throw new Error('no SDK to measure');
   await setUp();
   browserVersion = browser.version();
   const steps = { a: figureA, b: figureB, c: figureC, d: figureD, e: figureE, f: figureF, g: figureG, h: figureH };
-  for (const f of FIGURES) if (opts.only.includes(f) && !finished) await steps[f]();
+  for (const f of FIGURES) {
+    if (!opts.only.includes(f) || finished) continue;
+    const t = Date.now();
+    await steps[f]();
+    durations[f] = Number(((Date.now() - t) / 1000).toFixed(1));
+  }
   if (!opts.only.includes('h')) { delete results.h; delete results.h_memory; }
 } catch (e) {
   if (!finished) {
