@@ -22,6 +22,7 @@ use crate::core::cache::{
     Freshness, IdTokenEntry, GET_TOKEN_EARLY_EXPIRY_SECS,
 };
 use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
+use crate::core::encoding::find;
 use crate::core::http::HttpRequest;
 use crate::core::id_token::{check_refresh_id_token, verify_id_token, IdTokenExpectations};
 use crate::core::json::Json;
@@ -131,16 +132,12 @@ impl<P: Platform> Rng for PlatformRng<'_, P> {
 
 /// `scheme://host[:port]` of a URL, the exact origin web messages must come from (§2.7).
 pub fn origin_of(url: &str) -> String {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let mut origin = String::from(&url[..i + 3]);
-            origin.push_str(&rest[..end]);
-            origin
-        }
-        None => url.to_owned(),
-    }
+    let Some(start) = find(url, "://") else {
+        return url.to_owned();
+    };
+    let host_start = start + 3;
+    let end = url.bytes().skip(host_start).position(|b| matches!(b, b'/' | b'?' | b'#')).map_or(url.len(), |p| host_start + p);
+    url.get(..end).unwrap_or(url).to_owned()
 }
 
 /// The `a.b.c` name of the per-audience lock (auth0-spa-js §5.2).

@@ -16,6 +16,7 @@
 //! * [`belongs_to_client`] matches a client's keys exactly, where auth0-spa-js's `clear` removes
 //!   every key that merely *contains* the client id (so clearing `abc` also cleared `abcd`).
 
+use super::encoding::find;
 use super::json::Json;
 use super::jwt::{user_claims, DecodedToken};
 use super::token::{TokenResponse, MAX_EXPIRES_IN_SECS};
@@ -66,9 +67,16 @@ impl CacheKey {
     /// ours and there must be exactly four non-empty parts, so the ID-token key, the manifest key
     /// and anything else in storage is `None` (never mistaken for a token entry, I8).
     pub fn from_key(key: &str) -> Option<CacheKey> {
-        let mut parts = key.split(SEPARATOR);
-        match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(CACHE_KEY_PREFIX), Some(client), Some(audience), Some(scope), None)
+        // `key.split("::")`, without core's substring searcher (wasm size).
+        let mut parts = Vec::new();
+        let mut rest = key;
+        while let Some(i) = find(rest, SEPARATOR) {
+            parts.push(rest.get(..i)?);
+            rest = rest.get(i + SEPARATOR.len()..)?;
+        }
+        parts.push(rest);
+        match parts.as_slice() {
+            &[CACHE_KEY_PREFIX, client, audience, scope]
                 if !client.is_empty() && !audience.is_empty() && !scope.is_empty() && audience != ID_TOKEN_KEY_SUFFIX =>
             {
                 Some(CacheKey { client_id: client.to_owned(), audience: audience.to_owned(), scope: scope.to_owned() })

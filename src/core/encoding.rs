@@ -6,15 +6,25 @@
 const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Byte offset of the first occurrence of `needle` in `haystack` (a non-empty needle). Written
+/// out because `str::find(&str)` brings core's two-way searcher and its panic paths into the wasm.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    (0..h.len()).find(|&i| h.get(i..).is_some_and(|rest| rest.starts_with(n)))
+}
+
 fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
         let chars = chunk.len() + 1;
         for i in 0..4 {
             if i < chars {
-                out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                out.push(char::from(alphabet.get(((n >> (18 - 6 * i)) & 63) as usize).copied().unwrap_or(b'A')));
             } else if pad {
                 out.push('=');
             }
@@ -65,7 +75,7 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 fn hex_digit(n: u8) -> char {
-    b"0123456789ABCDEF"[usize::from(n & 15)] as char
+    char::from(b"0123456789ABCDEF".get(usize::from(n & 15)).copied().unwrap_or(b'0'))
 }
 
 fn percent_encode(s: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) -> String {
@@ -120,24 +130,24 @@ fn unhex(c: u8) -> Option<u8> {
 /// Decodes one form-encoded component: `+` is a space, `%XX` a byte; malformed escapes stay as
 /// they are and invalid UTF-8 becomes U+FFFD, exactly as `URLSearchParams` does.
 pub fn form_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        match b {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (unhex(bytes[i + 1]), unhex(bytes[i + 2])) {
+            b'%' => match tail {
+                [h, l, after @ ..] => match (unhex(*h), unhex(*l)) {
                     (Some(h), Some(l)) => {
                         out.push(h << 4 | l);
-                        i += 2;
+                        rest = after;
                     }
                     _ => out.push(b'%'),
-                }
-            }
+                },
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
-        i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -173,7 +173,10 @@ pub fn verify_id_token(raw: Option<&str>, expect: &IdTokenExpectations, now_ms: 
                 return Err(invalid(&mismatch("Organization ID (org_id) claim mismatch in the ID token; expected \"", org, found)));
             }
         } else {
-            let wanted = org.to_lowercase();
+            // auth0-spa-js lower-cases with `toLowerCase()`; Auth0 organization names are ASCII
+            // (lower-case letters, digits, `-`, `_`), and ASCII folding keeps Unicode case
+            // tables out of the wasm. A non-ASCII name could never match either way.
+            let wanted = org.to_ascii_lowercase();
             let found = match token.str_claim("org_name") {
                 Some(s) if !s.is_empty() => s,
                 _ => return Err(invalid("Organization Name (org_name) claim must be a string present in the ID token")),
@@ -239,7 +242,12 @@ fn check_audience(token: &DecodedToken, client_id: &str) -> Result<()> {
                 let mut m = String::from("Audience (aud) claim mismatch in the ID token; expected \"");
                 m.push_str(client_id);
                 m.push_str("\" but was not one of \"");
-                m.push_str(&auds.join(", "));
+                for (i, aud) in auds.iter().enumerate() {
+                    if i > 0 {
+                        m.push_str(", ");
+                    }
+                    m.push_str(aud);
+                }
                 m.push('"');
                 return Err(invalid(&m));
             }
@@ -279,11 +287,16 @@ fn js_string(value: Option<&Json>) -> String {
         Some(Json::String(s)) => s.clone(),
         Some(Json::Object(_)) => "[object Object]".to_owned(),
         Some(Json::Array(items)) => {
-            let parts: Vec<String> = items
-                .iter()
-                .map(|i| if matches!(i, Json::Null) { String::new() } else { js_string(Some(i)) })
-                .collect();
-            parts.join(",")
+            let mut joined = String::new();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    joined.push(',');
+                }
+                if !matches!(item, Json::Null) {
+                    joined.push_str(&js_string(Some(item)));
+                }
+            }
+            joined
         }
         Some(other) => other.to_json_string(),
     }

@@ -208,6 +208,10 @@ impl Parser<'_> {
         Err(JsonError { offset: self.pos })
     }
 
+    fn rest(&self) -> &[u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -219,7 +223,7 @@ impl Parser<'_> {
     }
 
     fn eat(&mut self, lit: &[u8]) -> Result<(), JsonError> {
-        if self.bytes[self.pos..].starts_with(lit) {
+        if self.rest().starts_with(lit) {
             self.pos += lit.len();
             Ok(())
         } else {
@@ -356,7 +360,7 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            let run = std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| JsonError { offset: run_start })?;
+            let run = std::str::from_utf8(self.bytes.get(run_start..self.pos).unwrap_or_default()).map_err(|_| JsonError { offset: run_start })?;
             out.push_str(run);
             match self.peek() {
                 Some(b'"') => {
@@ -378,7 +382,7 @@ impl Parser<'_> {
                         Some(b't') => out.push('\t'),
                         Some(b'u') => {
                             let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi) && self.bytes[self.pos..].starts_with(b"\\u") {
+                            let code = if (0xD800..0xDC00).contains(&hi) && self.rest().starts_with(b"\\u") {
                                 let save = self.pos;
                                 self.pos += 2;
                                 let lo = self.hex4()?;

@@ -27,6 +27,7 @@
 //! trailing slash is removed from `domain` and a scheme-less `issuer`.
 
 use super::authorize::btoa;
+use super::encoding::find;
 use super::json::Json;
 use super::scope::{get_unique_scopes, session_scope, ScopeConfig, DEFAULT_SCOPE};
 use super::{Error, Result};
@@ -501,7 +502,7 @@ fn domain_url(domain: &str) -> Result<String> {
         ("https://", domain)
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.is_empty() || rest.starts_with('/') || rest.contains("://") {
+    if rest.is_empty() || rest.starts_with('/') || find(rest, "://").is_some() {
         return Err(bad());
     }
     let mut url = String::with_capacity(scheme.len() + rest.len());
