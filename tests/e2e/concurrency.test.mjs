@@ -64,12 +64,14 @@ test(`[${h.SDK}] ${TABS} tabs sharing localStorage load at once with an expired 
     const pages = await Promise.all(Array.from({ length: TABS }, () => context.newPage()));
     let errors = [];
     let tokens = [];
+    let sent = [];
     try {
       // All tabs load together: each creates its client (checkSession renews), then asks for a token.
       await Promise.all(pages.map((p) => h.openTestPage(p, env.pages.url)));
       const results = await Promise.all(pages.map((p) => p.evaluate(() => window.__try(() => window.__client.getTokenSilently()))));
       errors = results.filter((r) => !r.ok).map((r) => r.error.error);
       tokens = results.filter((r) => r.ok).map((r) => r.value);
+      sent = await Promise.all(pages.map((p) => p.evaluate(() => [window.__tokenRequests, window.__storageLog])));
     } catch (err) {
       errors.push(String(err.message));
     } finally {
@@ -77,7 +79,15 @@ test(`[${h.SDK}] ${TABS} tabs sharing localStorage load at once with an expired 
     }
     const s = h.tokenStats(env.tenant);
     const ok = expired >= 1 && errors.length === 0 && s.total === 1 && s.refresh === 1 && s.reuse === 0 && new Set(tokens).size === 1;
-    rounds.push({ round, ok, tokenRequests: s.total, reuse: s.reuse, errors, distinctTokens: new Set(tokens).size });
+    const entry = { round, ok, tokenRequests: s.total, reuse: s.reuse, errors, distinctTokens: new Set(tokens).size };
+    if (!ok) {
+      // What the tenant saw, for diagnosis: token requests in order, with the grant error details.
+      entry.tenant = env.tenant.stats().requests.filter((r) => r.path === '/oauth/token')
+        .map((r) => `${r.t.slice(17)} ${r.grantType} ${r.status}`);
+      entry.grantErrors = s.grantErrors;
+      entry.byTab = sent.map(([list, log], i) => `tab ${i + 1}: ${list.map((r) => `${r.t} POST ${r.grant} sent=${r.sent} stored=${r.stored}`).concat(log).sort().join('; ')}`);
+    }
+    rounds.push(entry);
     if (!ok) {
       // A reuse revokes the whole grant: log in again so later rounds measure the same thing.
       await login();
