@@ -46,14 +46,15 @@ const USAGE = `usage: node bench/run.mjs [options]
   --silent N (10)       g: iframe calls per run
   --out DIR (bench/results)   --name NAME (latest, or quick with --quick)
   --timeout S           give up (partial results, exit 1) after S seconds (default 600, quick 120)
-  --chromium PATH       browser binary (default $CHROMIUM or /usr/bin/chromium)`;
+  --chromium PATH       browser binary (default $CHROMIUM or /usr/bin/chromium)
+  --dist DIR            this SDK's build to measure (default dist/), e.g. a WASM=file build copied elsewhere`;
 
 function parseArgs(argv) {
   const o = {
     quick: false, only: null, sdks: ['auth0-spa-js', 'wasm'], runs: null,
     runsOf: { b: 10, c: 5, d: 3, e: 3, eLoad: 10, f: 5, g: 5 },
     calls: 2000, warmup: 50, pairs: 40, concurrency: 50, tabs: 4, tokenDelay: 50, silent: 10,
-    out: path.join(HERE, 'results'), name: null, timeout: null,
+    out: path.join(HERE, 'results'), name: null, timeout: null, dist: path.join(REPO, 'dist'),
     chromium: process.env.CHROMIUM || '/usr/bin/chromium',
   };
   const explicit = {};
@@ -94,6 +95,7 @@ function parseArgs(argv) {
       case 'name': o.name = val(); break;
       case 'timeout': o.timeout = num(name, val()); break;
       case 'chromium': o.chromium = val(); break;
+      case 'dist': o.dist = path.resolve(val()); break;
       case 'help': o.help = true; break;
       default: throw new Error(`unknown argument ${a}\n${USAGE}`);
     }
@@ -153,7 +155,7 @@ const spaVersion = fs.existsSync(spaPkgPath) ? JSON.parse(fs.readFileSync(spaPkg
 /** The SDKs under test. `status` becomes 'not built' / 'not installed' when its files are missing. */
 const SDKS = [
   { id: 'auth0-spa-js', label: `auth0-spa-js ${spaVersion ?? '?'}`, serve: 'auth0-spa-js', entry: path.join(REPO, 'node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.esm.js') },
-  { id: 'wasm', label: `${pkg.name} ${pkg.version} (this SDK)`, serve: 'wasm', entry: path.join(REPO, 'dist/index.js') },
+  { id: 'wasm', label: `${pkg.name} ${pkg.version} (this SDK)`, serve: 'wasm', entry: path.join(opts.dist, 'index.js'), mounts: { '/sdk/': opts.dist } },
 ].filter((s) => opts.sdks.includes(s.id));
 for (const s of SDKS) {
   s.status = 'measured';
@@ -232,7 +234,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 async function setUp() {
   log('starting the static servers, the tenant and Chromium');
   for (const s of live) {
-    servers[s.id] = await startStatic({ root: 'bench/pages', port: 0, sdk: s.serve });
+    servers[s.id] = await startStatic({ root: 'bench/pages', port: 0, sdk: s.serve, mounts: s.mounts ?? {} });
     s.url = servers[s.id].url;
   }
   if (opts.only.includes('b') && live.length) {
