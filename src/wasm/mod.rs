@@ -5,6 +5,8 @@
 //! into the matching auth0-spa-js error class. The contract is written out at the top of
 //! `js/index.js`.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
@@ -88,12 +90,13 @@ fn token_options(text: &str) -> Result<(GetTokenOptions, bool), Error> {
     Ok((GetTokenOptions { cache_mode, authorization_params, timeout_ms }, detailed))
 }
 
-/// Runs `f` into a Promise whose rejection is always an error object (never a string or trap).
-fn promise<F>(future: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    future_to_promise(async move { future.await.map_err(|e| error_to_js(&e)) })
+/// A method's work, boxed: every method goes through one `future_to_promise` instantiation
+/// instead of one per future type (each instantiation costs kilobytes of wasm).
+type Work = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// Runs `work` into a Promise whose rejection is always an error object (never a string or trap).
+fn promise(work: Work) -> Promise {
+    future_to_promise(async move { work.await.map_err(|e| error_to_js(&e)) })
 }
 
 /// The client class behind `js/index.js`'s `Auth0Client`.
@@ -132,33 +135,33 @@ impl WasmClient {
     #[wasm_bindgen(js_name = loginWithRedirect)]
     pub fn login_with_redirect(&self, options_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let json = parse_json(&options_json, "loginWithRedirect options")?;
             let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
             let url = client.login_with_redirect(&params, json.get("appState").cloned())?;
             Ok(JsValue::from_str(&url))
-        })
+        }))
     }
 
     /// `handleRedirectCallback(url)` → JSON text `{"appState": ...}`.
     #[wasm_bindgen(js_name = handleRedirectCallback)]
     pub fn handle_redirect_callback(&self, url: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let app_state = client.handle_redirect_callback(&url).await?;
             let mut result = Json::Object(Vec::new());
             if let Some(state) = app_state {
                 result.set("appState", state);
             }
             Ok(JsValue::from_str(&result.to_json_string()))
-        })
+        }))
     }
 
     /// `loginWithPopup(options, {popup, timeoutInSeconds, closePopup})`; `popup` is already open.
     #[wasm_bindgen(js_name = loginWithPopup)]
     pub fn login_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let json = parse_json(&options_json, "loginWithPopup options")?;
             let config = parse_json(&config_json, "popup config")?;
             let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
@@ -166,14 +169,14 @@ impl WasmClient {
             let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
             client.login_with_popup(popup, &params, timeout, close).await?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// `getTokenWithPopup(options, config)` → the access token.
     #[wasm_bindgen(js_name = getTokenWithPopup)]
     pub fn get_token_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let json = parse_json(&options_json, "getTokenWithPopup options")?;
             let config = parse_json(&config_json, "popup config")?;
             let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
@@ -181,7 +184,7 @@ impl WasmClient {
             let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
             let token = client.get_token_with_popup(popup, &params, timeout, close).await?;
             Ok(JsValue::from_str(&token))
-        })
+        }))
     }
 
     /// `getTokenSilently(options)` → the access token, the JSON text of the verbose response
@@ -189,7 +192,7 @@ impl WasmClient {
     #[wasm_bindgen(js_name = getTokenSilently)]
     pub fn get_token_silently(&self, options_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let (options, detailed) = token_options(&options_json)?;
             let Some(token) = client.get_token_silently(&options).await? else {
                 return Ok(JsValue::UNDEFINED);
@@ -207,48 +210,48 @@ impl WasmClient {
                 verbose.set("scope", Json::str(scope));
             }
             Ok(JsValue::from_str(&verbose.to_json_string()))
-        })
+        }))
     }
 
     /// `getUser()` → JSON text of the user claims, or `undefined`.
     #[wasm_bindgen(js_name = getUser)]
     pub fn get_user(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { Ok(client.get_user().await.map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u.to_json_string()))) })
+        promise(Box::pin(async move { Ok(client.get_user().await.map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u.to_json_string()))) }))
     }
 
     /// `getIdTokenClaims()` → JSON text of all claims with `__raw`, or `undefined`.
     #[wasm_bindgen(js_name = getIdTokenClaims)]
     pub fn get_id_token_claims(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { Ok(client.get_id_token_claims().await.map_or(JsValue::UNDEFINED, |c| JsValue::from_str(&c.to_json_string()))) })
+        promise(Box::pin(async move { Ok(client.get_id_token_claims().await.map_or(JsValue::UNDEFINED, |c| JsValue::from_str(&c.to_json_string()))) }))
     }
 
     /// `isAuthenticated()`.
     #[wasm_bindgen(js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { Ok(JsValue::from_bool(client.is_authenticated().await)) })
+        promise(Box::pin(async move { Ok(JsValue::from_bool(client.is_authenticated().await)) }))
     }
 
     /// `checkSession(options)`: never rejects for "not logged in" (§1.4).
     #[wasm_bindgen(js_name = checkSession)]
     pub fn check_session(&self, options_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let (options, _) = token_options(&options_json)?;
             client.check_session(&options).await;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// `logout({clientId, logoutParams})` → the `/v2/logout` URL (JS decides whether to open it).
     pub fn logout(&self, options_json: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let json = parse_json(&options_json, "logout options")?;
             let url = client.logout(&json).await?;
             Ok(JsValue::from_str(&url))
-        })
+        }))
     }
 }
