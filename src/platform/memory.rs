@@ -3,16 +3,21 @@
 //! (security case I6), and the storage of native test fakes.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 /// A per-client map of cache entries (JSON text by key) that lives as long as the page.
 ///
 /// Single-threaded interior mutability (`RefCell`) because the browser is single-threaded and
 /// the [`crate::platform::Platform`] methods take `&self`. No borrow is held across calls, so
 /// nothing can re-enter while borrowed.
+/// Entries are a `Vec` sorted by key rather than a `BTreeMap`: a handful of entries, and the
+/// B-tree code costs ~5 KB of wasm.
 #[derive(Debug, Default)]
 pub struct MemoryCache {
-    entries: RefCell<BTreeMap<String, String>>,
+    entries: RefCell<Vec<(String, String)>>,
+}
+
+fn position(entries: &[(String, String)], key: &str) -> Result<usize, usize> {
+    entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
 }
 
 impl MemoryCache {
@@ -23,27 +28,38 @@ impl MemoryCache {
 
     /// The entry stored under `key`, if any.
     pub fn get(&self, key: &str) -> Option<String> {
-        self.entries.try_borrow().ok()?.get(key).cloned()
+        let entries = self.entries.try_borrow().ok()?;
+        let i = position(&entries, key).ok()?;
+        entries.get(i).map(|(_, v)| v.clone())
     }
 
     /// Stores `value` under `key`, replacing any previous entry.
     pub fn set(&self, key: &str, value: &str) {
-        if let Ok(mut map) = self.entries.try_borrow_mut() {
-            map.insert(key.to_owned(), value.to_owned());
+        if let Ok(mut entries) = self.entries.try_borrow_mut() {
+            match position(&entries, key) {
+                Ok(i) => {
+                    if let Some(slot) = entries.get_mut(i) {
+                        slot.1 = value.to_owned();
+                    }
+                }
+                Err(i) => entries.insert(i, (key.to_owned(), value.to_owned())),
+            }
         }
     }
 
     /// Removes the entry under `key`; removing a missing key is not an error.
     pub fn remove(&self, key: &str) {
-        if let Ok(mut map) = self.entries.try_borrow_mut() {
-            map.remove(key);
+        if let Ok(mut entries) = self.entries.try_borrow_mut() {
+            if let Ok(i) = position(&entries, key) {
+                entries.remove(i);
+            }
         }
     }
 
     /// All keys, sorted (auth0-spa-js `InMemoryCache.allKeys`, §3.4).
     pub fn keys(&self) -> Vec<String> {
         match self.entries.try_borrow() {
-            Ok(map) => map.keys().cloned().collect(),
+            Ok(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -51,7 +67,7 @@ impl MemoryCache {
     /// Keys that start with `prefix` (e.g. `@@auth0spajs@@`, §3.1).
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
         match self.entries.try_borrow() {
-            Ok(map) => map.keys().filter(|k| k.starts_with(prefix)).cloned().collect(),
+            Ok(entries) => entries.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -101,6 +117,8 @@ mod tests {
         c.set("@@auth0spajs@@::y", "3");
         assert_eq!(c.keys().len(), 3);
         assert_eq!(c.keys_with_prefix("@@auth0spajs@@"), vec!["@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned()]);
+        c.set("@@auth0spajs@@::a", "4");
+        assert_eq!(c.keys(), vec!["@@auth0spajs@@::a".to_owned(), "@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned(), "other".to_owned()], "sorted");
     }
 
     #[test]
