@@ -524,3 +524,82 @@ fn per_call_audiences_get_their_own_cache_entries() {
     assert_eq!(err.class, ErrorClass::MissingRefreshToken);
     assert_eq!(err.audience.as_deref(), Some("https://api"));
 }
+
+/// The default entry of the logged-in test session, as another tab would have rewritten it.
+fn entry_from_other_tab(platform: &FakePlatform, access_token: &str, refresh_token: &str, expires_at: u64) -> (String, String) {
+    let key = "@@auth0spajs@@::test-client::default::openid profile email offline_access".to_owned();
+    let mut entry = Json::parse(platform.cache_snapshot().get(&key).unwrap()).unwrap();
+    let mut body = entry.get("body").unwrap().clone();
+    body.set("access_token", Json::str(access_token));
+    body.set("refresh_token", Json::str(refresh_token));
+    entry.set("body", body);
+    entry.set("expiresAt", Json::Number(expires_at as f64));
+    (key, entry.to_json_string())
+}
+
+#[test]
+fn after_a_rotation_the_used_token_is_marked_spent_for_every_tab() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
+    platform.advance_secs(100);
+    run(client.get_token_silently(&GetTokenOptions::default())).unwrap();
+    let spent = platform.0.spent.borrow().clone();
+    assert_eq!(spent, vec![auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1")]);
+    assert!(!spent[0].contains("rt-1"), "the mark is a fingerprint, not the token");
+}
+
+#[test]
+fn a_server_that_does_not_rotate_leaves_no_spent_mark() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.on_http(|_| Ok(token_response("at-2", None, None, 100)));
+    platform.advance_secs(100);
+    run(client.get_token_silently(&GetTokenOptions::default())).unwrap();
+    assert!(platform.0.spent.borrow().is_empty());
+}
+
+#[test]
+fn a_token_another_tab_spent_is_never_sent_and_its_fresh_result_is_served() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.advance_secs(100);
+    // Tab B rotated rt-1 -> rt-2 and released the lock; its localStorage write is still on the way.
+    platform.0.spent.borrow_mut().push(auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1"));
+    let later = NOW_MS / 1000 + 100 + 3600;
+    let write = entry_from_other_tab(&platform, "at-from-b", "rt-2", later);
+    platform.0.arriving_writes.borrow_mut().push(write);
+    let before = platform.requests().len();
+    let token = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+    assert_eq!(token.access_token, "at-from-b");
+    assert_eq!(platform.requests().len(), before, "no token request at all");
+    assert!(platform.0.sleeps.get() >= 1);
+}
+
+#[test]
+fn a_new_refresh_token_from_another_tab_is_used_when_no_fresh_access_token_came_with_it() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.advance_secs(100);
+    platform.0.spent.borrow_mut().push(auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1"));
+    let expired = NOW_MS / 1000;
+    let write = entry_from_other_tab(&platform, "at-old", "rt-2", expired);
+    platform.0.arriving_writes.borrow_mut().push(write);
+    platform.on_http(|_| Ok(token_response("at-3", Some("rt-3"), None, 100)));
+    let token = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+    assert_eq!(token.access_token, "at-3");
+    assert_eq!(refresh_tokens_sent(&platform), vec!["rt-2"], "the spent rt-1 was never presented");
+}
+
+#[test]
+fn a_spent_token_whose_rotation_never_arrives_times_out_without_being_sent() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.advance_secs(100);
+    platform.0.spent.borrow_mut().push(auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1"));
+    let before = platform.requests().len();
+    let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
+    assert_eq!(err.class, ErrorClass::Timeout);
+    assert_eq!(platform.requests().len(), before);
+    assert!(platform.cache_snapshot().values().any(|v| v.contains("rt-1")), "the session is not destroyed");
+}

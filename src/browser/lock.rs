@@ -37,6 +37,19 @@ export function lockRequest(name, ms) {
   });
   return { p, drop() { dropped = true; clearTimeout(t); if (release) release(); else c.abort(); } };
 }
+export function markSpent(name, ms) {
+  const n = globalThis.navigator, locks = n && n.locks;
+  if (!locks || typeof locks.request !== 'function') return Promise.resolve();
+  return new Promise(ok => {
+    locks.request(name, { mode: 'shared' }, () => { ok(); return new Promise(r => setTimeout(r, ms)); })
+      .catch(() => ok());
+  });
+}
+export function isSpent(name) {
+  const n = globalThis.navigator, locks = n && n.locks;
+  if (!locks || typeof locks.query !== 'function') return Promise.resolve(false);
+  return locks.query().then(s => (s.held || []).some(l => l.name === name), () => false);
+}
 "#)]
 extern "C" {
     /// A pending or granted Web Lock request.
@@ -50,6 +63,24 @@ extern "C" {
     /// Releases a granted lock or aborts a pending request.
     #[wasm_bindgen(method, js_name = drop)]
     fn release(this: &LockRequest);
+    /// Holds a shared Web Lock `name` for `ms`; resolves once it is granted (at once when
+    /// Web Locks are missing).
+    #[wasm_bindgen(js_name = markSpent)]
+    fn mark_spent_js(name: &str, ms: u32) -> js_sys::Promise;
+    /// Whether any tab holds the Web Lock `name`.
+    #[wasm_bindgen(js_name = isSpent)]
+    fn is_spent_js(name: &str) -> js_sys::Promise;
+}
+
+/// See [`crate::platform::Platform::mark_spent`]: the Web Lock manager is consistent across
+/// tabs at once, unlike localStorage, so a shared lock named after the spent token is the mark.
+pub(crate) async fn mark_spent(name: &str, hold_ms: u32) {
+    let _ = JsFuture::from(mark_spent_js(name, js::clamp_ms(hold_ms))).await;
+}
+
+/// Whether some tab marked `name` spent.
+pub(crate) async fn is_spent(name: &str) -> bool {
+    matches!(JsFuture::from(is_spent_js(name)).await, Ok(v) if v.is_truthy())
 }
 
 thread_local! {

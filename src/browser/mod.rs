@@ -298,6 +298,18 @@ impl Platform for BrowserPlatform {
         lock::acquire(name, timeout_ms).await
     }
 
+    async fn mark_spent(&self, name: &str, hold_ms: u32) {
+        lock::mark_spent(name, hold_ms).await;
+    }
+
+    async fn is_spent(&self, name: &str) -> bool {
+        lock::is_spent(name).await
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let _ = js::within(ms, std::future::pending::<()>()).await;
+    }
+
     async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
         frame::run_iframe(url, origin, state, timeout_ms).await
     }

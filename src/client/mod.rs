@@ -38,6 +38,24 @@ use crate::platform::Platform;
 
 /// How long a caller waits for the per-audience lock before `TimeoutError` (auth0-spa-js §5.2).
 pub const LOCK_TIMEOUT_MS: u32 = 5_000;
+/// How long a tab keeps the cross-tab mark of a refresh token it has just used up. Far longer
+/// than localStorage takes to reach the other tabs (tens of ms were seen under load).
+pub const SPENT_MARK_HOLD_MS: u32 = 30_000;
+/// How long a renewal waits for another tab's rotation to reach this tab's storage before giving
+/// up with `TimeoutError` (never sending the spent token).
+pub const SPENT_WAIT_MS: u32 = 2_000;
+const SPENT_POLL_MS: u32 = 20;
+
+/// The name of the cross-tab mark of a used refresh token: a SHA-256 fingerprint, never the
+/// token itself (lock names are visible to every script of the origin).
+pub fn spent_mark_name(client_id: &str, refresh_token: &str) -> String {
+    let mut name = String::from("auth0.spent.");
+    name.push_str(client_id);
+    name.push('.');
+    name.push_str(&crate::core::pkce::code_challenge_s256(refresh_token));
+    name
+}
+
 /// `getTokenWithPopup`'s popup timeout, which auth0-spa-js fixes at 60 s (§1.4, §10 item 13).
 pub const POPUP_TOKEN_TIMEOUT_MS: u64 = 60_000;
 /// auth0-spa-js's message when a cross-origin-isolated page asks for an iframe renewal (§2.7).
@@ -109,6 +127,14 @@ pub struct TokenResult {
     pub scope: Option<String>,
     /// Which path produced it.
     pub source: TokenSource,
+}
+
+/// What another tab's rotation left for us.
+enum Rotated {
+    /// A fresh access token it obtained.
+    Served(TokenResult),
+    /// The refresh token that replaced the spent one.
+    NewToken(String),
 }
 
 /// The auth0-spa-js client, generic over its environment.
@@ -365,12 +391,20 @@ impl<P: Platform> Client<P> {
     /// The refresh-token path (§2.6), run while holding the per-audience lock.
     async fn renew_with_refresh_token(&self, key: &CacheKey, params: &ParamList, options: &GetTokenOptions) -> Result<TokenResult> {
         let refresh_token = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
-        let Some(refresh_token) = refresh_token else {
+        let Some(mut refresh_token) = refresh_token else {
             if self.options.use_refresh_tokens_fallback {
                 return self.renew_with_iframe(key, params, options).await;
             }
             return Err(Error::missing_refresh_token(&key.audience, &key.scope));
         };
+        // Another tab may have rotated this token just before handing us the lock, with its
+        // localStorage write still on the way here: never present a spent token (F6, F10).
+        if self.platform.is_spent(&spent_mark_name(self.client_id(), &refresh_token)).await {
+            match self.await_rotation_from_other_tab(key, &refresh_token).await? {
+                Rotated::Served(result) => return Ok(result),
+                Rotated::NewToken(token) => refresh_token = token,
+            }
+        }
         let origin = self.platform.page_origin();
         let redirect_uri = params.get_truthy("redirect_uri").unwrap_or(&origin).to_owned();
         let request = self.token_endpoint.refresh_token(&refresh_token, &redirect_uri, params.pairs());
@@ -379,6 +413,10 @@ impl<P: Platform> Client<P> {
         match self.request_tokens(&request, timeout).await {
             Ok(mut response) => {
                 keep_refresh_token_if_absent(&mut response, &refresh_token);
+                if response.refresh_token.as_deref() != Some(refresh_token.as_str()) {
+                    // Visible to every tab before our lock is released (see Platform::mark_spent).
+                    self.platform.mark_spent(&spent_mark_name(self.client_id(), &refresh_token), SPENT_MARK_HOLD_MS).await;
+                }
                 self.save_refresh_result(response, key, &refresh_token, generation).await
             }
             Err(e) if is_refresh_token_dead(&e) => {
@@ -401,6 +439,26 @@ impl<P: Platform> Client<P> {
                 e
             }
         })
+    }
+
+    /// Waits (bounded) until the rotation another tab made reaches this tab's storage: either a
+    /// fresh access token to serve, or the new refresh token to use.
+    async fn await_rotation_from_other_tab(&self, key: &CacheKey, spent: &str) -> Result<Rotated> {
+        let mut waited = 0;
+        while waited < SPENT_WAIT_MS {
+            self.platform.sleep(SPENT_POLL_MS).await;
+            waited += SPENT_POLL_MS;
+            if let Some(hit) = self.cached_token(key).await {
+                return Ok(Rotated::Served(hit));
+            }
+            let current = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
+            if let Some(token) = current.filter(|t| t != spent) {
+                if !self.platform.is_spent(&spent_mark_name(self.client_id(), &token)).await {
+                    return Ok(Rotated::NewToken(token));
+                }
+            }
+        }
+        Err(Error::timeout())
     }
 
     /// The hidden-iframe path (§2.7): `prompt=none`, `web_message`, serialised per client.

@@ -69,6 +69,16 @@ pub trait Platform {
     /// `PopupCancelledError` when the user closes it and `PopupTimeoutError` on timeout.
     async fn run_popup(&self, popup: Self::Popup, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json>;
 
+    /// Marks `name` (a spent refresh token's fingerprint) as held in a store every tab of the
+    /// origin sees at once, for `hold_ms`, and returns once the mark is visible. localStorage is
+    /// not that store: Chromium delivers its writes to other tabs asynchronously, after a Web
+    /// Lock may already have been handed over, so the lock manager itself carries the mark.
+    async fn mark_spent(&self, name: &str, hold_ms: u32);
+    /// Whether some tab holds the mark `name` (see [`Platform::mark_spent`]).
+    async fn is_spent(&self, name: &str) -> bool;
+    /// Waits `ms` milliseconds.
+    async fn sleep(&self, ms: u32);
+
     /// `window.location.origin`, the `redirect_uri` fallback for popup and iframe flows.
     fn page_origin(&self) -> String;
     /// `window.crossOriginIsolated`: iframes cannot do silent auth there.

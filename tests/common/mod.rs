@@ -44,6 +44,11 @@ pub struct FakeState {
     pub remote_logout: Cell<bool>,
     pub broadcasts: RefCell<Vec<String>>,
     pub cross_origin_isolated: Cell<bool>,
+    pub spent: RefCell<Vec<String>>,
+    /// Cache writes another tab made that reach this tab only at its next sleep (the way
+    /// Chromium's localStorage propagates between tabs).
+    pub arriving_writes: RefCell<Vec<(String, String)>>,
+    pub sleeps: Cell<u32>,
 }
 
 use std::sync::Arc;
@@ -171,6 +176,18 @@ impl Platform for FakePlatform {
             Some(handler) => handler(url, state),
             None => Err(Error::popup_timeout()),
         }
+    }
+    async fn mark_spent(&self, name: &str, _hold_ms: u32) {
+        self.0.spent.borrow_mut().push(name.to_owned());
+    }
+    async fn is_spent(&self, name: &str) -> bool {
+        self.0.spent.borrow().iter().any(|n| n == name)
+    }
+    async fn sleep(&self, _ms: u32) {
+        self.0.sleeps.set(self.0.sleeps.get() + 1);
+        let arriving = std::mem::take(&mut *self.0.arriving_writes.borrow_mut());
+        self.0.cache.borrow_mut().extend(arriving);
+        YieldOnce(false).await;
     }
     fn page_origin(&self) -> String {
         ORIGIN.to_owned()
