@@ -603,3 +603,28 @@ fn a_spent_token_whose_rotation_never_arrives_times_out_without_being_sent() {
     assert_eq!(platform.requests().len(), before);
     assert!(platform.cache_snapshot().values().any(|v| v.contains("rt-1")), "the session is not destroyed");
 }
+
+#[test]
+fn a_repeated_cache_hit_follows_every_change_in_storage() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 86400);
+    let options = GetTokenOptions::default();
+    assert_eq!(run(client.get_token_silently(&options)).unwrap().unwrap().access_token, "at-login");
+    assert_eq!(run(client.get_token_silently(&options)).unwrap().unwrap().access_token, "at-login");
+    // Another tab wrote a newer entry: the memoised hit must not hide it.
+    let (key, text) = entry_from_other_tab(&platform, "at-other", "rt-9", NOW_MS / 1000 + 7200);
+    platform.0.cache.borrow_mut().insert(key, text);
+    assert_eq!(run(client.get_token_silently(&options)).unwrap().unwrap().access_token, "at-other");
+    // The user entry disappears (a logout elsewhere): no hit.
+    platform.0.cache.borrow_mut().remove("@@auth0spajs@@::test-client::@@user@@");
+    let cache_only = GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() };
+    assert!(run(client.get_token_silently(&cache_only)).unwrap().is_none());
+    // And a memoised hit still expires on time.
+    let (key, text) = entry_from_other_tab(&platform, "at-short", "rt-9", NOW_MS / 1000 + 120);
+    platform.0.cache.borrow_mut().insert(key, text);
+    login(&client, &platform, Some("rt-1"), 120);
+    assert!(run(client.get_token_silently(&cache_only)).unwrap().is_some());
+    assert!(run(client.get_token_silently(&cache_only)).unwrap().is_some());
+    platform.advance_secs(61);
+    assert!(run(client.get_token_silently(&cache_only)).unwrap().is_none());
+}

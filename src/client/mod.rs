@@ -14,7 +14,7 @@
 //!
 //! No `RefCell` borrow is ever held across an `.await`, so concurrent calls from JS are safe.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
 use crate::core::cache::{
@@ -145,6 +145,17 @@ pub struct Client<P: Platform> {
     /// Bumped on every local session clear; a flow that started before a logout must not write
     /// its result afterwards (K2).
     session_generation: Cell<u64>,
+    /// The last cache hit, keyed by the exact stored texts (see [`Client::cached_token`]).
+    hit_memo: RefCell<Option<HitMemo>>,
+}
+
+/// A served cache hit and the stored texts it was parsed from.
+struct HitMemo {
+    key: String,
+    entry_text: String,
+    user_text: String,
+    entry: AccessTokenEntry,
+    result: TokenResult,
 }
 
 /// Adapts the platform's random source to the core's [`Rng`] trait.
@@ -211,7 +222,7 @@ impl<P: Platform> Client<P> {
             auth0_client_header: auth0_client_header(&options.auth0_client),
             use_form_data: options.use_form_data,
         };
-        Client { platform, options, token_endpoint, session_generation: Cell::new(0) }
+        Client { platform, options, token_endpoint, session_generation: Cell::new(0), hit_memo: RefCell::new(None) }
     }
 
     /// The validated options.
@@ -368,13 +379,34 @@ impl<P: Platform> Client<P> {
     }
 
     /// A fresh cached token for `key` (60 s early expiry), with the session's ID token.
+    ///
+    /// auth0-spa-js's cache hit is a `Map` lookup; parsing the stored JSON (the ID-token entry is
+    /// kilobytes) on every call would make ours many times slower. So the last hit is memoised
+    /// against the exact texts it came from: when storage still holds the same bytes, only the
+    /// expiry is evaluated again. Any change in storage (another tab, a logout) misses the memo.
     async fn cached_token(&self, key: &CacheKey) -> Option<TokenResult> {
+        let exact = key.to_key();
+        let entry_text = self.platform.cache_get(&exact).await;
+        let user_text = self.platform.cache_get(&user_key(self.client_id())).await;
+        if let (Some(entry_text), Some(user_text)) = (&entry_text, &user_text) {
+            let memo = self.hit_memo.borrow();
+            if let Some(m) = memo.as_ref().filter(|m| m.key == exact && m.entry_text == *entry_text && m.user_text == *user_text) {
+                if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
+                    return Some(m.result.clone());
+                }
+                return None;
+            }
+        }
         let entry = self.read_entry(key).await?;
         if evaluate(&entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) != Freshness::Fresh {
             return None;
         }
         let id = self.read_id_token().await?;
-        Some(Self::result_from(&entry, &id, TokenSource::Cache))
+        let result = Self::result_from(&entry, &id, TokenSource::Cache);
+        if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
+            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, entry_text, user_text, entry, result: result.clone() });
+        }
+        Some(result)
     }
 
     fn result_from(entry: &AccessTokenEntry, id: &IdTokenEntry, source: TokenSource) -> TokenResult {
