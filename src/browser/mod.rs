@@ -215,7 +215,9 @@ impl Platform for BrowserPlatform {
     async fn cache_get(&self, key: &str) -> Option<String> {
         match &self.cache {
             Cache::Memory(m) => m.get(key),
-            Cache::Local => storage::get_json(Area::Local, key),
+            // Raw text: the client parses every entry strictly and removes what does not parse
+            // (I1); validating here too would parse each entry twice per cache hit.
+            Cache::Local => storage::get_raw(Area::Local, key),
             Cache::Custom(o) => storage::custom_get(o, key).await,
         }
     }
