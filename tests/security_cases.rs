@@ -242,6 +242,15 @@ impl Platform for Faulty {
     async fn run_popup(&self, popup: FakePopup, url: &str, origin: &str, state: &str, timeout_ms: u32, close: bool) -> Result<Json> {
         self.0.inner.run_popup(popup, url, origin, state, timeout_ms, close).await
     }
+    async fn mark_spent(&self, name: &str, hold_ms: u32) {
+        self.0.inner.mark_spent(name, hold_ms).await
+    }
+    async fn is_spent(&self, name: &str) -> bool {
+        self.0.inner.is_spent(name).await
+    }
+    async fn sleep(&self, ms: u32) {
+        self.0.inner.sleep(ms).await
+    }
     fn page_origin(&self) -> String {
         self.0.inner.page_origin()
     }
