@@ -36,8 +36,8 @@ struct FlowGuard {
     window: Window,
     listener: Option<Listener>,
     iframe: Option<HtmlIFrameElement>,
-    _timeout: Option<gloo_timers::callback::Timeout>,
-    _poll: Option<gloo_timers::callback::Interval>,
+    _timeout: Option<js::Timer>,
+    _poll: Option<js::Timer>,
 }
 
 impl Drop for FlowGuard {
@@ -48,7 +48,7 @@ impl Drop for FlowGuard {
         if let Some(f) = &self.iframe {
             f.remove();
         }
-        // Timers are cleared by their own Drop (gloo-timers).
+        // Timers are cleared by their own Drop (js::Timer).
     }
 }
 
@@ -133,7 +133,7 @@ pub(crate) async fn run_iframe(url: &str, origin: &str, state: &str, timeout_ms:
     let slot = Slot::new();
     guard.listener = Some(listen(&guard.window, origin, source, state, &slot)?);
     let on_timeout = slot.clone();
-    guard._timeout = Some(gloo_timers::callback::Timeout::new(js::clamp_ms(timeout_ms), move || on_timeout.set(Err(Error::timeout()))));
+    guard._timeout = Some(js::Timer::new(timeout_ms, false, move || on_timeout.set(Err(Error::timeout()))));
     iframe.set_src(url);
     let result = slot.wait().await;
     drop(guard);
@@ -152,10 +152,10 @@ pub(crate) async fn run_popup(popup: Window, url: &str, origin: &str, state: &st
     let mut guard = FlowGuard { window, listener: None, iframe: None, _timeout: None, _poll: None };
     guard.listener = Some(listen(&guard.window, origin, popup.clone().into(), state, &slot)?);
     let on_timeout = slot.clone();
-    guard._timeout = Some(gloo_timers::callback::Timeout::new(js::clamp_ms(timeout_ms), move || on_timeout.set(Err(Error::popup_timeout()))));
+    guard._timeout = Some(js::Timer::new(timeout_ms, false, move || on_timeout.set(Err(Error::popup_timeout()))));
     let on_poll = slot.clone();
     let watched = popup.clone();
-    guard._poll = Some(gloo_timers::callback::Interval::new(POPUP_POLL_MS, move || {
+    guard._poll = Some(js::Timer::new(POPUP_POLL_MS, true, move || {
         if watched.closed().unwrap_or(true) {
             on_poll.set(Err(Error::popup_cancelled()));
         }
