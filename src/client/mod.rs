@@ -458,6 +458,12 @@ impl<P: Platform> Client<P> {
                 if self.options.use_refresh_tokens_fallback {
                     return self.renew_with_iframe(key, params, options).await;
                 }
+                if e.error == "invalid_grant" {
+                    // Reuse detection or revocation: the server ended the whole grant, access
+                    // tokens included (F3, F4), so the local session ends too. The error keeps
+                    // auth0-spa-js's code, which apps answer with a new login.
+                    self.clear_local_session(Some(self.client_id())).await;
+                }
                 Err(e)
             }
             // Network errors, timeouts, 5xx: the session stays as it is; no blind retry (E14).
@@ -569,8 +575,14 @@ impl<P: Platform> Client<P> {
         let organization = expect.organization.clone().or_else(|| decoded.str_claim("org_id").map(str::to_owned));
         let id = IdTokenEntry::from_decoded(decoded);
         let entry = AccessTokenEntry::from_token_response(&response, key, now);
-        self.write(&user_key(self.client_id()), &id.to_json_string()).await?;
-        self.write(&key.to_key(), &entry.to_json_string()).await?;
+        // Access token first, ID token last: the ID token is what makes the session exist
+        // (isAuthenticated), so a failed write (QuotaExceededError) leaves nothing half-written (I5).
+        let entry_key = key.to_key();
+        self.write(&entry_key, &entry.to_json_string()).await?;
+        if let Err(e) = self.write(&user_key(self.client_id()), &id.to_json_string()).await {
+            self.remove(&entry_key).await;
+            return Err(e);
+        }
         self.set_session_cookies(organization.as_deref());
         Ok((entry, id))
     }
@@ -603,8 +615,10 @@ impl<P: Platform> Client<P> {
         // Propagate first, then the fresh entry: at no point does storage hold only the old token.
         let entries = self.client_entries().await;
         let writes = propagate_rotation(self.client_id(), old_refresh_token, response.refresh_token.as_deref(), Some(&written_key), &entries);
-        self.write(&user_key(self.client_id()), &id.to_json_string()).await?;
+        // The new refresh token is stored before anything else: the server has already
+        // retired the old one.
         self.write(&written_key, &entry.to_json_string()).await?;
+        self.write(&user_key(self.client_id()), &id.to_json_string()).await?;
         for (k, e) in writes {
             self.write(&k, &e.to_json_string()).await?;
         }
