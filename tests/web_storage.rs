@@ -324,3 +324,16 @@ fn page_origin_is_location_origin_and_cross_origin_isolation_is_reported_as_the_
     // wasm-bindgen-test-runner serves its page with COOP+COEP, so this is usually true here.
     assert_eq!(Some(p.cross_origin_isolated()), eval("self.crossOriginIsolated").as_bool());
 }
+
+#[wasm_bindgen_test]
+async fn cache_equals_compares_the_stored_text_in_place() {
+    for kind in [CacheKind::LocalStorage, CacheKind::Memory] {
+        let p = platform(kind);
+        p.cache_set(KEY, "{\"a\":1}").await.unwrap();
+        assert!(p.cache_equals(KEY, "{\"a\":1}").await);
+        assert!(!p.cache_equals(KEY, "{\"a\":2}").await);
+        assert!(!p.cache_equals("@@auth0spajs@@::absent", "{\"a\":1}").await);
+        p.cache_remove(KEY).await;
+        assert!(!p.cache_equals(KEY, "{\"a\":1}").await);
+    }
+}

@@ -222,6 +222,14 @@ impl Platform for BrowserPlatform {
         }
     }
 
+    async fn cache_equals(&self, key: &str, expected: &str) -> bool {
+        match &self.cache {
+            Cache::Memory(m) => m.equals(key, expected),
+            Cache::Local => storage::equals(Area::Local, key, expected),
+            Cache::Custom(_) => self.cache_get(key).await.as_deref() == Some(expected),
+        }
+    }
+
     async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
         match &self.cache {
             Cache::Memory(m) => {

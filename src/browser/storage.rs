@@ -44,6 +44,25 @@ pub(crate) fn get_raw(which: Area, key: &str) -> Option<String> {
     area(which)?.get_item(key).ok().flatten()
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A `Storage` seen through a binding that leaves values as JS values.
+    type RawStorage;
+    /// `Storage.getItem` without converting the value into a Rust string.
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_value(this: &RawStorage, key: &str) -> std::result::Result<JsValue, JsValue>;
+}
+
+/// Whether `key` holds exactly `expected`, compared in JS (`===`): only `expected` crosses into
+/// JS (a native UTF-8 decode), the stored text never has to be copied into wasm memory.
+pub(crate) fn equals(which: Area, key: &str, expected: &str) -> bool {
+    let Some(s) = area(which) else { return false };
+    match s.unchecked_ref::<RawStorage>().get_item_value(key) {
+        Ok(v) => v == JsValue::from_str(expected),
+        Err(_) => false,
+    }
+}
+
 /// The entry as JSON text; an entry that is not valid JSON is removed and reads as a miss
 /// (auth0-spa-js `LocalStorageCache.get` catches `JSON.parse`; I1, I2).
 pub(crate) fn get_json(which: Area, key: &str) -> Option<String> {

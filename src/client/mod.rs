@@ -386,17 +386,22 @@ impl<P: Platform> Client<P> {
     /// expiry is evaluated again. Any change in storage (another tab, a logout) misses the memo.
     async fn cached_token(&self, key: &CacheKey) -> Option<TokenResult> {
         let exact = key.to_key();
-        let entry_text = self.platform.cache_get(&exact).await;
-        let user_text = self.platform.cache_get(&user_key(self.client_id())).await;
-        if let (Some(entry_text), Some(user_text)) = (&entry_text, &user_text) {
-            let memo = self.hit_memo.borrow();
-            if let Some(m) = memo.as_ref().filter(|m| m.key == exact && m.entry_text == *entry_text && m.user_text == *user_text) {
-                if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
-                    return Some(m.result.clone());
+        let user = user_key(self.client_id());
+        // Clone the memo's texts out first: no RefCell borrow may live across an await.
+        let memo = self.hit_memo.borrow().as_ref().filter(|m| m.key == exact).map(|m| (m.entry_text.clone(), m.user_text.clone()));
+        if let Some((entry_text, user_text)) = memo {
+            if self.platform.cache_equals(&exact, &entry_text).await && self.platform.cache_equals(&user, &user_text).await {
+                let memo = self.hit_memo.borrow();
+                if let Some(m) = memo.as_ref().filter(|m| m.key == exact && m.entry_text == entry_text && m.user_text == user_text) {
+                    if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
+                        return Some(m.result.clone());
+                    }
+                    return None;
                 }
-                return None;
             }
         }
+        let entry_text = self.platform.cache_get(&exact).await;
+        let user_text = self.platform.cache_get(&user).await;
         let entry = self.read_entry(key).await?;
         if evaluate(&entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) != Freshness::Fresh {
             return None;

@@ -33,6 +33,12 @@ impl MemoryCache {
         entries.get(i).map(|(_, v)| v.clone())
     }
 
+    /// Whether `key` holds exactly `expected` (no copy).
+    pub fn equals(&self, key: &str, expected: &str) -> bool {
+        let Ok(entries) = self.entries.try_borrow() else { return false };
+        position(&entries, key).ok().and_then(|i| entries.get(i)).is_some_and(|(_, v)| v == expected)
+    }
+
     /// Stores `value` under `key`, replacing any previous entry.
     pub fn set(&self, key: &str, value: &str) {
         if let Ok(mut entries) = self.entries.try_borrow_mut() {
