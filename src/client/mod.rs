@@ -152,8 +152,8 @@ pub struct Client<P: Platform> {
 /// A served cache hit and the stored texts it was parsed from.
 struct HitMemo {
     key: String,
-    entry_text: String,
-    user_text: String,
+    entry_text: std::rc::Rc<str>,
+    user_text: std::rc::Rc<str>,
     entry: AccessTokenEntry,
     result: TokenResult,
 }
@@ -392,7 +392,8 @@ impl<P: Platform> Client<P> {
         if let Some((entry_text, user_text)) = memo {
             if self.platform.cache_equals(&exact, &entry_text).await && self.platform.cache_equals(&user, &user_text).await {
                 let memo = self.hit_memo.borrow();
-                if let Some(m) = memo.as_ref().filter(|m| m.key == exact && m.entry_text == entry_text && m.user_text == user_text) {
+                // Still the memo we compared (no other call replaced it meanwhile)?
+                if let Some(m) = memo.as_ref().filter(|m| std::rc::Rc::ptr_eq(&m.entry_text, &entry_text) && std::rc::Rc::ptr_eq(&m.user_text, &user_text)) {
                     if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
                         return Some(m.result.clone());
                     }
@@ -409,7 +410,7 @@ impl<P: Platform> Client<P> {
         let id = self.read_id_token().await?;
         let result = Self::result_from(&entry, &id, TokenSource::Cache);
         if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
-            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, entry_text, user_text, entry, result: result.clone() });
+            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
         }
         Some(result)
     }

@@ -36,7 +36,7 @@ impl MemoryCache {
     /// Whether `key` holds exactly `expected` (no copy).
     pub fn equals(&self, key: &str, expected: &str) -> bool {
         let Ok(entries) = self.entries.try_borrow() else { return false };
-        position(&entries, key).ok().and_then(|i| entries.get(i)).is_some_and(|(_, v)| v == expected)
+        position(&entries, key).ok().and_then(|i| entries.get(i)).is_some_and(|(_, v)| crate::core::encoding::bytes_equal(v.as_bytes(), expected.as_bytes()))
     }
 
     /// Stores `value` under `key`, replacing any previous entry.
