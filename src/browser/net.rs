@@ -1,22 +1,44 @@
 //! `fetch` with a timeout (auth0-spa-js `fetchWithTimeout`, behaviour doc §2.5).
 //!
-//! The global `fetch` is called through a binding that looks it up at call time, so the same
-//! code runs in a page and in a worker. Exactly one attempt is made: retries are the caller's
-//! decision.
+//! The request, its abort signal, the timer and the body read run in one small JS function, so
+//! the wasm holds a single import and a few lines instead of the web-sys bindings for
+//! `RequestInit`, `AbortController`, `Response` and two promise futures (wasm size,
+//! performance-anchors.md). The global `fetch` is looked up at call time, so the same code runs in
+//! a page and in a worker. Exactly one attempt is made: retries are the caller's decision.
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::js;
 use crate::core::http::{HttpRequest, HttpResponse};
+use crate::core::json::Json;
 use crate::core::{Error, Result};
 
-#[wasm_bindgen]
+#[wasm_bindgen(inline_js = r#"
+export function send(url, method, headers, body, ms) {
+  let c = null;
+  try { c = new AbortController(); } catch (e) {}
+  const init = { method, headers: JSON.parse(headers) };
+  if (body) init.body = body;
+  if (c) init.signal = c.signal;
+  return new Promise(done => {
+    const t = setTimeout(() => { if (c) c.abort(); done([2]); }, ms);
+    const end = v => { clearTimeout(t); done(v); };
+    const fail = e => end([1, e]);
+    let p;
+    try { p = globalThis.fetch(url, init); } catch (e) { fail(e); return; }
+    Promise.resolve(p).then(r => typeof Response === 'function' && r instanceof Response
+      ? r.text().then(text => end([0, r.status, text]))
+      : end([3])).catch(fail);
+  });
+}
+"#)]
 extern "C" {
-    /// `globalThis.fetch(url, init)`; `catch` because a bad request throws synchronously.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Result<Promise, JsValue>;
+    /// Sends once; always resolves: `[0, status, text]`, `[1, thrown]` (network failure or a
+    /// throwing `fetch`), `[2]` (timed out, request aborted) or `[3]` (not a `Response`).
+    #[wasm_bindgen(js_name = send)]
+    fn send_js(url: &str, method: &str, headers_json: &str, body: &str, ms: u32) -> js_sys::Promise;
 }
 
 /// auth0-spa-js's message for a request that outlived its timeout (a plain `Error`).
@@ -26,38 +48,13 @@ pub const TIMEOUT_MESSAGE: &str = "Timeout when executing 'fetch'";
 /// (code `request_error`, the browser's message, e.g. "Failed to fetch"); after `timeout_ms` the
 /// request is aborted and a plain `Error` (code `timeout`, [`TIMEOUT_MESSAGE`]) returned.
 pub(crate) async fn send(req: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse> {
-    let controller = web_sys::AbortController::new().ok();
-    let init = web_sys::RequestInit::new();
-    init.set_method(req.method);
-    let headers = Object::new();
-    for (k, v) in &req.headers {
-        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    init.set_headers(&headers);
-    if !req.body.is_empty() {
-        init.set_body(&JsValue::from_str(&req.body));
-    }
-    if let Some(c) = &controller {
-        init.set_signal(Some(&c.signal()));
-    }
-    let exchange = async {
-        let promise = global_fetch(&req.url, &init).map_err(|e| js::plain("request_error", &e))?;
-        let resp = JsFuture::from(promise).await.map_err(|e| js::plain("request_error", &e))?;
-        let resp: web_sys::Response = resp
-            .dyn_into()
-            .map_err(|_| Error::plain("request_error", "fetch did not return a Response"))?;
-        let status = resp.status();
-        let text = resp.text().map_err(|e| js::plain("request_error", &e))?;
-        let body = JsFuture::from(text).await.map_err(|e| js::plain("request_error", &e))?;
-        Ok(HttpResponse { status, body: body.as_string().unwrap_or_default() })
-    };
-    match js::within(timeout_ms, exchange).await {
-        Some(result) => result,
-        None => {
-            if let Some(c) = controller {
-                c.abort();
-            }
-            Err(Error::plain("timeout", TIMEOUT_MESSAGE))
-        }
+    let headers = Json::Object(req.headers.iter().map(|(k, v)| (k.clone(), Json::str(v))).collect());
+    let promise = send_js(&req.url, req.method, &headers.to_json_string(), &req.body, js::clamp_ms(timeout_ms));
+    let outcome: Array = JsFuture::from(promise).await.unwrap_or_default().unchecked_into();
+    match outcome.get(0).as_f64() {
+        Some(0.0) => Ok(HttpResponse { status: outcome.get(1).as_f64().unwrap_or(0.0) as u16, body: outcome.get(2).as_string().unwrap_or_default() }),
+        Some(1.0) => Err(js::plain("request_error", &outcome.get(1))),
+        Some(3.0) => Err(Error::plain("request_error", "fetch did not return a Response")),
+        _ => Err(Error::plain("timeout", TIMEOUT_MESSAGE)),
     }
 }
