@@ -12,13 +12,17 @@
 //! (`{error, error_description, state}`): the caller turns `error` into a typed error, so the
 //! mapping lives in one place for both flows.
 //!
-//! Iframe, listener, timers are owned by a guard whose `Drop` removes them, so they go away on
-//! every path: success, error, timeout, and the caller dropping the future (I4).
+//! Both flows run in one small JS function (`inline_js`): iframe, listener and timers live and
+//! die there, which costs far less wasm than web-sys bindings for each DOM call (performance-
+//! anchors.md). Iframe, listener, timers are removed on every path: success, error, timeout,
+//! and the caller dropping the future (its handle's `Drop` cancels the flow, I4).
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlIFrameElement, MessageEvent, Window};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Window;
 
-use super::js::{self, Slot};
+use super::js;
 use crate::core::json::Json;
 use crate::core::{Error, Result};
 
@@ -26,158 +30,118 @@ use crate::core::{Error, Result};
 /// isolated (§2.7, G15).
 pub const CROSS_ORIGIN_ISOLATED_MESSAGE: &str = "The application is running in a Cross-Origin Isolated context, silently retrieving a token without refresh token is not possible.";
 
-/// How often a popup is checked for having been closed by the user (§2.8).
-const POPUP_POLL_MS: u32 = 1000;
-
-type Listener = Closure<dyn FnMut(MessageEvent)>;
-
-/// Owns everything a flow put into the page; dropping it removes all of it.
-struct FlowGuard {
-    window: Window,
-    listener: Option<Listener>,
-    iframe: Option<HtmlIFrameElement>,
-    _timeout: Option<js::Timer>,
-    _poll: Option<js::Timer>,
+#[wasm_bindgen(inline_js = r#"
+export function authFlow(popup, url, origin, state, ms, closePopup) {
+  const w = globalThis;
+  let frame = null, source = popup, timer = 0, poll = 0, listening = false, settle = null;
+  const p = new Promise(r => { settle = r; });
+  const cleanup = () => {
+    clearTimeout(timer);
+    clearInterval(poll);
+    if (listening) { listening = false; w.removeEventListener('message', onMessage); }
+    if (frame) { frame.remove(); frame = null; }
+  };
+  const done = v => { if (settle) { const s = settle; settle = null; cleanup(); s(v); } };
+  const handle = { p, drop() { if (settle) { settle = null; cleanup(); } } };
+  const closed = () => { try { return popup.closed; } catch (e) { return true; } };
+  const close = () => { try { popup.close(); } catch (e) {} };
+  try { const o = new URL(origin).origin; if (o !== 'null') origin = o; } catch (e) {}
+  const isObject = v => !!v && (typeof v === 'object' || typeof v === 'function');
+  const onMessage = e => {
+    try {
+      if (e.origin !== origin || source == null || e.source !== source) return;
+      const d = e.data;
+      if (!isObject(d) || d.type !== 'authorization_response') return;
+      const r = d.response;
+      if (!isObject(r) || r.state !== state) return;
+      const text = JSON.stringify(r);
+      if (typeof text !== 'string' || text[0] !== '{') return;
+      if (popup && closePopup) close();
+      done([0, text]);
+    } catch (err) {}
+  };
+  if (typeof Window !== 'function' || !(w instanceof Window)) { done([5, 'No window: iframe and popup flows need a page']); return handle; }
+  if (!popup) {
+    const doc = w.document;
+    if (!doc) { done([5, 'No document']); return handle; }
+    const body = doc.body;
+    if (!body) { done([5, 'No document.body']); return handle; }
+    let f;
+    try { f = doc.createElement('iframe'); } catch (e) { done([4, e]); return handle; }
+    for (const [k, v] of [['width', '0'], ['height', '0'], ['style', 'display:none']]) { try { f.setAttribute(k, v); } catch (e) {} }
+    try { body.appendChild(f); } catch (e) { done([4, e]); return handle; }
+    frame = f;
+    source = f.contentWindow;
+  }
+  try { w.addEventListener('message', onMessage); listening = true; } catch (e) { done([4, e]); return handle; }
+  timer = setTimeout(() => { if (popup) close(); done([popup ? 2 : 1]); }, ms);
+  if (popup) {
+    poll = setInterval(() => { if (closed()) done([3]); }, 1000);
+    try { popup.location.href = url; } catch (e) { done(closed() ? [3] : [4, e]); }
+  } else {
+    try { frame.src = url; } catch (e) {}
+  }
+  return handle;
 }
+"#)]
+extern "C" {
+    /// A running iframe or popup flow.
+    type Flow;
+    /// Starts the flow: for `popup` null, a hidden iframe loading `url`; else `popup` pointed at
+    /// `url`. Its promise always resolves: `[0, responseJson]`, `[1]` iframe timeout, `[2]` popup
+    /// timeout (popup closed), `[3]` popup closed by the user, `[4, thrown]` a DOM call failed,
+    /// `[5, message]` no window/document/body.
+    #[wasm_bindgen(js_name = authFlow)]
+    fn auth_flow(popup: &JsValue, url: &str, origin: &str, state: &str, ms: u32, close_popup: bool) -> Flow;
+    #[wasm_bindgen(method, getter)]
+    fn p(this: &Flow) -> js_sys::Promise;
+    /// Removes iframe, listener and timers of an unfinished flow (the popup stays open).
+    #[wasm_bindgen(method)]
+    fn drop(this: &Flow);
+}
+
+/// Cancels the flow when the waiting future is dropped.
+struct FlowGuard(Flow);
 
 impl Drop for FlowGuard {
     fn drop(&mut self) {
-        if let Some(l) = &self.listener {
-            let _ = self.window.remove_event_listener_with_callback("message", l.as_ref().unchecked_ref());
-        }
-        if let Some(f) = &self.iframe {
-            f.remove();
-        }
-        // Timers are cleared by their own Drop (js::Timer).
+        self.0.drop();
     }
 }
 
-/// `new URL(x).origin`, so `https://tenant/` and `https://tenant` both match `event.origin`.
-fn normalize_origin(origin: &str) -> String {
-    match web_sys::Url::new(origin) {
-        Ok(u) => {
-            let o = u.origin();
-            if o == "null" {
-                origin.to_owned()
-            } else {
-                o
-            }
-        }
-        Err(_) => origin.to_owned(),
+async fn run(popup: &JsValue, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
+    let flow = FlowGuard(auth_flow(popup, url, origin, state, js::clamp_ms(timeout_ms), close_popup));
+    let outcome: Array = JsFuture::from(flow.0.p()).await.unwrap_or_default().unchecked_into();
+    let detail = outcome.get(1);
+    match outcome.get(0).as_f64() {
+        Some(0.0) => match detail.as_string().map(|text| Json::parse(&text)) {
+            Some(Ok(response)) => Ok(response),
+            _ => Err(Error::plain("frame_error", "The authorization response is not JSON")),
+        },
+        Some(1.0) => Err(Error::timeout()),
+        Some(2.0) => Err(Error::popup_timeout()),
+        Some(3.0) => Err(Error::popup_cancelled()),
+        Some(4.0) => Err(js::plain("frame_error", &detail)),
+        _ => Err(Error::plain("frame_error", &detail.as_string().unwrap_or_default())),
     }
 }
 
-/// The `response` object of an acceptable message (see the module docs), else `None`.
-fn accept(e: &MessageEvent, origin: &str, source: &JsValue, state: &str) -> Option<Json> {
-    if e.origin() != origin {
-        return None;
-    }
-    let from: JsValue = e.source()?.into();
-    if source.is_undefined() || from != *source {
-        return None;
-    }
-    let data = e.data();
-    if js::get_str(&data, "type").as_deref() != Some("authorization_response") {
-        return None;
-    }
-    let response = js::get(&data, "response");
-    if js::get_str(&response, "state").as_deref() != Some(state) {
-        return None;
-    }
-    match Json::parse(&js::stringify(&response)?) {
-        Ok(j @ Json::Object(_)) => Some(j),
-        _ => None,
-    }
-}
-
-/// Adds the `message` listener that fills `slot` with the first acceptable response.
-fn listen(window: &Window, origin: &str, source: JsValue, state: &str, slot: &Slot<Result<Json>>) -> Result<Listener> {
-    let origin = normalize_origin(origin);
-    let state = state.to_owned();
-    let slot = slot.clone();
-    let l: Listener = Closure::new(move |e: MessageEvent| {
-        if let Some(r) = accept(&e, &origin, &source, &state) {
-            slot.set(Ok(r));
-        }
-    });
-    window
-        .add_event_listener_with_callback("message", l.as_ref().unchecked_ref())
-        .map_err(|e| js::plain("frame_error", &e))?;
-    Ok(l)
-}
-
-fn window() -> Result<Window> {
-    web_sys::window().ok_or_else(|| Error::plain("frame_error", "No window: iframe and popup flows need a page"))
-}
-
-/// §2.7: loads `url` in a hidden 0×0 iframe and waits for its `authorization_response`.
+/// Loads `url` in a hidden iframe and waits for the accepted `authorization_response`.
+/// `TimeoutError` after `timeout_ms` (§2.7); login_required with auth0-spa-js's message when the
+/// page is cross-origin isolated (G15).
 pub(crate) async fn run_iframe(url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
     if cross_origin_isolated() {
         return Err(Error::login_required(CROSS_ORIGIN_ISOLATED_MESSAGE));
     }
-    let window = window()?;
-    let document = window.document().ok_or_else(|| Error::plain("frame_error", "No document"))?;
-    let body = document.body().ok_or_else(|| Error::plain("frame_error", "No document.body"))?;
-    let iframe: HtmlIFrameElement = document
-        .create_element("iframe")
-        .map_err(|e| js::plain("frame_error", &e))?
-        .unchecked_into();
-    let _ = iframe.set_attribute("width", "0");
-    let _ = iframe.set_attribute("height", "0");
-    let _ = iframe.set_attribute("style", "display:none");
-    let mut guard = FlowGuard { window, listener: None, iframe: None, _timeout: None, _poll: None };
-    body.append_child(&iframe).map_err(|e| js::plain("frame_error", &e))?;
-    let source: JsValue = iframe.content_window().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-    guard.iframe = Some(iframe.clone());
-
-    let slot = Slot::new();
-    guard.listener = Some(listen(&guard.window, origin, source, state, &slot)?);
-    let on_timeout = slot.clone();
-    guard._timeout = Some(js::Timer::new(timeout_ms, false, move || on_timeout.set(Err(Error::timeout()))));
-    iframe.set_src(url);
-    let result = slot.wait().await;
-    drop(guard);
-    result
+    run(&JsValue::NULL, url, origin, state, timeout_ms, false).await
 }
 
-/// §2.8: points `popup` at `url` and waits for its `authorization_response`; the user closing
-/// it is `PopupCancelledError` (checked every second), the timeout `PopupTimeoutError`.
-///
-/// The popup is closed when a response arrives (unless `close_popup` is false) and on timeout
-/// (auth0-spa-js leaves it open there; a stale login window would only confuse the user, since
-/// its answer can no longer be accepted — the policy security case H3 asks to define).
+/// Points the already-open `popup` at `url` and waits for the accepted response (§2.8):
+/// `PopupCancelledError` when the user closes it (checked every second), `PopupTimeoutError`
+/// after `timeout_ms` (the popup is then closed); on success the popup is closed when
+/// `close_popup` is set.
 pub(crate) async fn run_popup(popup: Window, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
-    let window = window()?;
-    let slot = Slot::new();
-    let mut guard = FlowGuard { window, listener: None, iframe: None, _timeout: None, _poll: None };
-    guard.listener = Some(listen(&guard.window, origin, popup.clone().into(), state, &slot)?);
-    let on_timeout = slot.clone();
-    guard._timeout = Some(js::Timer::new(timeout_ms, false, move || on_timeout.set(Err(Error::popup_timeout()))));
-    let on_poll = slot.clone();
-    let watched = popup.clone();
-    guard._poll = Some(js::Timer::new(POPUP_POLL_MS, true, move || {
-        if watched.closed().unwrap_or(true) {
-            on_poll.set(Err(Error::popup_cancelled()));
-        }
-    }));
-    if let Err(e) = popup.location().set_href(url) {
-        if popup.closed().unwrap_or(true) {
-            return Err(Error::popup_cancelled());
-        }
-        return Err(js::plain("frame_error", &e));
-    }
-    let result = slot.wait().await;
-    drop(guard);
-    match &result {
-        Ok(_) if close_popup => {
-            let _ = popup.close();
-        }
-        Err(e) if e.class == crate::core::ErrorClass::PopupTimeout => {
-            let _ = popup.close();
-        }
-        _ => {}
-    }
-    result
+    run(&popup, url, origin, state, timeout_ms, close_popup).await
 }
 
 /// Opens the login popup as auth0-spa-js's `openPopup` does (blank, named

@@ -121,54 +121,38 @@ impl<T> Slot<T> {
             }
         }
     }
-
-    /// Waits for the value.
-    pub(crate) fn wait(&self) -> impl Future<Output = T> + '_ {
-        poll_fn(move |cx| self.poll_take(cx))
-    }
 }
 
 #[wasm_bindgen]
 extern "C" {
-    /// `globalThis.setTimeout` / `setInterval` (window and worker scopes); `catch` so that an
-    /// odd environment cannot throw through wasm.
+    /// `globalThis.setTimeout` (window and worker scopes); `catch` so that an odd environment
+    /// cannot throw through wasm.
     #[wasm_bindgen(catch, js_name = setTimeout)]
     fn set_timeout(handler: &Function, ms: i32) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_name = setInterval)]
-    fn set_interval(handler: &Function, ms: i32) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
-    #[wasm_bindgen(js_name = clearInterval)]
-    fn clear_interval(id: &JsValue);
 }
 
-/// A JS timer calling `f` once after `ms` (or every `ms` when repeating), cancelled when dropped.
-/// Written here instead of gloo-timers, whose future brings a futures-channel oneshot along.
+/// A JS timeout calling `f` once after `ms`, cancelled when dropped. Written here instead of
+/// gloo-timers, whose future brings a futures-channel oneshot along.
 pub(crate) struct Timer {
     id: JsValue,
-    repeat: bool,
     _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
     /// Starts the timer; the delay is clamped as [`clamp_ms`] says.
-    pub(crate) fn new(ms: u32, repeat: bool, f: impl FnMut() + 'static) -> Timer {
+    pub(crate) fn new(ms: u32, f: impl FnMut() + 'static) -> Timer {
         let callback: Closure<dyn FnMut()> = Closure::new(f);
-        let handler: &Function = callback.as_ref().unchecked_ref();
-        let ms = clamp_ms(ms) as i32;
-        let id = if repeat { set_interval(handler, ms) } else { set_timeout(handler, ms) };
-        Timer { id: id.unwrap_or(JsValue::UNDEFINED), repeat, _callback: callback }
+        let id = set_timeout(callback.as_ref().unchecked_ref(), clamp_ms(ms) as i32);
+        Timer { id: id.unwrap_or(JsValue::UNDEFINED), _callback: callback }
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
         // Cleared before the closure is freed, so JS can never call a dropped closure.
-        if self.repeat {
-            clear_interval(&self.id);
-        } else {
-            clear_timeout(&self.id);
-        }
+        clear_timeout(&self.id);
     }
 }
 
@@ -184,7 +168,7 @@ pub(crate) async fn within<F: Future>(ms: u32, fut: F) -> Option<F::Output> {
     let mut fut = pin!(fut);
     let fired = Slot::new();
     let on_fire = fired.clone();
-    let _timer = Timer::new(ms, false, move || on_fire.set(()));
+    let _timer = Timer::new(ms, move || on_fire.set(()));
     poll_fn(move |cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
