@@ -8,12 +8,12 @@
 //! aborted and a late grant is released immediately, so nothing deadlocks.
 //!
 //! Fallback: without `navigator.locks` (or when it refuses, e.g. `SecurityError` in an opaque
-//! origin) the lock is a per-name mutex shared by every client in this tab. Cross-tab exclusion
-//! is then NOT guaranteed; the double-checked cache read of the caller still limits duplicates.
-
-use std::cell::RefCell;
-use std::future::poll_fn;
-use std::task::{Poll, Waker};
+//! origin) the lock is a per-name FIFO mutex shared by every client in this tab, with the same
+//! wait timeout. Cross-tab exclusion is then NOT guaranteed; the double-checked cache read of
+//! the caller still limits duplicates.
+//!
+//! Both live in one small JS module (`inline_js`): the wasm only awaits a promise and releases a
+//! handle on drop (wasm size, performance-anchors.md).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -22,20 +22,43 @@ use super::js;
 use crate::core::{Error, Result};
 
 #[wasm_bindgen(inline_js = r#"
+const held = new Map();
+function localLock(name, ms) {
+  let t = 0, granted = false, done = false, grant = null;
+  const unqueue = () => { const q = held.get(name), i = q ? q.indexOf(grant) : -1; if (i >= 0) q.splice(i, 1); };
+  const p = new Promise((ok, fail) => {
+    grant = () => { clearTimeout(t); granted = true; ok(); };
+    const q = held.get(name);
+    if (!q) { held.set(name, []); grant(); return; }
+    q.push(grant);
+    t = setTimeout(() => { unqueue(); fail('timeout'); }, ms);
+  });
+  return { p, drop() {
+    if (done) return;
+    done = true;
+    if (granted) { const q = held.get(name), next = q && q.shift(); if (next) next(); else held.delete(name); }
+    else { clearTimeout(t); unqueue(); }
+  } };
+}
 export function lockRequest(name, ms) {
   const n = globalThis.navigator, locks = n && n.locks;
-  if (!locks || typeof locks.request !== 'function' || typeof AbortController !== 'function') return null;
+  if (!locks || typeof locks.request !== 'function' || typeof AbortController !== 'function') return localLock(name, ms);
   const c = new AbortController();
-  let fired = false, release = null, dropped = false;
+  let fired = false, release = null, dropped = false, fallback = null;
   const t = setTimeout(() => { fired = true; c.abort(); }, ms);
   const p = new Promise((ok, fail) => {
-    locks.request(name, { mode: 'exclusive', signal: c.signal }, () => {
-      clearTimeout(t);
-      if (dropped) return;
-      return new Promise(r => { release = r; ok(); });
-    }).catch(e => { clearTimeout(t); fail(fired ? 'timeout' : e); });
+    const useLocal = () => { fallback = localLock(name, ms); if (dropped) fallback.drop(); fallback.p.then(ok, fail); };
+    let r;
+    try {
+      r = locks.request(name, { mode: 'exclusive', signal: c.signal }, () => {
+        clearTimeout(t);
+        if (dropped) return;
+        return new Promise(res => { release = res; ok(); });
+      });
+    } catch (e) { clearTimeout(t); useLocal(); return; }
+    r.catch(() => { clearTimeout(t); if (dropped) return; if (fired) fail('timeout'); else useLocal(); });
   });
-  return { p, drop() { dropped = true; clearTimeout(t); if (release) release(); else c.abort(); } };
+  return { p, drop() { dropped = true; clearTimeout(t); if (fallback) fallback.drop(); else if (release) release(); else c.abort(); } };
 }
 export function markSpent(name, ms) {
   const n = globalThis.navigator, locks = n && n.locks;
@@ -52,15 +75,15 @@ export function isSpent(name) {
 }
 "#)]
 extern "C" {
-    /// A pending or granted Web Lock request.
+    /// A pending or granted lock request (Web Locks, or the in-tab fallback).
     type LockRequest;
-    /// Starts a request; `None` when Web Locks are unavailable.
+    /// Starts a request for the exclusive lock `name`, giving up after `ms`.
     #[wasm_bindgen(js_name = lockRequest)]
-    fn lock_request(name: &str, ms: u32) -> Option<LockRequest>;
-    /// Resolves when granted; rejects with `'timeout'` or the browser's error.
+    fn lock_request(name: &str, ms: u32) -> LockRequest;
+    /// Resolves when granted; rejects with `'timeout'`.
     #[wasm_bindgen(method, getter)]
     fn p(this: &LockRequest) -> js_sys::Promise;
-    /// Releases a granted lock or aborts a pending request.
+    /// Releases a granted lock or abandons a pending request.
     #[wasm_bindgen(method, js_name = drop)]
     fn release(this: &LockRequest);
     /// Holds a shared Web Lock `name` for `ms`; resolves once it is granted (at once when
@@ -83,78 +106,21 @@ pub(crate) async fn is_spent(name: &str) -> bool {
     matches!(JsFuture::from(is_spent_js(name)).await, Ok(v) if v.is_truthy())
 }
 
-thread_local! {
-    /// Names held through the in-tab fallback, and tasks waiting for any of them.
-    static HELD: RefCell<(Vec<String>, Vec<Waker>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
-
 /// A held lock; dropping it releases the lock, on every path (success, error, cancellation).
-pub struct BrowserLockGuard {
-    inner: Held,
-}
-
-enum Held {
-    Web(LockRequest),
-    Local(String),
-}
+pub struct BrowserLockGuard(LockRequest);
 
 impl Drop for BrowserLockGuard {
     fn drop(&mut self) {
-        match &self.inner {
-            Held::Web(req) => req.release(),
-            Held::Local(name) => {
-                let waiters = HELD.with(|h| {
-                    let mut h = match h.try_borrow_mut() {
-                        Ok(h) => h,
-                        Err(_) => return Vec::new(),
-                    };
-                    h.0.retain(|n| n != name);
-                    std::mem::take(&mut h.1)
-                });
-                for w in waiters {
-                    w.wake();
-                }
-            }
-        }
+        self.0.release();
     }
 }
 
 /// Takes the lock `name`, waiting at most `timeout_ms` (then `TimeoutError`).
 pub(crate) async fn acquire(name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
-    if let Some(req) = lock_request(name, js::clamp_ms(timeout_ms)) {
-        let promise = req.p();
-        // Guard first: if this future is dropped while waiting, Drop aborts the request.
-        let guard = BrowserLockGuard { inner: Held::Web(req) };
-        match JsFuture::from(promise).await {
-            Ok(_) => return Ok(guard),
-            Err(e) if e.as_string().as_deref() == Some("timeout") => return Err(Error::timeout()),
-            Err(_) => {} // e.g. SecurityError in an opaque origin: use the in-tab lock below.
-        }
-    }
-    acquire_local(name, timeout_ms).await
-}
-
-/// The in-tab fallback lock (see the module docs for its limits). Public within the crate so
-/// tests can exercise it even where Web Locks exist.
-pub(crate) async fn acquire_local(name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
-    let take = poll_fn(|cx| {
-        HELD.with(|h| match h.try_borrow_mut() {
-            Ok(mut h) if !h.0.iter().any(|n| n == name) => {
-                h.0.push(name.to_owned());
-                Poll::Ready(())
-            }
-            Ok(mut h) => {
-                h.1.push(cx.waker().clone());
-                Poll::Pending
-            }
-            Err(_) => {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        })
-    });
-    match js::within(timeout_ms, take).await {
-        Some(()) => Ok(BrowserLockGuard { inner: Held::Local(name.to_owned()) }),
-        None => Err(Error::timeout()),
+    // Guard first: if this future is dropped while waiting, Drop abandons the request.
+    let guard = BrowserLockGuard(lock_request(name, js::clamp_ms(timeout_ms)));
+    match JsFuture::from(guard.0.p()).await {
+        Ok(_) => Ok(guard),
+        Err(_) => Err(Error::timeout()),
     }
 }
