@@ -12,9 +12,6 @@ mod lock;
 mod net;
 mod storage;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 
@@ -40,6 +37,38 @@ pub const LOGOUT_CHANNEL: &str = "auth0-spa-wasm";
 pub const CRYPTO_REQUIRED_MESSAGE: &str = "For security reasons, `window.crypto` is required to run `auth0-spa-js`.";
 
 const LOGOUT_MESSAGE_PREFIX: &str = "logout:";
+
+#[wasm_bindgen(inline_js = r#"
+export function logoutChannel(name, prefix) {
+  let ch = null;
+  const seen = [];
+  try {
+    ch = new BroadcastChannel(name);
+    ch.onmessage = e => { const d = e.data; if (typeof d === 'string' && d.startsWith(prefix)) seen.push(d.slice(prefix.length)); };
+  } catch (e) { ch = null; }
+  return {
+    post(id) { if (ch) { try { ch.postMessage(prefix + id); } catch (e) {} } },
+    take(id) { const n = seen.length; for (let i = n - 1; i >= 0; i--) if (seen[i] === id) seen.splice(i, 1); return seen.length !== n; },
+    close() { if (ch) { ch.onmessage = null; ch.close(); ch = null; } },
+  };
+}
+"#)]
+extern "C" {
+    /// The cross-tab logout channel (security case I7): a `BroadcastChannel` and the client ids
+    /// announced on it that were not yet taken. Without BroadcastChannel it does nothing.
+    type LogoutChannel;
+    #[wasm_bindgen(js_name = logoutChannel)]
+    fn logout_channel(name: &str, prefix: &str) -> LogoutChannel;
+    /// Announces a logout of `client_id` to the other tabs.
+    #[wasm_bindgen(method)]
+    fn post(this: &LogoutChannel, client_id: &str);
+    /// Whether a logout of `client_id` was announced since the last call; consumes it.
+    #[wasm_bindgen(method)]
+    fn take(this: &LogoutChannel, client_id: &str) -> bool;
+    /// Stops listening and closes the channel.
+    #[wasm_bindgen(method)]
+    fn close(this: &LogoutChannel);
+}
 
 /// Where the token cache lives (`cacheLocation` / `cache` options, behaviour doc §3.4, §3.7).
 #[derive(Clone, Debug)]
@@ -101,9 +130,7 @@ pub struct BrowserPlatform {
     cookies: Cookies,
     cookie_transactions: bool,
     now_provider: Option<Function>,
-    channel: Option<web_sys::BroadcastChannel>,
-    _on_logout: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
-    remote_logouts: Rc<RefCell<Vec<String>>>,
+    channel: LogoutChannel,
 }
 
 impl BrowserPlatform {
@@ -116,29 +143,13 @@ impl BrowserPlatform {
             CacheKind::LocalStorage => Cache::Memory(MemoryCache::new()),
             CacheKind::Custom(o) => Cache::Custom(o),
         };
-        let remote_logouts = Rc::new(RefCell::new(Vec::new()));
-        let channel = web_sys::BroadcastChannel::new(LOGOUT_CHANNEL).ok();
-        let on_logout = channel.as_ref().map(|ch| {
-            let seen = Rc::clone(&remote_logouts);
-            let cb: Closure<dyn FnMut(web_sys::MessageEvent)> = Closure::new(move |e: web_sys::MessageEvent| {
-                if let Some(id) = e.data().as_string().and_then(|s| s.strip_prefix(LOGOUT_MESSAGE_PREFIX).map(str::to_owned)) {
-                    if let Ok(mut v) = seen.try_borrow_mut() {
-                        v.push(id);
-                    }
-                }
-            });
-            ch.set_onmessage(Some(cb.as_ref().unchecked_ref()));
-            cb
-        });
         BrowserPlatform {
             client_id: config.client_id,
             cache,
             cookies: Cookies { domain: config.cookie_domain, legacy: config.legacy_same_site_cookie },
             cookie_transactions: config.use_cookies_for_transactions,
             now_provider: config.now_provider,
-            channel,
-            _on_logout: on_logout,
-            remote_logouts,
+            channel: logout_channel(LOGOUT_CHANNEL, LOGOUT_MESSAGE_PREFIX),
         }
     }
 
@@ -170,10 +181,7 @@ impl BrowserPlatform {
 
 impl Drop for BrowserPlatform {
     fn drop(&mut self) {
-        if let Some(ch) = &self.channel {
-            ch.set_onmessage(None);
-            ch.close();
-        }
+        self.channel.close();
     }
 }
 
@@ -337,21 +345,10 @@ impl Platform for BrowserPlatform {
     }
 
     fn broadcast_logout(&self, client_id: &str) {
-        if let Some(ch) = &self.channel {
-            let mut msg = String::from(LOGOUT_MESSAGE_PREFIX);
-            msg.push_str(client_id);
-            let _ = ch.post_message(&JsValue::from_str(&msg));
-        }
+        self.channel.post(client_id);
     }
 
     fn take_remote_logout(&self, client_id: &str) -> bool {
-        match self.remote_logouts.try_borrow_mut() {
-            Ok(mut v) => {
-                let before = v.len();
-                v.retain(|id| id != client_id);
-                v.len() != before
-            }
-            Err(_) => false,
-        }
+        self.channel.take(client_id)
     }
 }
