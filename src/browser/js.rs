@@ -48,22 +48,6 @@ pub(crate) fn plain(code: &str, thrown: &JsValue) -> Error {
     Error::plain(code, &message_of(thrown))
 }
 
-/// `JSON.stringify(value)` as a Rust string; `None` for `undefined`, functions or cycles.
-pub(crate) fn stringify(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok()?.as_string()
-}
-
-/// Calls `obj[name](args…)` when it is a function; `None` when it is missing, `Some(Err)` when it
-/// throws.
-pub(crate) fn call_method(obj: &JsValue, name: &str, args: &[&JsValue]) -> Option<Result<JsValue, JsValue>> {
-    let f = get(obj, name).dyn_into::<js_sys::Function>().ok()?;
-    Some(match args {
-        [] => f.call0(obj),
-        [a] => f.call1(obj, a),
-        [a, b, ..] => f.call2(obj, a, b),
-    })
-}
-
 /// Awaits `value` if it is a promise (or thenable), else returns it: `ICache` methods and
 /// `nowProvider` may be sync or async (behaviour doc §3.7).
 pub(crate) async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {

@@ -106,41 +106,72 @@ pub(crate) fn keys_with_prefix(which: Area, prefix: &str) -> Option<Vec<String>>
 
 // ---- custom ICache (§3.7) -------------------------------------------------------------------
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function customOp(cache, op, key, value, prefix) {
+  const method = ['get', 'set', 'remove', 'allKeys'][op];
+  let f;
+  try { f = cache[method]; } catch (e) {}
+  return new Promise(done => {
+    let arg;
+    if (op === 1) {
+      try { arg = JSON.parse(value); } catch (e) { done([e]); return; }
+      if (typeof f !== 'function') { done(['The custom cache has no set method']); return; }
+    } else if (typeof f !== 'function') { done(undefined); return; }
+    let r;
+    try { r = op === 3 ? f.call(cache) : op === 1 ? f.call(cache, key, arg) : f.call(cache, key); }
+    catch (e) { done(op === 1 ? [e] : undefined); return; }
+    Promise.resolve(r).then(v => {
+      if (op === 0) {
+        if (v === null || v === undefined) return done(undefined);
+        let t;
+        try { t = JSON.stringify(v); } catch (e) {}
+        done(typeof t === 'string' ? t : undefined);
+      } else if (op === 3) {
+        done(Array.isArray(v) ? v.filter(k => typeof k === 'string' && k.startsWith(prefix)) : undefined);
+      } else done(null);
+    }, e => done(op === 1 ? [e] : undefined));
+  });
+}
+"#)]
+extern "C" {
+    /// One `ICache` call, sync or async, that never throws or rejects: `get` → JSON text or
+    /// `undefined` (miss); `set` → `null` or `[thrown]`; `remove` → anything; `allKeys` → the SDK
+    /// keys or `undefined` (no or failing `allKeys`).
+    #[wasm_bindgen(js_name = customOp)]
+    fn custom_op(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -> js_sys::Promise;
+}
+
+async fn custom(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -> JsValue {
+    wasm_bindgen_futures::JsFuture::from(custom_op(cache, op, key, value, prefix)).await.unwrap_or(JsValue::UNDEFINED)
+}
+
 /// `cache.get(key)` (sync or async) as JSON text; a throw, a rejection, `null`/`undefined` or a
 /// value JSON cannot express is a miss.
 pub(crate) async fn custom_get(cache: &Object, key: &str) -> Option<String> {
-    let ret = js::call_method(cache, "get", &[&JsValue::from_str(key)])?.ok()?;
-    let v = js::resolve(ret).await.ok()?;
-    if v.is_null() || v.is_undefined() {
-        return None;
-    }
-    js::stringify(&v)
+    custom(cache, 0, key, "", "").await.as_string()
 }
 
 /// `cache.set(key, JSON.parse(value))`, awaiting it; errors when the method is missing, throws
 /// or rejects.
 pub(crate) async fn custom_set(cache: &Object, key: &str, value: &str) -> Result<()> {
-    let obj = js_sys::JSON::parse(value).map_err(|e| js::plain("storage_error", &e))?;
-    let ret = js::call_method(cache, "set", &[&JsValue::from_str(key), &obj])
-        .ok_or_else(|| Error::plain("storage_error", "The custom cache has no set method"))?
-        .map_err(|e| js::plain("storage_error", &e))?;
-    js::resolve(ret).await.map(|_| ()).map_err(|e| js::plain("storage_error", &e))
+    let outcome = custom(cache, 1, key, value, "").await;
+    if outcome.is_null() {
+        Ok(())
+    } else {
+        Err(js::plain("storage_error", &js::get(&outcome, "0")))
+    }
 }
 
 /// `cache.remove(key)`, failures ignored.
 pub(crate) async fn custom_remove(cache: &Object, key: &str) {
-    if let Some(Ok(ret)) = js::call_method(cache, "remove", &[&JsValue::from_str(key)]) {
-        let _ = js::resolve(ret).await;
-    }
+    custom(cache, 2, key, "", "").await;
 }
 
 /// `cache.allKeys()` filtered to SDK keys; `None` when the cache has no `allKeys` (the caller
 /// then keeps a key manifest, §3.7) or it fails.
 pub(crate) async fn custom_keys(cache: &Object, prefix: &str) -> Option<Vec<String>> {
-    let ret = js::call_method(cache, "allKeys", &[])?.ok()?;
-    let v = js::resolve(ret).await.ok()?;
-    let arr = v.dyn_into::<Array>().ok()?;
-    Some(arr.iter().filter_map(|k| k.as_string()).filter(|k| k.starts_with(prefix)).collect())
+    let keys = custom(cache, 3, "", "", prefix).await.dyn_into::<Array>().ok()?;
+    Some(keys.iter().filter_map(|k| k.as_string()).collect())
 }
 
 // ---- cookies (§3.9) ---------------------------------------------------------------------------
