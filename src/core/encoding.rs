@@ -187,6 +187,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn find_gives_the_first_byte_offset_like_str_find() {
+        for (hay, needle) in [("a::b::c", "::"), ("abc", "abc"), ("abc", "c"), ("abc", "x"), ("", "x"), ("ab", "abc"), ("héllo://x", "://"), ("abc", "")] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+        }
+    }
+
+    #[test]
     fn bytes_equal_agrees_with_slice_equality() {
         let base: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
         for len in [0, 1, 7, 8, 9, 15, 16, 17, 999, 1000] {
