@@ -129,6 +129,18 @@ pub struct TokenResult {
     pub source: TokenSource,
 }
 
+/// One authorization-code exchange: what the token request sends and what the ID token must say.
+struct CodeGrant<'a> {
+    code: &'a str,
+    code_verifier: &'a str,
+    /// The `redirect_uri` sent on `/authorize`, verbatim (A13).
+    redirect_uri: Option<&'a str>,
+    nonce: &'a str,
+    organization: Option<&'a str>,
+    /// Custom params the iframe flow also sends to the token endpoint (§2.5).
+    extra: &'a [(String, String)],
+}
+
 /// What another tab's rotation left for us.
 enum Rotated {
     /// A fresh access token it obtained.
@@ -287,12 +299,9 @@ impl<P: Platform> Client<P> {
             e.app_state = transaction.app_state.clone();
             e
         })?;
-        let request = self.token_endpoint.authorization_code(validated.code(), &transaction.code_verifier, transaction.redirect_uri.as_deref(), &[]);
         let cache_key = CacheKey::new(self.client_id(), Some(&transaction.audience), &transaction.scope);
-        let expect = self.expectations(Some(transaction.nonce.clone()), transaction.organization.clone());
-        let generation = self.session_generation.get();
-        let response = self.request_tokens(&request, self.options.http_timeout_ms).await?;
-        self.save_code_flow(response, &cache_key, &expect, generation).await?;
+        let grant = CodeGrant { code: validated.code(), code_verifier: &transaction.code_verifier, redirect_uri: transaction.redirect_uri.as_deref(), nonce: &transaction.nonce, organization: transaction.organization.as_deref(), extra: &[] };
+        self.exchange_code(&grant, &cache_key, self.session_generation.get()).await?;
         Ok(transaction.app_state)
     }
 
@@ -309,12 +318,9 @@ impl<P: Platform> Client<P> {
         let message = self.platform.run_popup(popup, &prepared.url, &origin, &prepared.state, clamp_ms(timeout), close_popup).await?;
         let response = AuthorizationResponse::from_web_message(&message);
         let validated = validate(&response, &prepared.state, &self.options.issuer)?;
-        let request = self.token_endpoint.authorization_code(validated.code(), &prepared.code_verifier, prepared.redirect_uri.as_deref(), &[]);
         let cache_key = CacheKey::new(self.client_id(), Some(&prepared.audience), &prepared.scope);
-        let expect = self.expectations(Some(prepared.nonce.clone()), prepared.organization.clone());
-        let generation = self.session_generation.get();
-        let response = self.request_tokens(&request, self.options.http_timeout_ms).await?;
-        self.save_code_flow(response, &cache_key, &expect, generation).await?;
+        let grant = CodeGrant { code: validated.code(), code_verifier: &prepared.code_verifier, redirect_uri: prepared.redirect_uri.as_deref(), nonce: &prepared.nonce, organization: prepared.organization.as_deref(), extra: &[] };
+        self.exchange_code(&grant, &cache_key, self.session_generation.get()).await?;
         Ok(cache_key)
     }
 
@@ -542,10 +548,8 @@ impl<P: Platform> Client<P> {
         };
         let mut extra = call_params.clone();
         extra.remove("prompt");
-        let request = self.token_endpoint.authorization_code(validated.code(), &prepared.code_verifier, prepared.redirect_uri.as_deref(), extra.pairs());
-        let expect = self.expectations(Some(prepared.nonce.clone()), prepared.organization.clone());
-        let response = self.request_tokens(&request, self.options.http_timeout_ms).await?;
-        let (entry, id) = self.save_code_flow(response, key, &expect, generation).await?;
+        let grant = CodeGrant { code: validated.code(), code_verifier: &prepared.code_verifier, redirect_uri: prepared.redirect_uri.as_deref(), nonce: &prepared.nonce, organization: prepared.organization.as_deref(), extra: extra.pairs() };
+        let (entry, id) = self.exchange_code(&grant, key, generation).await?;
         Ok(Self::result_from(&entry, &id, TokenSource::Iframe))
     }
 
@@ -565,6 +569,15 @@ impl<P: Platform> Client<P> {
             return Err(Error::login_required("The session ended (logout) while the request was in flight"));
         }
         Ok(())
+    }
+
+    /// The `authorization_code` grant (RFC 6749 §4.1.3) shared by the redirect, popup and
+    /// iframe flows, then validation and storage of its result.
+    async fn exchange_code(&self, grant: &CodeGrant<'_>, key: &CacheKey, generation: u64) -> Result<(AccessTokenEntry, IdTokenEntry)> {
+        let request = self.token_endpoint.authorization_code(grant.code, grant.code_verifier, grant.redirect_uri, grant.extra);
+        let expect = self.expectations(Some(grant.nonce.to_owned()), grant.organization.map(str::to_owned));
+        let response = self.request_tokens(&request, self.options.http_timeout_ms).await?;
+        self.save_code_flow(response, key, &expect, generation).await
     }
 
     /// Validates and stores the result of an authorization-code exchange (§2.5 post-processing).

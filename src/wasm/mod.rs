@@ -99,6 +99,17 @@ fn promise(work: Work) -> Promise {
     future_to_promise(async move { work.await.map_err(|e| error_to_js(&e)) })
 }
 
+/// The `authorizationParams`, timeout and `closePopup` of a popup call
+/// (`loginWithPopup` / `getTokenWithPopup`).
+fn popup_call(options_json: &str, config_json: &str) -> Result<(ParamList, Option<u64>, bool), Error> {
+    let json = parse_json(options_json, "popup options")?;
+    let config = parse_json(config_json, "popup config")?;
+    let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
+    let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
+    let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
+    Ok((params, timeout, close))
+}
+
 /// The client class behind `js/index.js`'s `Auth0Client`.
 #[wasm_bindgen]
 pub struct WasmClient {
@@ -162,11 +173,7 @@ impl WasmClient {
     pub fn login_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
         let client = self.inner.clone();
         promise(Box::pin(async move {
-            let json = parse_json(&options_json, "loginWithPopup options")?;
-            let config = parse_json(&config_json, "popup config")?;
-            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
-            let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
-            let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
+            let (params, timeout, close) = popup_call(&options_json, &config_json)?;
             client.login_with_popup(popup, &params, timeout, close).await?;
             Ok(JsValue::UNDEFINED)
         }))
@@ -177,11 +184,7 @@ impl WasmClient {
     pub fn get_token_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
         let client = self.inner.clone();
         promise(Box::pin(async move {
-            let json = parse_json(&options_json, "getTokenWithPopup options")?;
-            let config = parse_json(&config_json, "popup config")?;
-            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
-            let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
-            let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
+            let (params, timeout, close) = popup_call(&options_json, &config_json)?;
             let token = client.get_token_with_popup(popup, &params, timeout, close).await?;
             Ok(JsValue::from_str(&token))
         }))
