@@ -2,6 +2,7 @@
 //! renewal with rotation, fallbacks, concurrency and logout (security-cases.md A, B, E, F, G, I, K).
 
 // Native only: the scripted fake platform runs on the host (browser behaviour is covered by tests/web_*.rs and tests/e2e).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;

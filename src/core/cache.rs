@@ -230,7 +230,7 @@ impl AccessTokenEntry {
     /// never served for it (security case I8).
     pub fn parse_for_key(text: &str, key: &CacheKey) -> Option<AccessTokenEntry> {
         let entry = AccessTokenEntry::parse(text)?;
-        let consistent = |field: &str, expected: &str| entry.body.str_field(field).map_or(true, |v| v == expected);
+        let consistent = |field: &str, expected: &str| entry.body.str_field(field).is_none_or(|v| v == expected);
         if consistent("client_id", &key.client_id) && consistent("audience", &key.audience) && consistent("scope", &key.scope) {
             Some(entry)
         } else {
