@@ -1,8 +1,8 @@
 //! Whole flows of the client over the scripted fake platform: login, callback checks, silent
 //! renewal with rotation, fallbacks, concurrency and logout (security-cases.md A, B, E, F, G, I, K).
 
-// Native only: the scripted fake platform runs on the host (browser behaviour is covered by tests/web_*.rs and tests/e2e).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
+// Native only: the scripted fake platform runs on the host (browser behaviour is covered by tests/web_*.rs and tests/e2e).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
