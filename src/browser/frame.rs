@@ -12,7 +12,7 @@
 //! (`{error, error_description, state}`): the caller turns `error` into a typed error, so the
 //! mapping lives in one place for both flows.
 //!
-//! Both flows run in one small JS function (`inline_js`): iframe, listener and timers live and
+//! Both flows run in one small JS function (`authFlow` in `js.rs`): iframe, listener and timers live and
 //! die there, which costs far less wasm than web-sys bindings for each DOM call (performance-
 //! anchors.md). Iframe, listener, timers are removed on every path: success, error, timeout,
 //! and the caller dropping the future (its handle's `Drop` cancels the flow, I4).
@@ -22,83 +22,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Window;
 
-use super::js;
+use super::js::{self, auth_flow, Flow};
 use crate::core::json::Json;
 use crate::core::{Error, Result};
 
 /// auth0-spa-js's message when silent auth cannot work because the page is cross-origin
 /// isolated (§2.7, G15).
 pub const CROSS_ORIGIN_ISOLATED_MESSAGE: &str = "The application is running in a Cross-Origin Isolated context, silently retrieving a token without refresh token is not possible.";
-
-#[wasm_bindgen(inline_js = r#"
-export function authFlow(popup, url, origin, state, ms, closePopup) {
-  const w = globalThis;
-  let frame = null, source = popup, timer = 0, poll = 0, listening = false, settle = null;
-  const p = new Promise(r => { settle = r; });
-  const cleanup = () => {
-    clearTimeout(timer);
-    clearInterval(poll);
-    if (listening) { listening = false; w.removeEventListener('message', onMessage); }
-    if (frame) { frame.remove(); frame = null; }
-  };
-  const done = v => { if (settle) { const s = settle; settle = null; cleanup(); s(v); } };
-  const handle = { p, drop() { if (settle) { settle = null; cleanup(); } } };
-  const closed = () => { try { return popup.closed; } catch (e) { return true; } };
-  const close = () => { try { popup.close(); } catch (e) {} };
-  try { const o = new URL(origin).origin; if (o !== 'null') origin = o; } catch (e) {}
-  const isObject = v => !!v && (typeof v === 'object' || typeof v === 'function');
-  const onMessage = e => {
-    try {
-      if (e.origin !== origin || source == null || e.source !== source) return;
-      const d = e.data;
-      if (!isObject(d) || d.type !== 'authorization_response') return;
-      const r = d.response;
-      if (!isObject(r) || r.state !== state) return;
-      const text = JSON.stringify(r);
-      if (typeof text !== 'string' || text[0] !== '{') return;
-      if (popup && closePopup) close();
-      done([0, text]);
-    } catch (err) {}
-  };
-  if (typeof Window !== 'function' || !(w instanceof Window)) { done([5, 'No window: iframe and popup flows need a page']); return handle; }
-  if (!popup) {
-    const doc = w.document;
-    if (!doc) { done([5, 'No document']); return handle; }
-    const body = doc.body;
-    if (!body) { done([5, 'No document.body']); return handle; }
-    let f;
-    try { f = doc.createElement('iframe'); } catch (e) { done([4, e]); return handle; }
-    for (const [k, v] of [['width', '0'], ['height', '0'], ['style', 'display:none']]) { try { f.setAttribute(k, v); } catch (e) {} }
-    try { body.appendChild(f); } catch (e) { done([4, e]); return handle; }
-    frame = f;
-    source = f.contentWindow;
-  }
-  try { w.addEventListener('message', onMessage); listening = true; } catch (e) { done([4, e]); return handle; }
-  timer = setTimeout(() => { if (popup) close(); done([popup ? 2 : 1]); }, ms);
-  if (popup) {
-    poll = setInterval(() => { if (closed()) done([3]); }, 1000);
-    try { popup.location.href = url; } catch (e) { done(closed() ? [3] : [4, e]); }
-  } else {
-    try { frame.src = url; } catch (e) {}
-  }
-  return handle;
-}
-"#)]
-extern "C" {
-    /// A running iframe or popup flow.
-    type Flow;
-    /// Starts the flow: for `popup` null, a hidden iframe loading `url`; else `popup` pointed at
-    /// `url`. Its promise always resolves: `[0, responseJson]`, `[1]` iframe timeout, `[2]` popup
-    /// timeout (popup closed), `[3]` popup closed by the user, `[4, thrown]` a DOM call failed,
-    /// `[5, message]` no window/document/body.
-    #[wasm_bindgen(js_name = authFlow)]
-    fn auth_flow(popup: &JsValue, url: &str, origin: &str, state: &str, ms: u32, close_popup: bool) -> Flow;
-    #[wasm_bindgen(method, getter)]
-    fn p(this: &Flow) -> js_sys::Promise;
-    /// Removes iframe, listener and timers of an unfinished flow (the popup stays open).
-    #[wasm_bindgen(method)]
-    fn drop(this: &Flow);
-}
 
 /// Cancels the flow when the waiting future is dropped.
 struct FlowGuard(Flow);

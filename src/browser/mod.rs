@@ -20,6 +20,7 @@ use crate::core::json::Json;
 use crate::core::{Error, Result, UnixMillis};
 use crate::platform::memory::MemoryCache;
 use crate::platform::Platform;
+use js::{logout_channel, LogoutChannel};
 use storage::{Area, Cookies};
 
 pub use frame::{open_popup, CROSS_ORIGIN_ISOLATED_MESSAGE};
@@ -37,38 +38,6 @@ pub const LOGOUT_CHANNEL: &str = "auth0-spa-wasm";
 pub const CRYPTO_REQUIRED_MESSAGE: &str = "For security reasons, `window.crypto` is required to run `auth0-spa-js`.";
 
 const LOGOUT_MESSAGE_PREFIX: &str = "logout:";
-
-#[wasm_bindgen(inline_js = r#"
-export function logoutChannel(name, prefix) {
-  let ch = null;
-  const seen = [];
-  try {
-    ch = new BroadcastChannel(name);
-    ch.onmessage = e => { const d = e.data; if (typeof d === 'string' && d.startsWith(prefix)) seen.push(d.slice(prefix.length)); };
-  } catch (e) { ch = null; }
-  return {
-    post(id) { if (ch) { try { ch.postMessage(prefix + id); } catch (e) {} } },
-    take(id) { const n = seen.length; for (let i = n - 1; i >= 0; i--) if (seen[i] === id) seen.splice(i, 1); return seen.length !== n; },
-    close() { if (ch) { ch.onmessage = null; ch.close(); ch = null; } },
-  };
-}
-"#)]
-extern "C" {
-    /// The cross-tab logout channel (security case I7): a `BroadcastChannel` and the client ids
-    /// announced on it that were not yet taken. Without BroadcastChannel it does nothing.
-    type LogoutChannel;
-    #[wasm_bindgen(js_name = logoutChannel)]
-    fn logout_channel(name: &str, prefix: &str) -> LogoutChannel;
-    /// Announces a logout of `client_id` to the other tabs.
-    #[wasm_bindgen(method)]
-    fn post(this: &LogoutChannel, client_id: &str);
-    /// Whether a logout of `client_id` was announced since the last call; consumes it.
-    #[wasm_bindgen(method)]
-    fn take(this: &LogoutChannel, client_id: &str) -> bool;
-    /// Stops listening and closes the channel.
-    #[wasm_bindgen(method)]
-    fn close(this: &LogoutChannel);
-}
 
 /// Where the token cache lives (`cacheLocation` / `cache` options, behaviour doc §3.4, §3.7).
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js;
+use super::js::{self, custom_op};
 use crate::core::encoding::encode_uri_component;
 use crate::core::json::Json;
 use crate::core::{Error, Result};
@@ -105,41 +105,6 @@ pub(crate) fn keys_with_prefix(which: Area, prefix: &str) -> Option<Vec<String>>
 }
 
 // ---- custom ICache (§3.7) -------------------------------------------------------------------
-
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export function customOp(cache, op, key, value, prefix) {
-  const method = ['get', 'set', 'remove', 'allKeys'][op];
-  let f;
-  try { f = cache[method]; } catch (e) {}
-  return new Promise(done => {
-    let arg;
-    if (op === 1) {
-      try { arg = JSON.parse(value); } catch (e) { done([e]); return; }
-      if (typeof f !== 'function') { done(['The custom cache has no set method']); return; }
-    } else if (typeof f !== 'function') { done(undefined); return; }
-    let r;
-    try { r = op === 3 ? f.call(cache) : op === 1 ? f.call(cache, key, arg) : f.call(cache, key); }
-    catch (e) { done(op === 1 ? [e] : undefined); return; }
-    Promise.resolve(r).then(v => {
-      if (op === 0) {
-        if (v === null || v === undefined) return done(undefined);
-        let t;
-        try { t = JSON.stringify(v); } catch (e) {}
-        done(typeof t === 'string' ? t : undefined);
-      } else if (op === 3) {
-        done(Array.isArray(v) ? v.filter(k => typeof k === 'string' && k.startsWith(prefix)) : undefined);
-      } else done(null);
-    }, e => done(op === 1 ? [e] : undefined));
-  });
-}
-"#)]
-extern "C" {
-    /// One `ICache` call, sync or async, that never throws or rejects: `get` → JSON text or
-    /// `undefined` (miss); `set` → `null` or `[thrown]`; `remove` → anything; `allKeys` → the SDK
-    /// keys or `undefined` (no or failing `allKeys`).
-    #[wasm_bindgen(js_name = customOp)]
-    fn custom_op(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -> js_sys::Promise;
-}
 
 async fn custom(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -> JsValue {
     wasm_bindgen_futures::JsFuture::from(custom_op(cache, op, key, value, prefix)).await.unwrap_or(JsValue::UNDEFINED)
