@@ -12,19 +12,9 @@ before(async () => { env = await h.startEnv(); }, { timeout: 90_000 });
 after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 
 /** A fresh context with one initialised test page; closed when the test ends. */
-async function freshPage(t, options) {
-  const { context, page } = await env.newPage(options);
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
-  return { context, page };
-}
+const freshPage = (t, options) => h.freshPage(env, t, options);
 
-function getToken(page, opts = {}) {
-  return page.evaluate((o) => window.__try(() => window.__client.getTokenSilently(o)), opts);
-}
-
-function sdkCookies(cookies) {
-  return cookies.filter((c) => /^(_legacy_)?auth0\./.test(c.name)).map((c) => c.name);
-}
+const { getToken, sdkCookies } = h;
 
 test(`[${h.SDK}] redirect login completes, the URL is cleaned and the user profile is available`, T, async (t) => {
   env.resetTenant();

@@ -297,3 +297,20 @@ export async function outputPath(name) {
   await fs.mkdir(dir, { recursive: true });
   return path.join(dir, name);
 }
+
+/** A fresh context with one initialised test page of `env`; closed when test `t` ends. */
+export async function freshPage(env, t, options) {
+  const { context, page } = await env.newPage(options);
+  t.after(() => withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  return { context, page };
+}
+
+/** `getTokenSilently(opts)` in the test page, as `{ ok, value | error }` (see pages/page.js `__try`). */
+export function getToken(page, opts = {}) {
+  return page.evaluate((o) => window.__try(() => window.__client.getTokenSilently(o)), opts);
+}
+
+/** Names of the SDK's cookies (`auth0.*` and their `_legacy_` twins). */
+export function sdkCookies(cookies) {
+  return cookies.filter((c) => /^(_legacy_)?auth0\./.test(c.name)).map((c) => c.name);
+}
