@@ -6,8 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
 use std::future::Future;
-use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Waker};
 
 use auth0_spa_wasm::browser::{open_popup, BrowserConfig, BrowserPlatform, CROSS_ORIGIN_ISOLATED_MESSAGE};
 use auth0_spa_wasm::core::json::Json;
@@ -20,15 +19,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
-/// A waker that does nothing, to poll a future once by hand (`Waker::noop` needs Rust 1.85).
-fn noop_waker() -> Waker {
-    Waker::from(Arc::new(Noop))
-}
 
 const STATE: &str = "st4te";
 const TENANT: &str = "https://tenant.example";
@@ -214,8 +204,8 @@ async fn dropping_the_iframe_future_removes_iframe_and_listener() {
     let p = platform();
     {
         let mut fut = Box::pin(p.run_iframe("about:blank", TENANT, STATE, 60_000));
-        let waker = noop_waker();
-        let mut cx = Context::from_waker(&waker);
+        // A waker that does nothing: the future is polled once by hand.
+        let mut cx = Context::from_waker(Waker::noop());
         assert!(fut.as_mut().poll(&mut cx).is_pending());
         assert_eq!(iframes(), 1.0);
         assert_eq!(message_listeners(), before + 1.0);

@@ -8,8 +8,7 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Waker};
 
 use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform, LOGOUT_CHANNEL};
 use auth0_spa_wasm::core::ErrorClass;
@@ -21,15 +20,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-struct Noop;
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
-}
-
-/// A waker that does nothing, to poll a future once by hand (`Waker::noop` needs Rust 1.85).
-fn noop_waker() -> Waker {
-    Waker::from(Arc::new(Noop))
-}
 
 fn eval(code: &str) -> JsValue {
     js_sys::eval(code).unwrap()
@@ -88,8 +78,8 @@ async fn a_waiter_that_gives_up_does_not_keep_the_lock(name: &str) {
     {
         // Start waiting, then drop the waiting future (e.g. the caller was cancelled).
         let mut waiting = Box::pin(p.lock(name, 5000));
-        let waker = noop_waker();
-        let mut cx = Context::from_waker(&waker);
+        // A waker that does nothing: the future is polled once by hand.
+        let mut cx = Context::from_waker(Waker::noop());
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
         TimeoutFuture::new(20).await;
     }
