@@ -226,6 +226,13 @@ impl Platform for BrowserPlatform {
         }
     }
 
+    fn cache_lists_keys(&self) -> bool {
+        match &self.cache {
+            Cache::Custom(o) => js::get(o, "allKeys").is_function(),
+            _ => true,
+        }
+    }
+
     async fn cache_keys(&self) -> Option<Vec<String>> {
         match &self.cache {
             Cache::Memory(m) => Some(m.keys_with_prefix(CACHE_KEY_PREFIX)),

@@ -408,12 +408,16 @@ impl<P: Platform> Client<P> {
             }
         }
         let entry_text = self.platform.cache_get(&exact).await;
-        let user_text = self.platform.cache_get(&user).await;
-        let entry = self.read_entry(key).await?;
+        // Parse what was just read; only a miss on the exact key looks further (scope superset).
+        let entry = match &entry_text {
+            Some(text) => self.parse_entry_or_remove(&exact, text, key).await?,
+            None => self.read_entry(key).await?,
+        };
         if evaluate(&entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) != Freshness::Fresh {
             return None;
         }
-        let id = self.read_id_token().await?;
+        let user_text = self.platform.cache_get(&user).await;
+        let id = self.parse_id_token_or_remove(user_text.as_deref()?).await?;
         let result = Self::result_from(&entry, &id, TokenSource::Cache);
         if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
             *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
@@ -676,8 +680,8 @@ impl<P: Platform> Client<P> {
     // Cache access (all garbage is a miss that gets cleaned up, I1)
 
     async fn all_keys(&self) -> Vec<String> {
-        if let Some(keys) = self.platform.cache_keys().await {
-            return keys;
+        if self.platform.cache_lists_keys() {
+            return self.platform.cache_keys().await.unwrap_or_default();
         }
         let manifest = self.platform.cache_get(&manifest_key(self.client_id())).await;
         manifest.as_deref().and_then(parse_manifest).unwrap_or_default()
@@ -685,7 +689,7 @@ impl<P: Platform> Client<P> {
 
     async fn write(&self, key: &str, value: &str) -> Result<()> {
         self.platform.cache_set(key, value).await?;
-        if self.platform.cache_keys().await.is_none() {
+        if !self.platform.cache_lists_keys() {
             let mkey = manifest_key(self.client_id());
             let mut keys = self.platform.cache_get(&mkey).await.as_deref().and_then(parse_manifest).unwrap_or_default();
             if !keys.iter().any(|k| k == key) {
@@ -698,7 +702,7 @@ impl<P: Platform> Client<P> {
 
     async fn remove(&self, key: &str) {
         self.platform.cache_remove(key).await;
-        if self.platform.cache_keys().await.is_none() {
+        if !self.platform.cache_lists_keys() {
             let mkey = manifest_key(self.client_id());
             if let Some(mut keys) = self.platform.cache_get(&mkey).await.as_deref().and_then(parse_manifest) {
                 keys.retain(|k| k != key);
@@ -720,26 +724,31 @@ impl<P: Platform> Client<P> {
                 Some((matched, text))
             }
         }?;
-        // Strict: an entry copied under another audience's or client's key is refused (I8).
-        match AccessTokenEntry::parse_for_key(&found.1, key) {
-            Some(entry) => Some(entry),
-            None => {
-                self.remove(&found.0).await;
-                None
-            }
+        self.parse_entry_or_remove(&found.0, &found.1, key).await
+    }
+
+    /// Parses the entry stored under `stored_key` strictly; garbage is removed (I1). An entry
+    /// copied under another audience's or client's key is refused too (I8).
+    async fn parse_entry_or_remove(&self, stored_key: &str, text: &str, key: &CacheKey) -> Option<AccessTokenEntry> {
+        let entry = AccessTokenEntry::parse_for_key(text, key);
+        if entry.is_none() {
+            self.remove(stored_key).await;
         }
+        entry
+    }
+
+    /// Parses the ID-token entry; garbage is removed (I1).
+    async fn parse_id_token_or_remove(&self, text: &str) -> Option<IdTokenEntry> {
+        let entry = IdTokenEntry::parse(text);
+        if entry.is_none() {
+            self.remove(&user_key(self.client_id())).await;
+        }
+        entry
     }
 
     async fn read_id_token(&self) -> Option<IdTokenEntry> {
-        let key = user_key(self.client_id());
-        let text = self.platform.cache_get(&key).await?;
-        match IdTokenEntry::parse(&text) {
-            Some(entry) => Some(entry),
-            None => {
-                self.remove(&key).await;
-                None
-            }
-        }
+        let text = self.platform.cache_get(&user_key(self.client_id())).await?;
+        self.parse_id_token_or_remove(&text).await
     }
 
     /// Every parsable access-token entry of this client (read under the lock by refresh paths).

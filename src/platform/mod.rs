@@ -40,6 +40,12 @@ pub trait Platform {
     async fn cache_set(&self, key: &str, value: &str) -> Result<()>;
     /// Removes a token-cache entry; a failure to remove is ignored.
     async fn cache_remove(&self, key: &str);
+    /// Whether [`Platform::cache_keys`] can list keys; when it cannot (a custom cache without
+    /// `allKeys`) the client keeps a key manifest. A flag, so that writes need not enumerate
+    /// storage to find out.
+    fn cache_lists_keys(&self) -> bool {
+        true
+    }
     /// All cache keys starting with `@@auth0spajs@@`, or `None` when the cache cannot list its
     /// keys (a custom cache without `allKeys`), in which case the caller keeps a key manifest.
     async fn cache_keys(&self) -> Option<Vec<String>>;

@@ -122,6 +122,9 @@ impl Platform for FakePlatform {
     async fn cache_remove(&self, key: &str) {
         self.0.cache.borrow_mut().remove(key);
     }
+    fn cache_lists_keys(&self) -> bool {
+        self.0.cache_lists_keys.get()
+    }
     async fn cache_keys(&self) -> Option<Vec<String>> {
         if !self.0.cache_lists_keys.get() {
             return None;
