@@ -228,6 +228,15 @@ function wasm(self) {
   return s.inst || client(s);
 }
 
+// Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above).
+async function call(self, fn) {
+  try {
+    return await fn(await wasm(self));
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
 export class Auth0Client {
   constructor(options) {
@@ -338,40 +347,20 @@ export class Auth0Client {
     }
   }
 
-  async checkSession(options) {
-    try {
-      const c = await wasm(this);
-      await c.checkSession(toJson(options));
-    } catch (e) {
-      throw toError(e);
-    }
+  checkSession(options) {
+    return call(this, async (c) => { await c.checkSession(toJson(options)); });
   }
 
-  async getUser() {
-    try {
-      const c = await wasm(this);
-      return remembered(this[S].user, await c.getUser());
-    } catch (e) {
-      throw toError(e);
-    }
+  getUser() {
+    return call(this, async (c) => remembered(this[S].user, await c.getUser()));
   }
 
-  async getIdTokenClaims() {
-    try {
-      const c = await wasm(this);
-      return remembered(this[S].claims, await c.getIdTokenClaims());
-    } catch (e) {
-      throw toError(e);
-    }
+  getIdTokenClaims() {
+    return call(this, async (c) => remembered(this[S].claims, await c.getIdTokenClaims()));
   }
 
-  async isAuthenticated() {
-    try {
-      const c = await wasm(this);
-      return !!(await c.isAuthenticated());
-    } catch (e) {
-      throw toError(e);
-    }
+  isAuthenticated() {
+    return call(this, async (c) => !!(await c.isAuthenticated()));
   }
 
   async logout(options = {}) {
