@@ -289,7 +289,8 @@ export class Auth0Client {
         inst: undefined,
         pending: undefined,
         user: {},
-        claims: {}
+        claims: {},
+        hits: undefined
       }
     });
   }
@@ -338,10 +339,16 @@ export class Auth0Client {
   }
 
   async getTokenSilently(options = {}) {
+    const s = this[S];
     try {
+      const json = toJson(options);
+      const detailed = !!options && options.detailedResponse === true;
+      const hit = fastHit(s, json);
+      if (hit) return detailed ? Object.assign({}, hit) : hit.access_token;
       const c = await wasm(this);
-      const r = await c.getTokenSilently(toJson(options));
-      return options && options.detailedResponse === true ? parsed(r) : r;
+      const r = await c.getTokenSilently(json);
+      rememberHit(s, c, json);
+      return detailed ? parsed(r) : r;
     } catch (e) {
       throw toError(e);
     }
@@ -377,6 +384,42 @@ export class Auth0Client {
       throw toError(e);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// getTokenSilently's fast path. A repeated cache hit is answered here, without entering wasm,
+// from the hit the client memoised (WasmClient.hitMemo, per options text), while everything the
+// client itself would check still holds: this client wrote and removed nothing since
+// (cacheGeneration, which is also -1 while another tab's logout waits to be applied), the stored
+// texts are unchanged (localStorage: other tabs write there too), and the token is still fresh
+// by the client's own rule (60 s early expiry). Anything else goes through the client.
+
+const MAX_REMEMBERED_HITS = 8;
+
+function fastHit(s, json) {
+  const m = s.hits && s.hits.get(json);
+  if (!m) return;
+  try {
+    const now = Date.now();
+    const generation = s.inst.cacheGeneration();
+    if (now < m.n || now >= m.f || generation < 0 || generation !== m.g) return;
+    if (m.l && (localStorage.getItem(m.k) !== m.e || localStorage.getItem(m.u) !== m.t)) return;
+    return m.r;
+  } catch (_) {
+    /* storage unreadable now: the client decides */
+  }
+}
+
+function rememberHit(s, c, json) {
+  let t;
+  try {
+    t = c.hitMemo(json);
+  } catch (_) {
+    /* no memo then */
+  }
+  if (!s.hits || s.hits.size >= MAX_REMEMBERED_HITS) s.hits = new Map();
+  if (t) s.hits.set(json, JSON.parse(t));
+  else s.hits.delete(json);
 }
 
 // loginWithPopup / getTokenWithPopup. Runs synchronously up to `await wasm(self)`.

@@ -629,3 +629,56 @@ fn a_repeated_cache_hit_follows_every_change_in_storage() {
     platform.advance_secs(61);
     assert!(run(client.get_token_silently(&cache_only)).unwrap().is_none());
 }
+
+#[test]
+fn a_hit_view_holds_exactly_while_the_client_would_serve_the_same_hit() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 120);
+    let options = GetTokenOptions::default();
+    assert!(client.hit_view(&options).is_none(), "no hit served yet");
+    let served = run(client.get_token_silently(&options)).unwrap().unwrap();
+    let view = client.hit_view(&options).unwrap();
+    assert_eq!(view.result.access_token, served.access_token);
+    assert_eq!(view.generation, client.cache_generation().unwrap());
+    let cache = platform.cache_snapshot();
+    assert_eq!(cache.get(&view.key).map(String::as_str), Some(&*view.entry_text));
+    assert_eq!(cache.get(&view.user_key).map(String::as_str), Some(&*view.user_text));
+    assert!(view.fresh_from_ms <= NOW_MS as f64);
+    // Another audience or cacheMode off: not this memo.
+    let other = GetTokenOptions { authorization_params: ParamList::from_json(Some(&Json::parse(r#"{"audience":"api2"}"#).unwrap()), "p").unwrap(), ..Default::default() };
+    assert!(client.hit_view(&other).is_none());
+    assert!(client.hit_view(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() }).is_none());
+    // Its freshness bound is the client's own, to the second (60 s early expiry).
+    let cache_only = GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() };
+    let mut elapsed = 0;
+    for step in [50, 5, 4, 1, 1, 1] {
+        platform.advance_secs(step);
+        elapsed += step;
+        let now = (NOW_MS + elapsed * 1000) as f64;
+        let served = run(client.get_token_silently(&cache_only)).unwrap().is_some();
+        assert_eq!(now < view.fresh_until_ms, served, "at +{elapsed} s");
+    }
+}
+
+#[test]
+fn the_cache_generation_moves_with_every_write_and_with_a_pending_remote_logout() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 86400);
+    let options = GetTokenOptions::default();
+    run(client.get_token_silently(&options)).unwrap();
+    let view = client.hit_view(&options).unwrap();
+    let before = client.cache_generation().unwrap();
+    run(client.get_token_silently(&options)).unwrap();
+    assert_eq!(client.cache_generation(), Some(before), "a cache hit writes nothing");
+    // A renewal writes: the memo's generation is no longer current.
+    platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 86400)));
+    run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap();
+    assert_ne!(client.cache_generation(), Some(view.generation));
+    // Another tab's logout waiting to be applied: no generation to match.
+    platform.0.remote_logout.set(true);
+    assert_eq!(client.cache_generation(), None);
+    assert!(run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() })).unwrap().is_none());
+    let after_remote = client.cache_generation().unwrap();
+    run(client.logout(&Json::Object(vec![]))).unwrap();
+    assert_ne!(client.cache_generation(), Some(after_remote), "logout clears the cache");
+}

@@ -264,6 +264,10 @@ impl Platform for Faulty {
     fn take_remote_logout(&self, client_id: &str) -> bool {
         self.0.inner.take_remote_logout(client_id)
     }
+
+    fn remote_logout_pending(&self, client_id: &str) -> bool {
+        self.0.inner.remote_logout_pending(client_id)
+    }
 }
 
 // ------------------------------------------------------------------------------------------------

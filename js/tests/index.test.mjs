@@ -28,6 +28,14 @@ export class WasmClient {
     w().clients.push(this.rec);
   }
 }
+// Synchronous calls (the getTokenSilently fast path): recorded, answered by a handler or undefined.
+for (const name of ['hitMemo', 'cacheGeneration']) {
+  WasmClient.prototype[name] = function (...args) {
+    this.rec.calls.push([name, ...args]);
+    const h = w().handlers[name];
+    return h ? h(...args) : undefined;
+  };
+}
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
   'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout']) {
   WasmClient.prototype[name] = async function (...args) {
@@ -329,6 +337,92 @@ test('getTokenSilently resolves to the token, the parsed verbose response, or un
   assert.deepEqual(JSON.parse(lastCall()[1]), { detailedResponse: true, cacheMode: 'off' });
   fake().handlers.getTokenSilently = () => undefined;
   assert.equal(await c.getTokenSilently({ cacheMode: 'cache-only' }), undefined);
+});
+
+// The memo a wasm client hands out after a cache hit (see WasmClient.hitMemo in src/wasm).
+function memo(over = {}) {
+  const m = {
+    g: 3,
+    k: '@@auth0spajs@@::abc::default::openid',
+    u: '@@auth0spajs@@::abc::@@user@@',
+    e: 'entry-text',
+    t: 'user-text',
+    l: false,
+    n: Date.now() - 1000,
+    f: Date.now() + 60000,
+    r: { id_token: 'it', token_type: 'Bearer', access_token: 'at-memo', expires_in: 86400 },
+    ...over
+  };
+  return JSON.stringify(m);
+}
+const tokenCalls = () => fake().clients[0].calls.filter((c) => c[0] === 'getTokenSilently').length;
+
+test('a repeated cache hit is answered from the memo while the cache generation is unchanged', async () => {
+  const { Auth0Client } = await fresh();
+  const c = new Auth0Client(base);
+  let generation = 3;
+  fake().handlers.getTokenSilently = () => 'at-wasm';
+  fake().handlers.hitMemo = () => memo();
+  fake().handlers.cacheGeneration = () => generation;
+  assert.equal(await c.getTokenSilently(), 'at-wasm');
+  assert.equal(await c.getTokenSilently(), 'at-memo');
+  assert.equal(await c.getTokenSilently(), 'at-memo');
+  assert.equal(tokenCalls(), 1);
+  fake().handlers.getTokenSilently = () => '{"access_token":"at-wasm"}';
+  const detailed = await c.getTokenSilently({ detailedResponse: true });
+  assert.equal(tokenCalls(), 2, 'other options text: its own memo');
+  assert.deepEqual(detailed, { access_token: 'at-wasm' });
+  fake().handlers.getTokenSilently = () => 'at-wasm';
+  const again = await c.getTokenSilently({ detailedResponse: true });
+  assert.deepEqual(again, JSON.parse(memo()).r);
+  again.access_token = 'changed by the app';
+  assert.equal((await c.getTokenSilently({ detailedResponse: true })).access_token, 'at-memo', 'a copy each time');
+  generation = 4; // this client wrote to its cache
+  assert.equal(await c.getTokenSilently(), 'at-wasm');
+  generation = -1; // another tab's logout waits
+  fake().handlers.hitMemo = () => memo({ g: -1 });
+  await c.getTokenSilently();
+  await c.getTokenSilently();
+  assert.equal(tokenCalls(), 5, 'never served while a remote logout waits');
+});
+
+test('the memo is not used once the token is within its early expiry, nor without one', async () => {
+  const { Auth0Client } = await fresh();
+  const c = new Auth0Client(base);
+  fake().handlers.getTokenSilently = () => 'at-wasm';
+  fake().handlers.hitMemo = () => memo({ f: Date.now() - 1 });
+  fake().handlers.cacheGeneration = () => 3;
+  await c.getTokenSilently();
+  assert.equal(await c.getTokenSilently(), 'at-wasm');
+  fake().handlers.hitMemo = () => undefined;
+  await c.getTokenSilently();
+  assert.equal(await c.getTokenSilently(), 'at-wasm');
+  assert.equal(tokenCalls(), 4);
+});
+
+test('with localStorage the memo is used only while both stored texts are unchanged', async () => {
+  const { Auth0Client } = await fresh();
+  const stored = { '@@auth0spajs@@::abc::default::openid': 'entry-text', '@@auth0spajs@@::abc::@@user@@': 'user-text' };
+  globalThis.localStorage = { getItem: (k) => (k in stored ? stored[k] : null) };
+  try {
+    const c = new Auth0Client(base);
+    fake().handlers.getTokenSilently = () => 'at-wasm';
+    fake().handlers.hitMemo = () => memo({ l: true });
+    fake().handlers.cacheGeneration = () => 3;
+    await c.getTokenSilently();
+    assert.equal(await c.getTokenSilently(), 'at-memo');
+    stored['@@auth0spajs@@::abc::default::openid'] = 'written by another tab';
+    assert.equal(await c.getTokenSilently(), 'at-wasm');
+    fake().handlers.hitMemo = () => memo({ l: true, e: 'written by another tab' });
+    await c.getTokenSilently();
+    assert.equal(await c.getTokenSilently(), 'at-memo');
+    delete stored['@@auth0spajs@@::abc::@@user@@'];
+    assert.equal(await c.getTokenSilently(), 'at-wasm');
+    globalThis.localStorage = { getItem() { throw new Error('SecurityError'); } };
+    assert.equal(await c.getTokenSilently(), 'at-wasm', 'unreadable storage: the client decides');
+  } finally {
+    delete globalThis.localStorage;
+  }
 });
 
 test('getUser returns the same object while the claims are unchanged', async () => {

@@ -185,6 +185,7 @@ export function logoutChannel(name, prefix) {
   } catch (e) { ch = null; }
   return {
     post(id) { if (ch) { try { ch.postMessage(prefix + id); } catch (e) {} } },
+    has(id) { return seen.indexOf(id) >= 0; },
     take(id) { const n = seen.length; for (let i = n - 1; i >= 0; i--) if (seen[i] === id) seen.splice(i, 1); return seen.length !== n; },
     close() { if (ch) { ch.onmessage = null; ch.close(); ch = null; } },
   };
@@ -262,6 +263,9 @@ extern "C" {
     /// Whether a logout of `client_id` was announced since the last call; consumes it.
     #[wasm_bindgen(method)]
     pub(crate) fn take(this: &LogoutChannel, client_id: &str) -> bool;
+    /// Whether a logout of `client_id` was announced and not yet taken.
+    #[wasm_bindgen(method)]
+    pub(crate) fn has(this: &LogoutChannel, client_id: &str) -> bool;
     /// Stops listening and closes the channel.
     #[wasm_bindgen(method)]
     pub(crate) fn close(this: &LogoutChannel);

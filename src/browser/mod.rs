@@ -132,6 +132,21 @@ impl BrowserPlatform {
         matches!(self.cache, Cache::Local)
     }
 
+    /// Whether a memoised cache hit may be re-checked outside the client (the JS fast path):
+    /// `Some(true)` when entries live in `localStorage` (compare their texts there),
+    /// `Some(false)` for the in-memory cache (only this client writes it), `None` with a custom
+    /// cache or a `nowProvider`, which only the client may call.
+    pub fn outside_hit_check(&self) -> Option<bool> {
+        if self.now_provider.is_some() {
+            return None;
+        }
+        match self.cache {
+            Cache::Local => Some(true),
+            Cache::Memory(_) => Some(false),
+            Cache::Custom(_) => None,
+        }
+    }
+
     /// The time from `nowProvider`, awaited when it returns a Promise (auth0-spa-js awaits it);
     /// `Date.now()` without a provider or when it fails or yields no finite number.
     pub async fn now_ms_async(&self) -> UnixMillis {
@@ -326,5 +341,9 @@ impl Platform for BrowserPlatform {
 
     fn take_remote_logout(&self, client_id: &str) -> bool {
         self.channel.take(client_id)
+    }
+
+    fn remote_logout_pending(&self, client_id: &str) -> bool {
+        self.channel.has(client_id)
     }
 }

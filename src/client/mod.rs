@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
 use crate::core::cache::{
     belongs_to_client, evaluate, find_matching_key, manifest_key, manifest_value, parse_manifest, user_key, AccessTokenEntry, CacheKey,
-    Freshness, IdTokenEntry, GET_TOKEN_EARLY_EXPIRY_SECS,
+    Freshness, IdTokenEntry, GET_TOKEN_EARLY_EXPIRY_SECS, MAX_ENTRY_LIFETIME_SECS,
 };
 use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
 use crate::core::encoding::find;
@@ -159,15 +159,43 @@ pub struct Client<P: Platform> {
     session_generation: Cell<u64>,
     /// The last cache hit, keyed by the exact stored texts (see [`Client::cached_token`]).
     hit_memo: RefCell<Option<HitMemo>>,
+    /// Bumped by every cache write or removal this client makes, so a memoised hit can tell
+    /// without reading storage that this client changed nothing since (see [`Client::hit_view`]).
+    cache_generation: Cell<u32>,
 }
 
 /// A served cache hit and the stored texts it was parsed from.
 struct HitMemo {
     key: String,
+    user_key: String,
+    /// [`Client::cache_generation`] before the texts were read.
+    generation: u32,
     entry_text: std::rc::Rc<str>,
     user_text: std::rc::Rc<str>,
     entry: AccessTokenEntry,
     result: TokenResult,
+}
+
+/// A memoised cache hit, for a caller that answers repeated `getTokenSilently` calls without
+/// entering the client (the JS fast path in `js/index.js`): it may serve `result` while all of
+/// these still hold, because then [`Client::get_token_silently`] would serve the same bytes.
+pub struct HitView {
+    /// [`Client::cache_generation`] must still equal this (no write by this client since).
+    pub generation: u32,
+    /// The storage key of the access-token entry, which must still hold `entry_text`.
+    pub key: String,
+    /// The storage key of the ID-token entry, which must still hold `user_text`.
+    pub user_key: String,
+    /// The stored access-token entry the result was parsed from.
+    pub entry_text: std::rc::Rc<str>,
+    /// The stored ID-token entry the result was parsed from.
+    pub user_text: std::rc::Rc<str>,
+    /// The clock (ms) must be at least this (entries over a year ahead count as expired, E7).
+    pub fresh_from_ms: f64,
+    /// The clock (ms) must be below this: 60 s before `expiresAt`, as [`evaluate`] computes it.
+    pub fresh_until_ms: f64,
+    /// What the call returns.
+    pub result: TokenResult,
 }
 
 /// Adapts the platform's random source to the core's [`Rng`] trait.
@@ -234,7 +262,7 @@ impl<P: Platform> Client<P> {
             auth0_client_header: auth0_client_header(&options.auth0_client),
             use_form_data: options.use_form_data,
         };
-        Client { platform, options, token_endpoint, session_generation: Cell::new(0), hit_memo: RefCell::new(None) }
+        Client { platform, options, token_endpoint, session_generation: Cell::new(0), hit_memo: RefCell::new(None), cache_generation: Cell::new(0) }
     }
 
     /// The validated options.
@@ -393,6 +421,7 @@ impl<P: Platform> Client<P> {
     async fn cached_token(&self, key: &CacheKey) -> Option<TokenResult> {
         let exact = key.to_key();
         let user = user_key(self.client_id());
+        let generation = self.cache_generation.get();
         // Clone the memo's texts out first: no RefCell borrow may live across an await.
         let memo = self.hit_memo.borrow().as_ref().filter(|m| m.key == exact).map(|m| (m.entry_text.clone(), m.user_text.clone()));
         if let Some((entry_text, user_text)) = memo {
@@ -420,9 +449,45 @@ impl<P: Platform> Client<P> {
         let id = self.parse_id_token_or_remove(user_text.as_deref()?).await?;
         let result = Self::result_from(&entry, &id, TokenSource::Cache);
         if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
-            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
+            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, user_key: user, generation, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
         }
         Some(result)
+    }
+
+    /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions
+    /// under which it still would (see [`HitView`]); `None` when the call would not use the cache
+    /// or the memo is for another key.
+    pub fn hit_view(&self, options: &GetTokenOptions) -> Option<HitView> {
+        if options.cache_mode == CacheMode::Off {
+            return None;
+        }
+        let exact = self.request_key(&options.authorization_params).1.to_key();
+        let memo = self.hit_memo.borrow();
+        let m = memo.as_ref().filter(|m| m.key == exact)?;
+        let expires_at = m.entry.expires_at as f64;
+        Some(HitView {
+            generation: m.generation,
+            key: m.key.clone(),
+            user_key: m.user_key.clone(),
+            entry_text: m.entry_text.clone(),
+            user_text: m.user_text.clone(),
+            fresh_from_ms: (expires_at - MAX_ENTRY_LIFETIME_SECS as f64) * 1000.0,
+            fresh_until_ms: (expires_at - GET_TOKEN_EARLY_EXPIRY_SECS as f64 + 1.0) * 1000.0,
+            result: m.result.clone(),
+        })
+    }
+
+    /// How many cache writes and removals this client has made; `None` while a logout announced
+    /// by another tab is still to be applied (the next call through the client applies it).
+    pub fn cache_generation(&self) -> Option<u32> {
+        if self.platform.remote_logout_pending(self.client_id()) {
+            return None;
+        }
+        Some(self.cache_generation.get())
+    }
+
+    fn bump_cache_generation(&self) {
+        self.cache_generation.set(self.cache_generation.get().wrapping_add(1));
     }
 
     fn result_from(entry: &AccessTokenEntry, id: &IdTokenEntry, source: TokenSource) -> TokenResult {
@@ -688,6 +753,7 @@ impl<P: Platform> Client<P> {
     }
 
     async fn write(&self, key: &str, value: &str) -> Result<()> {
+        self.bump_cache_generation();
         self.platform.cache_set(key, value).await?;
         if !self.platform.cache_lists_keys() {
             let mkey = manifest_key(self.client_id());
@@ -701,6 +767,7 @@ impl<P: Platform> Client<P> {
     }
 
     async fn remove(&self, key: &str) {
+        self.bump_cache_generation();
         self.platform.cache_remove(key).await;
         if !self.platform.cache_lists_keys() {
             let mkey = manifest_key(self.client_id());
@@ -770,6 +837,7 @@ impl<P: Platform> Client<P> {
     /// (`logout({ clientId: null })`). Unlike auth0-spa-js's substring match, clearing client
     /// `abc` leaves client `abcd` alone (B6).
     async fn clear_cache(&self, client_id: Option<&str>) {
+        self.bump_cache_generation();
         for key in self.all_keys().await {
             if client_id.is_none_or(|id| belongs_to_client(&key, id)) {
                 self.platform.cache_remove(&key).await;

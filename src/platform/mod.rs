@@ -99,4 +99,6 @@ pub trait Platform {
     fn broadcast_logout(&self, client_id: &str);
     /// Whether another tab announced a logout for `client_id` since this client last looked.
     fn take_remote_logout(&self, client_id: &str) -> bool;
+    /// Whether such an announcement is waiting, without taking it.
+    fn remote_logout_pending(&self, client_id: &str) -> bool;
 }

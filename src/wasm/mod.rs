@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
-use crate::client::{CacheMode, Client, GetTokenOptions};
+use crate::client::{CacheMode, Client, GetTokenOptions, TokenResult};
 use crate::core::json::Json;
 use crate::core::options::{CacheLocation, ClientOptions, ParamList};
 use crate::core::{Error, ErrorClass};
@@ -88,6 +88,20 @@ fn token_options(text: &str) -> Result<(GetTokenOptions, bool), Error> {
     let timeout_ms = seconds_to_ms(json.get("timeoutInSeconds"), "timeoutInSeconds")?;
     let detailed = json.get("detailedResponse").and_then(Json::as_bool).unwrap_or(false);
     Ok((GetTokenOptions { cache_mode, authorization_params, timeout_ms }, detailed))
+}
+
+/// `getTokenSilently({detailedResponse: true})`'s object, keys in auth0-spa-js's order.
+fn verbose_response(token: &TokenResult) -> Json {
+    let mut verbose = Json::Object(vec![
+        ("id_token".to_owned(), Json::str(&token.id_token)),
+        ("token_type".to_owned(), Json::str(&token.token_type)),
+        ("access_token".to_owned(), Json::str(&token.access_token)),
+        ("expires_in".to_owned(), Json::Number(token.expires_in)),
+    ]);
+    if let Some(scope) = &token.scope {
+        verbose.set("scope", Json::str(scope));
+    }
+    verbose
 }
 
 /// A method's work, boxed: every method goes through one `future_to_promise` instantiation
@@ -203,17 +217,39 @@ impl WasmClient {
             if !detailed {
                 return Ok(JsValue::from_str(&token.access_token));
             }
-            let mut verbose = Json::Object(vec![
-                ("id_token".to_owned(), Json::str(&token.id_token)),
-                ("token_type".to_owned(), Json::str(&token.token_type)),
-                ("access_token".to_owned(), Json::str(&token.access_token)),
-                ("expires_in".to_owned(), Json::Number(token.expires_in)),
-            ]);
-            if let Some(scope) = &token.scope {
-                verbose.set("scope", Json::str(scope));
-            }
-            Ok(JsValue::from_str(&verbose.to_json_string()))
+            Ok(JsValue::from_str(&verbose_response(&token).to_json_string()))
         }))
+    }
+
+    /// The memoised cache hit that `getTokenSilently(optionsJson)` would serve now, as JSON text
+    /// `{"g": generation, "k": key, "u": user key, "e": entry text, "t": user text, "l": texts
+    /// are in localStorage, "n"/"f": fresh from/until (ms), "r": the detailed response}`, so
+    /// that `js/index.js` can answer repeated calls without entering wasm while the
+    /// conditions of `HitView` hold; `undefined` when there is none or the client must decide.
+    #[wasm_bindgen(js_name = hitMemo)]
+    pub fn hit_memo(&self, options_json: &str) -> Option<String> {
+        let local = self.inner.platform().outside_hit_check()?;
+        let (options, _) = token_options(options_json).ok()?;
+        let view = self.inner.hit_view(&options)?;
+        let memo = Json::Object(vec![
+            ("g".to_owned(), Json::Number(f64::from(view.generation))),
+            ("k".to_owned(), Json::str(&view.key)),
+            ("u".to_owned(), Json::str(&view.user_key)),
+            ("e".to_owned(), Json::str(&view.entry_text)),
+            ("t".to_owned(), Json::str(&view.user_text)),
+            ("l".to_owned(), Json::Bool(local)),
+            ("n".to_owned(), Json::Number(view.fresh_from_ms)),
+            ("f".to_owned(), Json::Number(view.fresh_until_ms)),
+            ("r".to_owned(), verbose_response(&view.result)),
+        ]);
+        Some(memo.to_json_string())
+    }
+
+    /// The client's cache generation (see `hitMemo`), or -1 while a logout announced by another
+    /// tab waits to be applied. Synchronous and cheap: the JS fast path calls it on every hit.
+    #[wasm_bindgen(js_name = cacheGeneration)]
+    pub fn cache_generation(&self) -> f64 {
+        self.inner.cache_generation().map_or(-1.0, f64::from)
     }
 
     /// `getUser()` → JSON text of the user claims, or `undefined`.

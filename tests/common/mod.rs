@@ -204,6 +204,10 @@ impl Platform for FakePlatform {
     fn take_remote_logout(&self, _client_id: &str) -> bool {
         self.0.remote_logout.replace(false)
     }
+
+    fn remote_logout_pending(&self, _client_id: &str) -> bool {
+        self.0.remote_logout.get()
+    }
 }
 
 /// An unsigned compact JWT with an RS256 header (the SDK, like auth0-spa-js, checks claims only).
