@@ -539,6 +539,24 @@ fn entry_from_other_tab(platform: &FakePlatform, access_token: &str, refresh_tok
 }
 
 #[test]
+fn a_refresh_token_that_was_not_rotated_is_not_left_marked_spent() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.advance_secs(100);
+    // The request fails on the network: rt-1 is still good.
+    platform.on_http(|_| Err(auth0_spa_wasm::core::Error::plain("request_error", "Failed to fetch")));
+    assert!(run(client.get_token_silently(&GetTokenOptions::default())).is_err());
+    assert!(platform.0.spent.borrow().is_empty());
+    // The server answers without rotating (no refresh_token, or the same one).
+    platform.on_http(|_| Ok(token_response("at-2", None, None, 100)));
+    run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap();
+    platform.on_http(|_| Ok(token_response("at-3", Some("rt-1"), None, 100)));
+    run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap();
+    assert!(platform.0.spent.borrow().is_empty());
+    assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1", "rt-1", "rt-1"]);
+}
+
+#[test]
 fn after_a_rotation_the_used_token_is_marked_spent_for_every_tab() {
     let (client, platform) = client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);

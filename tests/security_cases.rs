@@ -246,6 +246,9 @@ impl Platform for Faulty {
     async fn mark_spent(&self, name: &str, hold_ms: u32) {
         self.0.inner.mark_spent(name, hold_ms).await
     }
+    fn unmark_spent(&self, name: &str) {
+        self.0.inner.unmark_spent(name)
+    }
     async fn is_spent(&self, name: &str) -> bool {
         self.0.inner.is_spent(name).await
     }

@@ -168,3 +168,24 @@ async fn a_huge_wait_timeout_does_not_fire_at_once() {
     TimeoutFuture::new(100).await;
     assert_eq!(outcome.get(), Some(true));
 }
+
+#[wasm_bindgen_test]
+async fn a_spent_mark_is_visible_once_placed_and_gone_once_taken_back() {
+    let p = platform();
+    let name = "auth0.spent.web-locks-test";
+    assert!(!p.is_spent(name).await);
+    p.mark_spent(name, 30_000).await;
+    assert!(p.is_spent(name).await, "held for 30 s");
+    p.unmark_spent(name);
+    // The release goes to the lock manager asynchronously: poll briefly.
+    let mut gone = false;
+    for _ in 0..50 {
+        if !p.is_spent(name).await {
+            gone = true;
+            break;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    assert!(gone, "unmark_spent released the mark long before its 30 s");
+    p.unmark_spent(name); // a second take-back is harmless
+}

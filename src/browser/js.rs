@@ -163,13 +163,24 @@ export function lockRequest(name, ms) {
   });
   return { p, drop() { dropped = true; clearTimeout(t); if (fallback) fallback.drop(); else if (release) release(); else c.abort(); } };
 }
+const marks = new Map();
 export function markSpent(name, ms) {
   const n = globalThis.navigator, locks = n && n.locks;
   if (!locks || typeof locks.request !== 'function') return Promise.resolve();
   return new Promise(ok => {
-    locks.request(name, { mode: 'shared' }, () => { ok(); return new Promise(r => setTimeout(r, ms)); })
-      .catch(() => ok());
+    locks.request(name, { mode: 'shared' }, () => {
+      ok();
+      return new Promise(r => {
+        const end = () => { clearTimeout(t); if (marks.get(name) === end) marks.delete(name); r(); };
+        const t = setTimeout(end, ms);
+        marks.set(name, end);
+      });
+    }).catch(() => ok());
   });
+}
+export function unmarkSpent(name) {
+  const end = marks.get(name);
+  if (end) end();
 }
 export function isSpent(name) {
   const n = globalThis.navigator, locks = n && n.locks;
@@ -249,6 +260,9 @@ extern "C" {
     /// Web Locks are missing).
     #[wasm_bindgen(js_name = markSpent)]
     pub(crate) fn mark_spent_js(name: &str, ms: u32) -> js_sys::Promise;
+    /// Releases this tab's mark `name` now (see `markSpent`); nothing when it holds none.
+    #[wasm_bindgen(js_name = unmarkSpent)]
+    pub(crate) fn unmark_spent_js(name: &str);
     /// Whether any tab holds the Web Lock `name`.
     #[wasm_bindgen(js_name = isSpent)]
     pub(crate) fn is_spent_js(name: &str) -> js_sys::Promise;

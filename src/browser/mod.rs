@@ -311,6 +311,10 @@ impl Platform for BrowserPlatform {
         lock::mark_spent(name, hold_ms).await;
     }
 
+    fn unmark_spent(&self, name: &str) {
+        js::unmark_spent_js(name);
+    }
+
     async fn is_spent(&self, name: &str) -> bool {
         lock::is_spent(name).await
     }

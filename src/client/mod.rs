@@ -15,6 +15,8 @@
 //! No `RefCell` borrow is ever held across an `.await`, so concurrent calls from JS are safe.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::task::Poll;
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
 use crate::core::cache::{
@@ -248,6 +250,34 @@ pub fn organization_hint_cookie(client_id: &str) -> String {
 
 /// The pre-1.19 name of the session hint, still honoured by `checkSession` (§1.4).
 pub const LEGACY_IS_AUTHENTICATED_COOKIE: &str = "auth0.is.authenticated";
+
+/// Runs two futures at once and yields both outputs (a two-way `join`, without a futures crate).
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut done_a, mut done_b) = (None, None);
+    std::future::poll_fn(|cx| {
+        if done_a.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                done_a = Some(v);
+            }
+        }
+        if done_b.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                done_b = Some(v);
+            }
+        }
+        match (done_a.take(), done_b.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                done_a = x;
+                done_b = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
 
 fn clamp_ms(ms: u64) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
@@ -512,24 +542,31 @@ impl<P: Platform> Client<P> {
         };
         // Another tab may have rotated this token just before handing us the lock, with its
         // localStorage write still on the way here: never present a spent token (F6, F10).
-        if self.platform.is_spent(&spent_mark_name(self.client_id(), &refresh_token)).await {
+        let mut spent_mark = spent_mark_name(self.client_id(), &refresh_token);
+        if self.platform.is_spent(&spent_mark).await {
             match self.await_rotation_from_other_tab(key, &refresh_token).await? {
                 Rotated::Served(result) => return Ok(result),
                 Rotated::NewToken(token) => refresh_token = token,
             }
+            spent_mark = spent_mark_name(self.client_id(), &refresh_token);
         }
         let origin = self.platform.page_origin();
         let redirect_uri = params.get_truthy("redirect_uri").unwrap_or(&origin).to_owned();
         let request = self.token_endpoint.refresh_token(&refresh_token, &redirect_uri, params.pairs());
         let generation = self.session_generation.get();
         let timeout = options.timeout_ms.unwrap_or(self.options.http_timeout_ms);
-        match self.request_tokens(&request, timeout).await {
+        // The token is marked spent while the request is on the network (the mark's lock request
+        // costs a round trip to the browser's lock manager), and unmarked at once unless the
+        // server rotated it. Either way the mark is settled before our lock is released, which is
+        // when another tab could look (see Platform::mark_spent).
+        let (outcome, ()) = join(self.request_tokens(&request, timeout), self.platform.mark_spent(&spent_mark, SPENT_MARK_HOLD_MS)).await;
+        let rotated = matches!(&outcome, Ok(response) if response.refresh_token.as_deref().is_some_and(|rt| rt != refresh_token));
+        if !rotated {
+            self.platform.unmark_spent(&spent_mark);
+        }
+        match outcome {
             Ok(mut response) => {
                 keep_refresh_token_if_absent(&mut response, &refresh_token);
-                if response.refresh_token.as_deref() != Some(refresh_token.as_str()) {
-                    // Visible to every tab before our lock is released (see Platform::mark_spent).
-                    self.platform.mark_spent(&spent_mark_name(self.client_id(), &refresh_token), SPENT_MARK_HOLD_MS).await;
-                }
                 self.save_refresh_result(response, key, &refresh_token, generation).await
             }
             Err(e) if is_refresh_token_dead(&e) => {

@@ -86,6 +86,8 @@ pub trait Platform {
     /// not that store: Chromium delivers its writes to other tabs asynchronously, after a Web
     /// Lock may already have been handed over, so the lock manager itself carries the mark.
     async fn mark_spent(&self, name: &str, hold_ms: u32);
+    /// Takes back this tab's mark `name` before its time (the token was not spent after all).
+    fn unmark_spent(&self, name: &str);
     /// Whether some tab holds the mark `name` (see [`Platform::mark_spent`]).
     async fn is_spent(&self, name: &str) -> bool;
     /// Waits `ms` milliseconds.

@@ -183,6 +183,9 @@ impl Platform for FakePlatform {
     async fn mark_spent(&self, name: &str, _hold_ms: u32) {
         self.0.spent.borrow_mut().push(name.to_owned());
     }
+    fn unmark_spent(&self, name: &str) {
+        self.0.spent.borrow_mut().retain(|n| n != name);
+    }
     async fn is_spent(&self, name: &str) -> bool {
         self.0.spent.borrow().iter().any(|n| n == name)
     }
