@@ -627,7 +627,7 @@ mod tests {
         let mut g = Gen(777);
         for i in 0..CASES {
             let mut s = String::new();
-            if g.next() % 2 == 0 {
+            if g.next().is_multiple_of(2) {
                 s.push('-');
             }
             let int_len = 1 + g.next() % if i % 10 == 0 { 40 } else { 20 };
@@ -635,14 +635,14 @@ mod tests {
                 let d = (g.next() % 10) as u8;
                 s.push(char::from(b'0' + if j == 0 && int_len > 1 { 1 + d % 9 } else { d }));
             }
-            if g.next() % 2 == 0 {
+            if g.next().is_multiple_of(2) {
                 s.push('.');
                 for _ in 0..1 + g.next() % 25 {
                     s.push(char::from(b'0' + (g.next() % 10) as u8));
                 }
             }
-            if g.next() % 2 == 0 {
-                s.push(if g.next() % 2 == 0 { 'e' } else { 'E' });
+            if g.next().is_multiple_of(2) {
+                s.push(if g.next().is_multiple_of(2) { 'e' } else { 'E' });
                 match g.next() % 3 {
                     0 => s.push('-'),
                     1 => s.push('+'),

@@ -183,7 +183,7 @@ mod tests {
     fn bytes_198_and_above_are_rejected_to_avoid_modulo_bias() {
         // 198..=255 would map to '0'..'v' a fourth time; they must be skipped, not folded.
         let mut script: Vec<u8> = (198..=255).collect();
-        script.extend(std::iter::repeat(5u8).take(43));
+        script.extend(std::iter::repeat_n(5u8, 43));
         let mut rng = ScriptRng { bytes: script, pos: 0, calls: 0 };
         let s = random_string(&mut rng).unwrap();
         assert_eq!(s, "5".repeat(43));
