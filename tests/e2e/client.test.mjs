@@ -78,6 +78,41 @@ test(`[${h.SDK}] getTokenSilently answers from the cache without a request while
   assert.equal(env.tenant.stats().authorize.total, 0, 'no authorize request');
 });
 
+for (const cacheLocation of ['memory', 'localstorage']) {
+  test(`[${h.SDK}] repeated cache hits follow a renewal, another tab's write and a logout at once (${cacheLocation})`, T, async (t) => {
+    env.resetTenant();
+    const { context, page } = await freshPage(t, { cacheLocation, useRefreshTokens: true });
+    await h.loginWithRedirect(page, env.pages.url);
+    const hits = () => page.evaluate(async () => {
+      const c = window.__client;
+      const r = [];
+      for (let i = 0; i < 3; i++) r.push(await c.getTokenSilently());
+      r.push((await c.getTokenSilently({ detailedResponse: true })).access_token);
+      return [...new Set(r)];
+    });
+    const first = await hits();
+    assert.equal(first.length, 1, 'every hit serves the same token');
+    // A renewal in this tab: the next hits serve the new token.
+    const renewed = await getToken(page, { cacheMode: 'off' });
+    assert.equal(renewed.ok, true, JSON.stringify(renewed));
+    assert.notEqual(renewed.value, first[0]);
+    assert.deepEqual(await hits(), [renewed.value]);
+    if (cacheLocation === 'localstorage') {
+      // Another tab renews: this tab's next hit serves what that tab stored.
+      const other = await context.newPage();
+      await h.openTestPage(other, env.pages.url);
+      const fromOther = await getToken(other, { cacheMode: 'off' });
+      assert.equal(fromOther.ok, true, JSON.stringify(fromOther));
+      assert.deepEqual(await hits(), [fromOther.value]);
+      await other.close();
+    }
+    await page.evaluate(() => window.__client.logout({ openUrl: false }));
+    const after = await getToken(page, { cacheMode: 'cache-only' });
+    assert.deepEqual(after, { ok: true, value: undefined }, 'nothing served after logout');
+    assert.equal(h.tokenStats(env.tenant).reuse, 0);
+  });
+}
+
 test(`[${h.SDK}] refresh tokens rotate over several renewals: one refresh each, never a reuse (localstorage)`, T, async (t) => {
   env.resetTenant({ accessTokenTtl: 1 }); // < 60 s: every cached token counts as expired
   const { page } = await freshPage(t, { cacheLocation: 'localstorage', useRefreshTokens: true });
