@@ -47,7 +47,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --out DIR (bench/results)   --name NAME (latest, or quick with --quick)
   --timeout S           give up (partial results, exit 1) after S seconds (default 600, quick 120)
   --chromium PATH       browser binary (default $CHROMIUM or /usr/bin/chromium)
-  --dist DIR            this SDK's build to measure (default dist/), e.g. a WASM=file build copied elsewhere`;
+  --dist DIR            this SDK's build to measure (default dist/), e.g. dist/file (the auth0-spa-wasm/file entry)`;
 
 function parseArgs(argv) {
   const o = {

@@ -3,28 +3,25 @@
 #   1. wasm-pack (web target) -> pkg/auth0_spa_wasm.js (glue) + pkg/auth0_spa_wasm_bg.wasm
 #   2. wasm-opt -Oz from the npm package `binaryen` (wasm-pack's own download fails here and
 #      Debian's binaryen 108 corrupts current wasm-bindgen output; see toolchain.md)
-#   3. dist/index.js = js/index.js + js/errors.js + glue + snippets + wasm loader, bundled and
-#      minified by esbuild into one ES module; dist/index.d.ts = js/index.d.ts
-#   4. raw / gzip -9 / brotli sizes of what a browser downloads
+#   3. two variants of the package entry, each js/index.js + js/errors.js + glue + snippets + a
+#      wasm loader bundled and minified by esbuild into one ES module:
+#      dist/index.js (`auth0-spa-wasm`, the default): the .wasm inlined (deflated + base64), so
+#        the package works unconfigured in every bundler (esbuild and Vite's dev pre-bundling do
+#        not copy files referenced by `new URL('…', import.meta.url)`), in a plain
+#        <script type="module"> and in Node;
+#      dist/file/index.js + dist/file/auth0_spa_wasm_bg.wasm (`auth0-spa-wasm/file`): the .wasm
+#        loaded from `new URL('./auth0_spa_wasm_bg.wasm', import.meta.url)` (js/wasm-source.js):
+#        fewer bytes (the server compresses the .wasm, brotli included), streamed compilation,
+#        compiled code cached by the browser across visits, a smaller JS heap; it needs a bundler
+#        that emits such assets (Vite build, webpack 5, Rollup, Parcel) or a page that serves the
+#        package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
-# bundle: same behaviour, more requests and bytes.
-#
-# WASM=inline (default): the .wasm is inlined (deflated + base64) in dist/index.js, so the package
-#   works unconfigured in every bundler (esbuild and Vite's dev pre-bundling do not copy files
-#   referenced by `new URL('…', import.meta.url)`), in a plain <script type="module"> and in Node.
-# WASM=file: dist/auth0_spa_wasm_bg.wasm ships beside dist/index.js, which loads it from
-#   `new URL('./auth0_spa_wasm_bg.wasm', import.meta.url)` (js/wasm-source.js): fewer bytes and
-#   streamed compilation, but it needs a bundler that emits such assets (Vite build, webpack 5,
-#   Rollup, Parcel) or a page that serves the package folder as is.
+# bundles: same behaviour, more requests and bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-mode="${WASM:-inline}"
-case "$mode" in
-  inline | file) ;;
-  *) echo "build: WASM must be 'inline' or 'file', not '$mode'" >&2; exit 2 ;;
-esac
 log() { printf '[build] %s\n' "$*"; }
 
 # One build at a time in this tree: two runs would delete each other's pkg/ and dist/.
@@ -69,11 +66,11 @@ log "wasm-opt -Oz"
   pkg/auth0_spa_wasm_bg.wasm -o pkg/auth0_spa_wasm_bg.opt.wasm
 mv pkg/auth0_spa_wasm_bg.opt.wasm pkg/auth0_spa_wasm_bg.wasm
 
-# 3. Stage our modules beside the glue in pkg/, then bundle.
-log "assembling dist/ (WASM=$mode)"
+# 3. Stage our modules beside the glue in pkg/ (inline variant) and pkg/file/, then bundle.
+log "assembling dist/ (inline) and dist/file/"
 # The glue's fallback `new URL('auth0_spa_wasm_bg.wasm', import.meta.url)` is never used (index.js
 # always passes wasmSource()), but bundlers would still try to resolve it: webpack 5 fails the
-# app's build when the file is absent (WASM=inline). Replace it, and insist it is gone.
+# app's build when the file is absent (inline variant). Replace it, and insist it is gone.
 glue_default="module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);"
 if ! grep -qF "$glue_default" pkg/auth0_spa_wasm.js; then
   echo "build: the wasm-bindgen glue changed: its default wasm URL line was not found" >&2
@@ -85,15 +82,15 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 cp js/index.js js/errors.js pkg/
-if [ "$mode" = file ]; then
-  cp js/wasm-source.js pkg/
-else
-  node --input-type=module - pkg/auth0_spa_wasm_bg.wasm pkg/wasm-source.js <<'JS'
+mkdir -p pkg/file
+cp pkg/index.js pkg/errors.js pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
+if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
+node --input-type=module - pkg/auth0_spa_wasm_bg.wasm pkg/wasm-source.js <<'JS'
 // wasm-source.js carrying the .wasm deflate-compressed and base64-encoded, in place of
 // js/wasm-source.js (which loads the file by URL). Compressing before base64 matters: base64 of the
 // raw .wasm gzips ~30% worse than the .wasm itself; base64 of deflated bytes gzips to within ~2% of
 // the gzipped .wasm file and is ~37% smaller than the raw .wasm when served uncompressed. Against a
-// brotli-served .wasm file (WASM=file) it costs ~20% of the wasm's brotli size.
+// brotli-served .wasm file (dist/file/) it costs ~20% of the wasm's brotli size.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { deflateRawSync, constants } from 'node:zlib';
 
@@ -109,7 +106,7 @@ const deflated = deflateRawSync(readFileSync(wasmPath), {
 });
 writeFileSync(
   outPath,
-  `// Generated by scripts/build.sh (WASM=inline): the .wasm, deflate-raw compressed, base64.
+  `// Generated by scripts/build.sh (inline variant): the .wasm, deflate-raw compressed, base64.
 // Needs DecompressionStream (Chrome 80, Firefox 113, Safari 16.4, Node 18).
 const B64 = '${deflated.toString('base64')}';
 export function wasmSource() {
@@ -128,42 +125,49 @@ export function wasmSource() {
 `
 );
 JS
-fi
 rm -rf dist
-mkdir -p dist
+mkdir -p dist/file
 cp js/index.d.ts dist/
-if [ "$mode" = file ]; then cp pkg/auth0_spa_wasm_bg.wasm dist/; fi
+cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 
 esbuild=node_modules/.bin/esbuild
-if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
-  # One module (one request), minified. ESM output leaves import.meta.url alone, so the WASM=file
-  # URL resolves next to dist/index.js.
-  "$esbuild" pkg/index.js --bundle --format=esm --target=es2020 --minify \
-    --legal-comments=none --log-level=warning --outfile=dist/index.js
-else
+bundle_entry() { # <staged folder> <output folder>
+  if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+    # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
+    # variant's URL resolves next to its index.js.
+    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify \
+      --legal-comments=none --log-level=warning --outfile="$2/index.js"
+  else
+    cp "$1/index.js" "$1/errors.js" "$1/wasm-source.js" "$1/auth0_spa_wasm.js" "$2/"
+    if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
+  fi
+}
+if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
   log "unbundled (BUNDLE=0 or no esbuild): shipping the modules as they are, unminified"
-  cp pkg/index.js pkg/errors.js pkg/wasm-source.js pkg/auth0_spa_wasm.js dist/
-  if [ -d pkg/snippets ]; then cp -R pkg/snippets dist/; fi
 fi
+bundle_entry pkg dist
+bundle_entry pkg/file dist/file
 
-# 4. Sizes of everything a browser fetches for the SDK (JS + wasm; not the .d.ts).
-log "sizes (raw / gzip -9 / brotli q11):"
-node --input-type=module - dist <<'JS'
+# 4. Sizes of everything a browser fetches for the SDK (JS + wasm; not the .d.ts), per variant.
+size_table() { # <title> <files or folders...>
+  log "$1 (raw / gzip -9 / brotli q11):"
+  shift
+  node --input-type=module - "$@" <<'JS'
 // raw / gzip -9 / brotli (quality 11) of every .js and .wasm under a folder, and their sum: what a
 // browser downloads for the SDK (performance-anchors.md, measure "a"). --json for machines.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-const root = process.argv[2] || 'dist';
 const files = [];
-(function walk(dir) {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (/\.(m?js|wasm)$/.test(name)) files.push(p);
+function walk(p) {
+  if (!statSync(p).isDirectory()) {
+    if (/\.(m?js|wasm)$/.test(p)) files.push(p);
+    return;
   }
-})(root);
+  for (const name of readdirSync(p).sort()) walk(join(p, name));
+}
+for (const arg of process.argv.slice(2)) if (arg !== '--json') walk(arg);
 
 const sizes = (buf) => [
   buf.length,
@@ -184,4 +188,10 @@ if (process.argv.includes('--json')) {
   console.log(`  ${'total'.padEnd(48)} ${total.map(kib).join('  ')}`);
 }
 JS
-log "done: dist/"
+}
+inline_files=(dist/index.js)
+if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
+for f in dist/*.js; do case "$f" in dist/index.js) ;; *) inline_files+=("$f") ;; esac; done
+size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
+size_table "auth0-spa-wasm/file (wasm beside the JS)" dist/file
+log "done: dist/ and dist/file/"

@@ -1,8 +1,9 @@
-// Loads the built package (dist/index.js, from scripts/build.sh) in headless Chromium through a
-// plain <script type="module"> and checks that the wasm module instantiates: with WASM=inline
-// through DecompressionStream, with WASM=file by fetching dist/auth0_spa_wasm_bg.wasm.
+// Loads the built package (from scripts/build.sh) in headless Chromium through a plain
+// <script type="module"> and checks that the wasm module instantiates, for both entries:
+// dist/index.js (the .wasm inlined, through DecompressionStream) and dist/file/index.js (fetching
+// dist/file/auth0_spa_wasm_bg.wasm).
 // Usage: node js/tests/browser-load.mjs   (needs /usr/bin/chromium and playwright-core)
-// Prints one JSON line and exits 0 when the module loaded.
+// Prints one JSON line per entry and exits 0 when both loaded.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join, normalize, dirname } from 'node:path';
@@ -13,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
   const t0 = performance.now();
-  const m = await import('/index.js');
+  const m = await import(new URLSearchParams(location.search).get('entry'));
   const client = new m.Auth0Client({ domain: 'tenant.example', clientId: 'abc' });
   let outcome;
   try {
@@ -52,17 +53,22 @@ const browser = await chromium.launch({
 });
 let code = 1;
 try {
-  const tab = await browser.newPage();
-  const logs = [];
-  tab.on('console', (m) => logs.push(m.text()));
-  tab.on('pageerror', (e) => logs.push(String(e)));
-  await tab.goto(origin + '/');
-  await tab.waitForFunction(() => window.__outcome, null, { timeout: 15000 });
-  const outcome = await tab.evaluate(() => window.__outcome);
-  // Loaded = resolved, or rejected for any reason other than a failed load.
-  const loaded = 'resolved' in outcome || !/could not be loaded/.test(outcome.message || '');
-  console.log(JSON.stringify({ loaded, outcome, logs }));
-  code = loaded ? 0 : 1;
+  let failures = 0;
+  for (const entry of ['/index.js', '/file/index.js']) {
+    const tab = await browser.newPage();
+    const logs = [];
+    tab.on('console', (m) => logs.push(m.text()));
+    tab.on('pageerror', (e) => logs.push(String(e)));
+    await tab.goto(origin + '/?entry=' + encodeURIComponent(entry));
+    await tab.waitForFunction(() => window.__outcome, null, { timeout: 15000 });
+    const outcome = await tab.evaluate(() => window.__outcome);
+    // Loaded = resolved, or rejected for any reason other than a failed load.
+    const loaded = 'resolved' in outcome || !/could not be loaded/.test(outcome.message || '');
+    console.log(JSON.stringify({ entry, loaded, outcome, logs }));
+    if (!loaded) failures++;
+    await tab.close();
+  }
+  code = failures ? 1 : 0;
 } finally {
   await browser.close();
   server.close();

@@ -30,20 +30,31 @@ const EMAIL = 'alice@example.com';
 /** One bundler: build + redirect login. */
 const T = { timeout: 60_000 };
 const BUNDLERS = ['vite', 'webpack', 'esbuild', 'plain'];
+/**
+ * Every app built: each bundler with the default entry (`auth0-spa-wasm`, the .wasm inlined), and
+ * those that emit `new URL('…', import.meta.url)` assets with `auth0-spa-wasm/file` (the .wasm
+ * beside the JS). esbuild does not copy such assets (tests/bundlers/README.md), so it has no `file`.
+ */
+const CASES = [
+  ...BUNDLERS.map((bundler) => ({ bundler, entry: '.', key: bundler })),
+  ...['vite', 'webpack', 'plain'].map((bundler) => ({ bundler, entry: './file', key: `${bundler}-file` })),
+];
+/** The import specifier of a package entry ('.' or './file'). */
+const specifier = (entry) => (entry === '.' ? PKG : `${PKG}/${entry.slice(2)}`);
 /** The built package folder to pack as dist/ (BUNDLERS_DIST: try another build, e.g. WASM=file). */
 const DIST = path.resolve(process.env.BUNDLERS_DIST || path.join(h.REPO, 'dist'));
 
 let work; // temp folder: the packed tarball and the app
 let app; // app folder: package.json, node_modules/auth0-spa-wasm, src/, plain/, out/<bundler>/
-let entryPath; // the package's browser ESM entry, relative to its folder (from its package.json)
-const servers = {}; // bundler -> static server of its output
+const entryPaths = {}; // '.' / './file' -> the browser ESM module, relative to the package folder
+const servers = {}; // case key -> static server of its output
 let env; // tenant + browser (tests/e2e/harness.mjs)
 
 // ---------------------------------------------------------------------------------------------
 // The app: the same source for every bundler.
 
-const MAIN_JS = `// A minimal single-page app, as in the auth0-spa-js quick start.
-import { createAuth0Client } from '${PKG}';
+const mainJs = (from) => `// A minimal single-page app, as in the auth0-spa-js quick start.
+import { createAuth0Client } from '${from}';
 import { domain, clientId } from './config.js';
 
 const status = document.getElementById('status');
@@ -94,11 +105,11 @@ ${head}
 // Packing and installing the package.
 
 /**
- * The module a browser loads for `import '<pkg>'`, from the package's own package.json: the
- * `exports['.']` target under the browser/import/module/default conditions, else `module`, else
- * `main`. Undefined when the package names none.
+ * The module a browser loads for `import '<pkg>'` (or `'<pkg>/file'` for `entry` './file'), from
+ * the package's own package.json: the `exports[entry]` target under the browser/import/module/
+ * default conditions, else (for '.') `module`, else `main`. Undefined when the package names none.
  */
-function browserEntry(pkg) {
+function browserEntry(pkg, entry = '.') {
   const pick = (target) => {
     if (typeof target === 'string') return target;
     if (Array.isArray(target)) {
@@ -113,8 +124,10 @@ function browserEntry(pkg) {
     return undefined;
   };
   let exp = pkg.exports;
-  if (exp && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp).some((k) => k.startsWith('.'))) exp = exp['.'];
-  return (exp !== undefined ? pick(exp) : undefined) || pkg.module || pkg.main;
+  if (exp && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp).some((k) => k.startsWith('.'))) exp = exp[entry];
+  else if (entry !== '.') exp = undefined;
+  const found = exp !== undefined ? pick(exp) : undefined;
+  return entry === '.' ? found || pkg.module || pkg.main : found;
 }
 
 /**
@@ -162,9 +175,11 @@ async function packAndInstall() {
   await fs.writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'bundler-test-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { ...npmOpts, cwd: app });
   const installed = JSON.parse(await fs.readFile(path.join(app, 'node_modules', PKG, 'package.json'), 'utf8'));
-  entryPath = browserEntry(installed);
-  assert.ok(entryPath, 'the installed package names its entry');
-  assert.ok(existsSync(path.join(app, 'node_modules', PKG, entryPath)), `the installed package has its entry ${entryPath}`);
+  for (const entry of new Set(CASES.map((c) => c.entry))) {
+    entryPaths[entry] = browserEntry(installed, entry);
+    assert.ok(entryPaths[entry], `the installed package names its entry ${entry}`);
+    assert.ok(existsSync(path.join(app, 'node_modules', PKG, entryPaths[entry])), `the installed package has its entry ${entryPaths[entry]}`);
+  }
   return notes;
 }
 
@@ -220,13 +235,16 @@ async function buildEsbuild(src, out) {
   return result.warnings.map((w) => w.text);
 }
 
-/** Builds (or, for 'plain', lays out) the app for one bundler into out/<bundler>/ and returns warnings. */
-async function buildApp(bundler) {
-  const src = path.join(app, 'src');
-  const out = path.join(app, 'out', bundler);
+/** The app's source folder for a package entry. */
+const srcOf = (entry) => path.join(app, entry === '.' ? 'src' : 'src-file');
+
+/** Builds (or, for 'plain', lays out) the app of one case into out/<key>/ and returns warnings. */
+async function buildApp({ bundler, entry, key }) {
+  const src = srcOf(entry);
+  const out = path.join(app, 'out', key);
   await fs.rm(out, { recursive: true, force: true });
   await fs.mkdir(out, { recursive: true });
-  const title = `auth0-spa-wasm from ${bundler}`;
+  const title = `${specifier(entry)} from ${bundler}`;
   switch (bundler) {
     case 'vite':
       await fs.writeFile(path.join(src, 'index.html'), html(title, '<script type="module" src="./main.js"></script>'));
@@ -244,8 +262,8 @@ async function buildApp(bundler) {
     case 'plain': {
       // No build: the browser resolves the bare specifier through an import map to the package's
       // exported entry, served from /node_modules/ as installed.
-      const target = `/node_modules/${PKG}/${entryPath.replace(/^\.\//, '')}`;
-      const importMap = JSON.stringify({ imports: { [PKG]: target } });
+      const target = `/node_modules/${PKG}/${entryPaths[entry].replace(/^\.\//, '')}`;
+      const importMap = JSON.stringify({ imports: { [specifier(entry)]: target } });
       await fs.writeFile(path.join(out, 'index.html'), html(title,
         `<script type="importmap">${importMap}</script>\n<script type="module" src="/src/main.js"></script>`));
       return [];
@@ -265,20 +283,24 @@ before(async () => {
   app = path.join(work, 'app');
   const notes = await packAndInstall();
   for (const n of notes) console.log(`[bundlers] ${n}`);
-  await fs.mkdir(path.join(app, 'src'));
-  await fs.writeFile(path.join(app, 'src', 'main.js'), MAIN_JS);
+  for (const entry of new Set(CASES.map((c) => c.entry))) {
+    await fs.mkdir(srcOf(entry));
+    await fs.writeFile(path.join(srcOf(entry), 'main.js'), mainJs(specifier(entry)));
+  }
   // One static server per app, started first: the tenant must know their origins (CORS, redirect URIs).
-  for (const bundler of BUNDLERS) {
-    const out = path.join(app, 'out', bundler);
+  for (const { bundler, entry, key } of CASES) {
+    const out = path.join(app, 'out', key);
     await fs.mkdir(out, { recursive: true });
     const mounts = bundler === 'plain'
-      ? { '/node_modules/': path.join(app, 'node_modules'), '/src/': path.join(app, 'src') }
+      ? { '/node_modules/': path.join(app, 'node_modules'), '/src/': srcOf(entry) }
       : {};
-    servers[bundler] = await startStatic({ root: out, port: 0, mounts });
+    servers[key] = await startStatic({ root: out, port: 0, mounts });
   }
-  env = await h.startEnv({ tenant: { spa: BUNDLERS.map((b) => servers[b].url) } });
-  await fs.writeFile(path.join(app, 'src', 'config.js'),
-    `export const domain = ${JSON.stringify(env.tenant.url)};\nexport const clientId = ${JSON.stringify(env.tenant.clientId)};\n`);
+  env = await h.startEnv({ tenant: { spa: CASES.map((c) => servers[c.key].url) } });
+  for (const entry of new Set(CASES.map((c) => c.entry))) {
+    await fs.writeFile(path.join(srcOf(entry), 'config.js'),
+      `export const domain = ${JSON.stringify(env.tenant.url)};\nexport const clientId = ${JSON.stringify(env.tenant.clientId)};\n`);
+  }
 }, { timeout: 90_000 });
 
 after(async () => {
@@ -289,14 +311,17 @@ after(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
 }, { timeout: 60_000 });
 
-/** Bytes of .js/.wasm the app's page loads (the bundle(s), or for 'plain' the app and the package). */
-async function shippedBytes(bundler) {
+/**
+ * Bytes of .js/.wasm the app's page loads: the bundle(s), or for 'plain' the app and the files
+ * beside the package entry (not the other entry's subfolder).
+ */
+async function shippedBytes({ bundler, entry, key }) {
   const dirs = bundler === 'plain'
-    ? [path.join(app, 'src'), path.join(app, 'node_modules', PKG, 'dist')]
-    : [path.join(app, 'out', bundler)];
+    ? [[srcOf(entry), true], [path.dirname(path.join(app, 'node_modules', PKG, entryPaths[entry])), false]]
+    : [[path.join(app, 'out', key), true]];
   let total = 0;
-  for (const dir of dirs) {
-    for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+  for (const [dir, recursive] of dirs) {
+    for (const e of await fs.readdir(dir, { recursive, withFileTypes: true })) {
       if (e.isFile() && /\.(m?js|wasm)$/.test(e.name)) total += (await fs.stat(path.join(e.parentPath ?? e.path, e.name))).size;
     }
   }
@@ -304,7 +329,7 @@ async function shippedBytes(bundler) {
 }
 
 /** Loads the built app, logs in by redirect, and checks the email is shown. */
-async function loginThroughApp(t, bundler) {
+async function loginThroughApp(t, { key: bundler }) {
   env.resetTenant();
   const base = servers[bundler].url;
   const context = await env.newContext();
@@ -354,19 +379,20 @@ async function loginThroughApp(t, bundler) {
   assert.deepEqual(context.errors, [], 'no uncaught page error');
 }
 
-for (const bundler of BUNDLERS) {
+for (const c of CASES) {
+  const { bundler } = c;
   const how = {
     vite: 'a Vite production build (vite build, no config)',
     webpack: 'a webpack 5 production build (no config beyond entry and output)',
     esbuild: 'an esbuild bundle (--bundle --format=esm --minify)',
     plain: 'a plain <script type="module"> page with an import map to the installed package',
   }[bundler];
-  test(`the package installed from its tarball logs in by redirect from ${how}`, T, async (t) => {
+  test(`the package installed from its tarball logs in by redirect from ${how}, importing '${specifier(c.entry)}'`, T, async (t) => {
     const started = Date.now();
-    const warnings = await buildApp(bundler);
+    const warnings = await buildApp(c);
     const buildMs = Date.now() - started;
-    for (const w of warnings) t.diagnostic(`${bundler} warning: ${String(w).split('\n')[0]}`);
-    t.diagnostic(`${bundler}: built in ${buildMs} ms; the browser loads ${await shippedBytes(bundler)} bytes of JS/wasm`);
-    await loginThroughApp(t, bundler);
+    for (const w of warnings) t.diagnostic(`${c.key} warning: ${String(w).split('\n')[0]}`);
+    t.diagnostic(`${c.key}: built in ${buildMs} ms; the browser loads ${await shippedBytes(c)} bytes of JS/wasm`);
+    await loginThroughApp(t, c);
   });
 }
