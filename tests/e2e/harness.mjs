@@ -298,9 +298,9 @@ export async function outputPath(name) {
   return path.join(dir, name);
 }
 
-/** A fresh context with one initialised test page of `env`; closed when test `t` ends. */
-export async function freshPage(env, t, options) {
-  const { context, page } = await env.newPage(options);
+/** A fresh context with one initialised test page of `env` (at `query`); closed when test `t` ends. */
+export async function freshPage(env, t, options, query = '') {
+  const { context, page } = await env.newPage(options, query);
   t.after(() => withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
   return { context, page };
 }

@@ -15,11 +15,7 @@ before(async () => { env = await h.startEnv(); }, { timeout: 90_000 });
 after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 
 /** A fresh context with one initialised test page; closed when the test ends. */
-async function freshPage(t, options, query = '') {
-  const { context, page } = await env.newPage(options, query);
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
-  return { context, page };
-}
+const freshPage = (t, options, query) => h.freshPage(env, t, options, query);
 
 /** A fresh context (closed when the test ends) with an extra init script run before the page's. */
 async function contextWith(t, options, initScript) {
