@@ -255,8 +255,18 @@ export class Auth0Client {
         );
       }
     }
-    if (typeof window !== 'undefined' && !window.crypto) {
-      throw new Error('For security reasons, `window.crypto` is required to run `auth0-spa-js`.');
+    if (typeof window !== 'undefined') {
+      if (!window.crypto) {
+        throw new Error('For security reasons, `window.crypto` is required to run `auth0-spa-js`.');
+      }
+      // auth0-spa-js refuses an insecure context (plain http on a non-localhost host, where
+      // browsers withhold crypto.subtle) with this message. This SDK hashes in wasm and would
+      // otherwise run there, sending the code and tokens over plain http (security case C9).
+      if (typeof window.crypto.subtle === 'undefined') {
+        throw new Error(
+          '\n      auth0-spa-js must run on a secure origin. See https://github.com/auth0/auth0-spa-js/blob/main/FAQ.md#why-do-i-get-auth0-spa-js-must-run-on-a-secure-origin for more information.\n    '
+        );
+      }
     }
 
     const rest = without(options, ['cache', 'nowProvider']);

@@ -57,7 +57,7 @@ let win;
 beforeEach(() => {
   globalThis.__fakeWasm = { inits: [], clients: [], handlers: {} };
   win = {
-    crypto: {},
+    crypto: { subtle: {} },
     screenX: 10,
     screenY: 20,
     innerWidth: 1000,
@@ -182,6 +182,12 @@ test('the constructor throws synchronously what auth0-spa-js throws synchronousl
   assert.throws(() => new shared.Auth0Client({ ...base, refreshTokenMode: 'online', useRefreshTokens: true }), (e) => {
     assert.ok(e instanceof errors.InvalidConfigurationError);
     assert.match(e.message, /requires DPoP/);
+    return true;
+  });
+  win.crypto = {}; // an insecure context: browsers withhold crypto.subtle there (C9)
+  assert.throws(() => new shared.Auth0Client(base), (e) => {
+    assert.equal(Object.getPrototypeOf(e), Error.prototype);
+    assert.equal(e.message.trim(), 'auth0-spa-js must run on a secure origin. See https://github.com/auth0/auth0-spa-js/blob/main/FAQ.md#why-do-i-get-auth0-spa-js-must-run-on-a-secure-origin for more information.');
     return true;
   });
   delete win.crypto;

@@ -31,10 +31,17 @@ export const REPO = path.resolve(HERE, '..', '..');
 /** The SDK under test: 'wasm' (this package, dist/) or 'auth0-spa-js'. */
 export const SDK = process.env.E2E_SDK || 'wasm';
 
+/**
+ * A host name that resolves to 127.0.0.1 in the tests' browser (CHROMIUM_ARGS): plain http to it is
+ * an insecure context, unlike http://127.0.0.1 and http://localhost (security case C9).
+ */
+export const INSECURE_HOST = 'insecure.test';
+
 /** Chromium flags that work on these machines (see toolchain.md): no GPU, no outside traffic. */
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
 ];
 
 /** Default per-action timeout inside pages (ms). */

@@ -283,6 +283,25 @@ test(`[${h.SDK}] H3: a popup that never answers is a PopupTimeoutError`, T, asyn
   if (!popup.isClosed()) await popup.close();
 });
 
+// ---- C. Randomness and secure context -----------------------------------------------------------
+
+test(`[${h.SDK}] C9: on plain http to a host that is not localhost, the client refuses to start and sends nothing`, T, async (t) => {
+  env.resetTenant();
+  const context = await contextWith(t, {});
+  const requests = [];
+  context.on('request', (r) => { if (r.url().startsWith(env.tenant.url)) requests.push(r.url()); });
+  const page = await context.newPage();
+  const insecure = env.pages.url.replace('127.0.0.1', h.INSECURE_HOST);
+  await page.goto(`${insecure}/`);
+  const state = await h.pollPage(page, () => (window.__state.phase !== 'init' ? window.__state : null));
+  assert.equal(await page.evaluate(() => window.isSecureContext), false, 'the page is an insecure context');
+  assert.equal(state.phase, 'failed', JSON.stringify(state));
+  assert.equal(state.initError.isError, true);
+  assert.match(state.initError.message, /auth0-spa-js must run on a secure origin/);
+  await page.evaluate(() => window.__sdk.createAuth0Client(window.__clientOptions()).catch(() => {}));
+  assert.deepEqual(requests, [], 'nothing reached the tenant');
+});
+
 // ---- E. Token endpoint ---------------------------------------------------------------------------
 
 test(`[${h.SDK}] E15: a token endpoint that never answers fails after httpTimeoutInSeconds, keeps the session and releases the lock`, T, async (t) => {
