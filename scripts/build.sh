@@ -12,9 +12,9 @@
 #      dist/file/index.js + dist/file/auth0_spa_wasm_bg.wasm (`auth0-spa-wasm/file`): the .wasm
 #        loaded from `new URL('./auth0_spa_wasm_bg.wasm', import.meta.url)` (js/wasm-source.js):
 #        fewer bytes (the server compresses the .wasm, brotli included), streamed compilation,
-#        compiled code cached by the browser across visits, a smaller JS heap; it needs a bundler
-#        that emits such assets (Vite build, webpack 5, Rollup, Parcel) or a page that serves the
-#        package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
+#        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
+#        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
 # bundles: same behaviour, more requests and bytes.

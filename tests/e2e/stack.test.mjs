@@ -121,6 +121,22 @@ test('the deepest stack use of every flow stays within a third of the stack', { 
   const silent = await h.getToken(iframe.page, { cacheMode: 'off' });
   assert.equal(silent.ok, true, JSON.stringify(silent));
   used.iframe = await stackUsed(iframe.page, size);
+  // A custom ICache whose methods return Promises (the manifest path: no allKeys).
+  const custom = await iframe.page.evaluate(async () => {
+    const store = new Map();
+    const cache = {
+      get: async (k) => store.get(k),
+      set: async (k, v) => { store.set(k, v); },
+      remove: async (k) => { store.delete(k); },
+    };
+    const c = new window.__sdk.Auth0Client({ ...window.__clientOptions(), cache });
+    const token = await c.getTokenSilently();
+    const again = await c.getTokenSilently();
+    await c.logout({ openUrl: false });
+    return { same: token === again, stored: store.size };
+  });
+  assert.equal(custom.same, true, JSON.stringify(custom));
+  used.customCache = await stackUsed(iframe.page, size);
 
   const deepest = Math.max(...Object.values(used));
   t.diagnostic(`stack: ${size} bytes; deepest use ${deepest} bytes; by flow ${JSON.stringify(used)}`);
