@@ -700,3 +700,27 @@ fn the_cache_generation_moves_with_every_write_and_with_a_pending_remote_logout(
     run(client.logout(&Json::Object(vec![]))).unwrap();
     assert_ne!(client.cache_generation(), Some(after_remote), "logout clears the cache");
 }
+
+#[test]
+fn a_write_to_another_entry_does_not_retire_a_memoised_hit_for_good() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 86400);
+    let options = GetTokenOptions::default();
+    run(client.get_token_silently(&options)).unwrap();
+    // Another audience's entry is garbage and gets removed: a write, so the memo's generation is
+    // behind...
+    platform.0.cache.borrow_mut().insert("@@auth0spajs@@::test-client::api2::openid profile email offline_access".to_owned(), "{not json".to_owned());
+    let api2 = GetTokenOptions {
+        authorization_params: ParamList::from_json(Some(&Json::parse(r#"{"audience":"api2"}"#).unwrap()), "p").unwrap(),
+        cache_mode: CacheMode::CacheOnly,
+        ..Default::default()
+    };
+    assert!(run(client.get_token_silently(&api2)).unwrap().is_none());
+    assert!(!platform.cache_snapshot().keys().any(|k| k.contains("::api2::")), "the garbage entry was removed");
+    assert_ne!(client.hit_view(&options).map(|v| v.generation), client.cache_generation());
+    // ...until the next hit finds the default audience's texts unchanged and brings it up to date.
+    assert_eq!(run(client.get_token_silently(&options)).unwrap().unwrap().access_token, "at-login");
+    let view = client.hit_view(&options).unwrap();
+    assert_eq!(Some(view.generation), client.cache_generation());
+    assert_eq!(view.result.access_token, "at-login");
+}

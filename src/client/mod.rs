@@ -456,10 +456,13 @@ impl<P: Platform> Client<P> {
         let memo = self.hit_memo.borrow().as_ref().filter(|m| m.key == exact).map(|m| (m.entry_text.clone(), m.user_text.clone()));
         if let Some((entry_text, user_text)) = memo {
             if self.platform.cache_equals(&exact, &entry_text).await && self.platform.cache_equals(&user, &user_text).await {
-                let memo = self.hit_memo.borrow();
+                let mut memo = self.hit_memo.borrow_mut();
                 // Still the memo we compared (no other call replaced it meanwhile)?
-                if let Some(m) = memo.as_ref().filter(|m| std::rc::Rc::ptr_eq(&m.entry_text, &entry_text) && std::rc::Rc::ptr_eq(&m.user_text, &user_text)) {
+                if let Some(m) = memo.as_mut().filter(|m| std::rc::Rc::ptr_eq(&m.entry_text, &entry_text) && std::rc::Rc::ptr_eq(&m.user_text, &user_text)) {
                     if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
+                        // The texts were just found unchanged at `generation` (writes to other
+                        // keys since the memo was made do not matter): the JS fast path may use it.
+                        m.generation = generation;
                         return Some(m.result.clone());
                     }
                     return None;
