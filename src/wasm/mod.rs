@@ -222,26 +222,30 @@ impl WasmClient {
     }
 
     /// The memoised cache hit that `getTokenSilently(optionsJson)` would serve now, as JSON text
-    /// `{"g": generation, "k": key, "u": user key, "e": entry text, "t": user text, "l": texts
-    /// are in localStorage, "n"/"f": fresh from/until (ms), "r": the detailed response}`, so
-    /// that `js/index.js` can answer repeated calls without entering wasm while the
-    /// conditions of `HitView` hold; `undefined` when there is none or the client must decide.
+    /// `{"g": generation, "l": entries are in localStorage, "n"/"f": fresh from/until (ms),
+    /// "r": the detailed response}` plus, with localStorage only, `"k"`/`"u"` (the keys) and
+    /// `"e"`/`"t"` (their texts), so that `js/index.js` can answer repeated calls without entering
+    /// wasm while the conditions of `HitView` hold; `undefined` when there is none or the client
+    /// must decide. The in-memory cache's texts never leave wasm: they hold the refresh token,
+    /// which page scripts must not reach through the client object.
     #[wasm_bindgen(js_name = hitMemo)]
     pub fn hit_memo(&self, options_json: &str) -> Option<String> {
         let local = self.inner.platform().outside_hit_check()?;
         let (options, _) = token_options(options_json).ok()?;
         let view = self.inner.hit_view(&options)?;
-        let memo = Json::Object(vec![
+        let mut memo = Json::Object(vec![
             ("g".to_owned(), Json::Number(f64::from(view.generation))),
-            ("k".to_owned(), Json::str(&view.key)),
-            ("u".to_owned(), Json::str(&view.user_key)),
-            ("e".to_owned(), Json::str(&view.entry_text)),
-            ("t".to_owned(), Json::str(&view.user_text)),
             ("l".to_owned(), Json::Bool(local)),
             ("n".to_owned(), Json::Number(view.fresh_from_ms)),
             ("f".to_owned(), Json::Number(view.fresh_until_ms)),
             ("r".to_owned(), verbose_response(&view.result)),
         ]);
+        if local {
+            memo.set("k", Json::str(&view.key));
+            memo.set("u", Json::str(&view.user_key));
+            memo.set("e", Json::str(&view.entry_text));
+            memo.set("t", Json::str(&view.user_text));
+        }
         Some(memo.to_json_string())
     }
 

@@ -92,6 +92,16 @@ for (const cacheLocation of ['memory', 'localstorage']) {
     });
     const first = await hits();
     assert.equal(first.length, 1, 'every hit serves the same token');
+    if (cacheLocation === 'memory') {
+      // The JS fast path keeps a memo on the client object; the in-memory cache's refresh token
+      // must not be reachable from there (it never leaves wasm memory).
+      const held = await page.evaluate(() => {
+        const c = window.__client;
+        return JSON.stringify(Object.getOwnPropertySymbols(c).map((k) => c[k]), (key, v) => (v instanceof Map ? [...v] : v));
+      });
+      assert.ok(held.includes(first[0]), 'the memo (with the access token) is there');
+      assert.ok(!held.includes('refresh_token'), `the client object holds no refresh token: ${held.slice(0, 300)}`);
+    }
     // A renewal in this tab: the next hits serve the new token.
     const renewed = await getToken(page, { cacheMode: 'off' });
     assert.equal(renewed.ok, true, JSON.stringify(renewed));
