@@ -2,7 +2,8 @@
 // messages from other origins and windows (G1, H4), silent-auth and token-endpoint timeouts
 // (G6, G7/L3, E15), popups blocked or closed (H1, H2, H3), storage that throws (I6), the memory cache
 // leaving no token anywhere (I11), logout reaching other tabs (K6), a tab closed while it holds the
-// refresh lock (F7), a grant revoked under another tab (F8) and redirect_uri never taken from the page URL (L1).
+// refresh lock (F7), a grant revoked under another tab (F8), redirect_uri never taken from the page URL (L1)
+// and an insecure context refused (C9).
 // Runs against the local tenant with its fault hooks. SDK under test: E2E_SDK (default 'wasm').
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
