@@ -53,6 +53,16 @@
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
+ *   Two synchronous methods serve getTokenSilently's fast path (see fastHit below):
+ *     hitMemo(optionsJson)  -> string | undefined  JSON text {g, l, n, f, r[, k, u, e, t]}: the
+ *                                                  memoised hit a call with these options would
+ *                                                  serve (r, the detailed response) while the cache
+ *                                                  generation is still g, now is in [n, f), and with
+ *                                                  l (localStorage) the keys k and u still hold the
+ *                                                  texts e and t; undefined: no memo usable in JS.
+ *     cacheGeneration()     -> number              the client's cache generation, -1 while another
+ *                                                  tab's logout waits to be applied.
+ *
  *   Error object (rejection / constructor throw), turned into classes by toJsError (errors.js):
  *     { class: "Plain" | "Generic" | "Authentication" | "Timeout" | "PopupTimeout"
  *              | "PopupCancelled" | "PopupOpen" | "MfaRequired" | "MissingRefreshToken"
