@@ -617,6 +617,14 @@ export async function startTenant(options = {}) {
     return `${input}.${sig}`;
   }
 
+  /** Answers with the fault alone, the request never reaching oidc-provider (`process: false`). */
+  async function answerUnprocessed(ctx, fault) {
+    setCors(ctx);
+    ctx.status = 200;
+    ctx.body = {};
+    await applyResponseFault(ctx, fault);
+  }
+
   /** Applies a fault's response rewrites to a finished (or skipped) handler. */
   async function applyResponseFault(ctx, fault) {
     if (fault.idTokenClaims || fault.idTokenHeader || fault.idTokenSignature || fault.dropRefreshToken || fault.dropIdToken || fault.bodyPatch) {
@@ -945,10 +953,7 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
       const fault = takeFault(target, { grantType });
       if (fault) entry.fault = true;
       if (fault && fault.process === false) {
-        setCors(ctx);
-        ctx.status = 200;
-        ctx.body = {};
-        await applyResponseFault(ctx, fault);
+        await answerUnprocessed(ctx, fault);
       } else {
         // With an overlap period, requests presenting the same refresh token are serialised so the
         // second one sees the first one's rotation (otherwise the race itself would trip reuse detection).
@@ -982,10 +987,7 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
       if (target === 'discovery') stats.discovery += 1;
       const fault = takeFault(target, {});
       if (fault && fault.process === false) {
-        setCors(ctx);
-        ctx.status = 200;
-        ctx.body = {};
-        await applyResponseFault(ctx, fault);
+        await answerUnprocessed(ctx, fault);
       } else {
         await next();
         if (fault) await applyResponseFault(ctx, fault);

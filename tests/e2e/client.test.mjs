@@ -16,6 +16,27 @@ const freshPage = (t, options) => h.freshPage(env, t, options);
 
 const { getToken, sdkCookies } = h;
 
+/**
+ * `n` renewals by refresh token in a row, counted from a reset of the tenant's stats: each succeeds
+ * with a new access token and exactly one more refresh request, and no refresh token is ever
+ * reused. `after(i)` adds checks after renewal `i`. Returns the access tokens.
+ */
+async function renewInARow(page, n, after = async () => {}) {
+  env.tenant.resetStats();
+  const tokens = [];
+  for (let i = 1; i <= n; i += 1) {
+    const r = await getToken(page);
+    assert.equal(r.ok, true, `renewal ${i}: ${JSON.stringify(r)}`);
+    assert.ok(!tokens.includes(r.value), `renewal ${i} gave a new access token`);
+    tokens.push(r.value);
+    const s = h.tokenStats(env.tenant);
+    assert.equal(s.refresh, i, `renewal ${i}: exactly one refresh request per renewal`);
+    assert.equal(s.reuse, 0, `renewal ${i}: no refresh token reused`);
+    await after(i);
+  }
+  return tokens;
+}
+
 test(`[${h.SDK}] redirect login completes, the URL is cleaned and the user profile is available`, T, async (t) => {
   env.resetTenant();
   const { page } = await freshPage(t, { cacheLocation: 'localstorage' });
@@ -129,21 +150,12 @@ test(`[${h.SDK}] refresh tokens rotate over several renewals: one refresh each, 
   await h.loginWithRedirect(page, env.pages.url);
   const seenRt = await h.refreshTokensInStorage(page);
   assert.equal(seenRt.length, 1, 'one refresh token after login');
-  const seenAt = new Set();
-  env.tenant.resetStats();
-  for (let i = 1; i <= 4; i += 1) {
-    const r = await getToken(page);
-    assert.equal(r.ok, true, `renewal ${i}: ${JSON.stringify(r)}`);
-    assert.ok(!seenAt.has(r.value), `renewal ${i} gave a new access token`);
-    seenAt.add(r.value);
-    const s = h.tokenStats(env.tenant);
-    assert.equal(s.refresh, i, `renewal ${i}: exactly one refresh request per renewal`);
-    assert.equal(s.reuse, 0, `renewal ${i}: no refresh token reused`);
+  await renewInARow(page, 4, async (i) => {
     const rts = await h.refreshTokensInStorage(page);
     assert.equal(rts.length, 1, 'the cache holds one refresh token');
     assert.ok(!seenRt.includes(rts[0]), `renewal ${i}: the refresh token rotated`);
     seenRt.push(rts[0]);
-  }
+  });
   assert.equal(h.tokenStats(env.tenant).total, 4);
   assert.deepEqual(env.tenant.stats().token.byStatus, { 200: 4 });
 });
@@ -152,16 +164,7 @@ test(`[${h.SDK}] refresh tokens rotate with the in-memory cache, and no token re
   env.resetTenant({ accessTokenTtl: 1 });
   const { context, page } = await freshPage(t, { useRefreshTokens: true });
   await h.loginWithRedirect(page, env.pages.url);
-  env.tenant.resetStats();
-  const tokens = new Set();
-  for (let i = 1; i <= 3; i += 1) {
-    const r = await getToken(page);
-    assert.equal(r.ok, true, `renewal ${i}: ${JSON.stringify(r)}`);
-    tokens.add(r.value);
-    const s = h.tokenStats(env.tenant);
-    assert.equal(s.refresh, i);
-    assert.equal(s.reuse, 0);
-  }
+  const tokens = new Set(await renewInARow(page, 3));
   assert.equal(tokens.size, 3);
   const dump = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
   assert.ok(!dump.includes('refresh_token') && !dump.includes('access_token'), `web storage holds no tokens: ${dump}`);
@@ -176,16 +179,10 @@ test(`[${h.SDK}] a server that does not rotate refresh tokens keeps working`, T,
   await h.loginWithRedirect(page, env.pages.url);
   const [rt0] = await h.refreshTokensInStorage(page);
   assert.ok(rt0);
-  env.tenant.resetStats();
-  const tokens = new Set();
-  for (let i = 1; i <= 3; i += 1) {
-    const r = await getToken(page);
-    assert.equal(r.ok, true, `renewal ${i}: ${JSON.stringify(r)}`);
-    tokens.add(r.value);
-    assert.equal(h.tokenStats(env.tenant).refresh, i);
+  const tokens = await renewInARow(page, 3, async () => {
     assert.deepEqual(await h.refreshTokensInStorage(page), [rt0], 'the same refresh token is kept');
-  }
-  assert.equal(tokens.size, 3);
+  });
+  assert.equal(new Set(tokens).size, 3);
   assert.equal(h.tokenStats(env.tenant).reuse, 0);
 });
 

@@ -22,8 +22,7 @@ const VARIANTS = [
 for (const variant of VARIANTS) {
   test(`[${h.SDK}] ${CONCURRENT} concurrent getTokenSilently() with an expired token make exactly one token request (${variant.name})`, { timeout: 60_000 }, async (t) => {
     env.resetTenant({ accessTokenTtl: 1 }); // the login's token is expired at once (60 s early expiry)
-    const { context, page } = await env.newPage(variant.options);
-    t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+    const { page } = await h.freshPage(env, t, variant.options);
     await h.loginWithRedirect(page, env.pages.url);
     env.tenant.configure({ accessTokenTtl: 3600 }); // the renewed token is fresh: later callers must use it
     env.tenant.resetStats();
@@ -45,8 +44,7 @@ const ROUNDS = Number(process.env.E2E_TAB_ROUNDS) || 10;
 
 test(`[${h.SDK}] ${TABS} tabs sharing localStorage load at once with an expired token: one token request and no reuse, ${ROUNDS} times`, { timeout: 150_000 }, async (t) => {
   env.resetTenant();
-  const context = await env.newContext({ cacheLocation: 'localstorage', useRefreshTokens: true });
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  const context = await h.testContext(env, t, { cacheLocation: 'localstorage', useRefreshTokens: true });
   const control = await context.newPage();
   const login = async () => {
     const page = await context.newPage();

@@ -37,8 +37,7 @@ const EXPIRE_WAIT_MS = 2_100;
 
 test(`[${h.SDK}] demo: login form, profile, get token from cache and by refresh with rotation, logout`, { timeout: 90_000 }, async (t) => {
   env.resetTenant({ autoLogin: false, accessTokenTtl: 61 });
-  const context = await env.newContext();
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  const context = await h.testContext(env, t);
   const page = await context.newPage();
   await page.goto(`${env.demo.url}/`);
   await demoReady(page, false);
@@ -96,8 +95,7 @@ test(`[${h.SDK}] demo: login form, profile, get token from cache and by refresh 
 
 test(`[${h.SDK}] demo: popup login with the memory cache renews through the iframe; a second tab signs in silently`, { timeout: 60_000 }, async (t) => {
   env.resetTenant({ autoLogin: true, accessTokenTtl: 1 });
-  const context = await env.newContext();
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  const context = await h.testContext(env, t);
   const page = await context.newPage();
   await page.goto(`${env.demo.url}/?cache=memory&rt=0`);
   await demoReady(page, false);

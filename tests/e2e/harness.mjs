@@ -305,10 +305,26 @@ export async function outputPath(name) {
   return path.join(dir, name);
 }
 
+/** Closes `context` when test `t` ends (bounded; a failure to close is ignored). */
+export function closeWithTest(t, context) {
+  t.after(() => withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  return context;
+}
+
+/**
+ * A fresh context of `env` (see `env.newContext`), closed when test `t` ends, with `initScript`
+ * (if any) run in every page before the page's own scripts.
+ */
+export async function testContext(env, t, options, initScript) {
+  const context = closeWithTest(t, await env.newContext(options));
+  if (initScript) await context.addInitScript(initScript);
+  return context;
+}
+
 /** A fresh context with one initialised test page of `env` (at `query`); closed when test `t` ends. */
 export async function freshPage(env, t, options, query = '') {
   const { context, page } = await env.newPage(options, query);
-  t.after(() => withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
+  closeWithTest(t, context);
   return { context, page };
 }
 

@@ -19,12 +19,7 @@ after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 const freshPage = (t, options, query) => h.freshPage(env, t, options, query);
 
 /** A fresh context (closed when the test ends) with an extra init script run before the page's. */
-async function contextWith(t, options, initScript) {
-  const context = await env.newContext(options);
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
-  if (initScript) await context.addInitScript(initScript);
-  return context;
-}
+const contextWith = (t, options, initScript) => h.testContext(env, t, options, initScript);
 
 /** Records every /authorize URL requested from any page or frame of `context`. */
 function recordAuthorize(context) {

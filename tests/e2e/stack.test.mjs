@@ -66,9 +66,7 @@ function stackUsed(page, size) {
 }
 
 async function pageWith(t, options) {
-  const context = await env.newContext(options);
-  t.after(() => h.withTimeout(context.close(), 10_000, 'context close').catch(() => {}));
-  await context.addInitScript(captureMemories);
+  const context = await h.testContext(env, t, options, captureMemories);
   const page = await context.newPage();
   await h.openTestPage(page, env.pages.url);
   return { context, page };
