@@ -261,15 +261,15 @@ impl Platform for Faulty {
     fn cross_origin_isolated(&self) -> bool {
         self.0.inner.cross_origin_isolated()
     }
-    fn broadcast_logout(&self, client_id: &str) {
-        self.0.inner.broadcast_logout(client_id)
+    fn broadcast_logout(&self) {
+        self.0.inner.broadcast_logout()
     }
-    fn take_remote_logout(&self, client_id: &str) -> bool {
-        self.0.inner.take_remote_logout(client_id)
+    fn take_remote_logout(&self) -> bool {
+        self.0.inner.take_remote_logout()
     }
 
-    fn remote_logout_pending(&self, client_id: &str) -> bool {
-        self.0.inner.remote_logout_pending(client_id)
+    fn remote_logout_pending(&self) -> bool {
+        self.0.inner.remote_logout_pending()
     }
 }
 

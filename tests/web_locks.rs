@@ -135,18 +135,22 @@ async fn a_logout_broadcast_reaches_other_clients_but_not_the_sender() {
     eval(&format!(
         "window.__heard = []; window.__bc = new BroadcastChannel('{LOGOUT_CHANNEL}'); window.__bc.onmessage = e => window.__heard.push(e.data);"
     ));
-    sender.broadcast_logout("cid");
+    let another_client = Rc::new(BrowserPlatform::new(BrowserConfig::new("another-client")));
+    sender.broadcast_logout();
     TimeoutFuture::new(100).await;
-    assert!(other.take_remote_logout("cid"));
-    assert!(!other.take_remote_logout("cid"), "a logout notice is consumed once");
-    assert!(!sender.take_remote_logout("cid"), "BroadcastChannel does not echo to the sender");
-    assert!(!other.take_remote_logout("another-client"));
+    assert!(other.remote_logout_pending(), "seen before it is taken");
+    assert!(other.take_remote_logout());
+    assert!(!other.remote_logout_pending());
+    assert!(!other.take_remote_logout(), "a logout notice is consumed once");
+    assert!(!sender.take_remote_logout(), "BroadcastChannel does not echo to the sender");
+    assert!(!another_client.take_remote_logout(), "a logout of client cid is not another client's");
     assert_eq!(eval("window.__heard.length").as_f64(), Some(1.0));
+    assert_eq!(eval("window.__heard[0]").as_string().as_deref(), Some("logout:cid"), "the message names the client");
 
     // A logout announced by another tab's script on the channel.
-    eval("window.__bc.postMessage('logout:cid2'); window.__bc.close();");
+    eval("window.__bc.postMessage('logout:cid'); window.__bc.close();");
     TimeoutFuture::new(100).await;
-    assert!(sender.take_remote_logout("cid2"));
+    assert!(sender.take_remote_logout());
 }
 
 #[wasm_bindgen_test]

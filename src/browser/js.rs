@@ -187,17 +187,18 @@ export function isSpent(name) {
   if (!locks || typeof locks.query !== 'function') return Promise.resolve(false);
   return locks.query().then(s => (s.held || []).some(l => l.name === name), () => false);
 }
-export function logoutChannel(name, prefix) {
+export function logoutChannel(name, prefix, id) {
   let ch = null;
-  const seen = [];
+  let heard = false;
+  const own = prefix + id;
   try {
     ch = new BroadcastChannel(name);
-    ch.onmessage = e => { const d = e.data; if (typeof d === 'string' && d.startsWith(prefix)) seen.push(d.slice(prefix.length)); };
+    ch.onmessage = e => { if (e.data === own) heard = true; };
   } catch (e) { ch = null; }
   return {
-    post(id) { if (ch) { try { ch.postMessage(prefix + id); } catch (e) {} } },
-    has(id) { return seen.indexOf(id) >= 0; },
-    take(id) { const n = seen.length; for (let i = n - 1; i >= 0; i--) if (seen[i] === id) seen.splice(i, 1); return seen.length !== n; },
+    post() { if (ch) { try { ch.postMessage(own); } catch (e) {} } },
+    has() { return heard; },
+    take() { const h = heard; heard = false; return h; },
     close() { if (ch) { ch.onmessage = null; ch.close(); ch = null; } },
   };
 }
@@ -266,20 +267,21 @@ extern "C" {
     /// Whether any tab holds the Web Lock `name`.
     #[wasm_bindgen(js_name = isSpent)]
     pub(crate) fn is_spent_js(name: &str) -> js_sys::Promise;
-    /// The cross-tab logout channel (security case I7): a `BroadcastChannel` and the client ids
-    /// announced on it that were not yet taken. Without BroadcastChannel it does nothing.
+    /// The cross-tab logout channel of one client (security case I7): a `BroadcastChannel` and
+    /// whether a logout of that client was announced on it and not yet taken. Without
+    /// BroadcastChannel it does nothing.
     pub(crate) type LogoutChannel;
     #[wasm_bindgen(js_name = logoutChannel)]
-    pub(crate) fn logout_channel(name: &str, prefix: &str) -> LogoutChannel;
-    /// Announces a logout of `client_id` to the other tabs.
+    pub(crate) fn logout_channel(name: &str, prefix: &str, client_id: &str) -> LogoutChannel;
+    /// Announces a logout of the channel's client to the other tabs.
     #[wasm_bindgen(method)]
-    pub(crate) fn post(this: &LogoutChannel, client_id: &str);
-    /// Whether a logout of `client_id` was announced since the last call; consumes it.
+    pub(crate) fn post(this: &LogoutChannel);
+    /// Whether a logout of the channel's client was announced since the last call; consumes it.
     #[wasm_bindgen(method)]
-    pub(crate) fn take(this: &LogoutChannel, client_id: &str) -> bool;
-    /// Whether a logout of `client_id` was announced and not yet taken.
+    pub(crate) fn take(this: &LogoutChannel) -> bool;
+    /// Whether a logout of the channel's client was announced and not yet taken.
     #[wasm_bindgen(method)]
-    pub(crate) fn has(this: &LogoutChannel, client_id: &str) -> bool;
+    pub(crate) fn has(this: &LogoutChannel) -> bool;
     /// Stops listening and closes the channel.
     #[wasm_bindgen(method)]
     pub(crate) fn close(this: &LogoutChannel);

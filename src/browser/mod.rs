@@ -112,13 +112,14 @@ impl BrowserPlatform {
             CacheKind::LocalStorage => Cache::Memory(MemoryCache::new()),
             CacheKind::Custom(o) => Cache::Custom(o),
         };
+        let channel = logout_channel(LOGOUT_CHANNEL, LOGOUT_MESSAGE_PREFIX, &config.client_id);
         BrowserPlatform {
             client_id: config.client_id,
             cache,
             cookies: Cookies { domain: config.cookie_domain, legacy: config.legacy_same_site_cookie },
             cookie_transactions: config.use_cookies_for_transactions,
             now_provider: config.now_provider,
-            channel: logout_channel(LOGOUT_CHANNEL, LOGOUT_MESSAGE_PREFIX),
+            channel,
         }
     }
 
@@ -339,15 +340,15 @@ impl Platform for BrowserPlatform {
         frame::cross_origin_isolated()
     }
 
-    fn broadcast_logout(&self, client_id: &str) {
-        self.channel.post(client_id);
+    fn broadcast_logout(&self) {
+        self.channel.post();
     }
 
-    fn take_remote_logout(&self, client_id: &str) -> bool {
-        self.channel.take(client_id)
+    fn take_remote_logout(&self) -> bool {
+        self.channel.take()
     }
 
-    fn remote_logout_pending(&self, client_id: &str) -> bool {
-        self.channel.has(client_id)
+    fn remote_logout_pending(&self) -> bool {
+        self.channel.has()
     }
 }

@@ -169,7 +169,6 @@ pub struct Client<P: Platform> {
 /// A served cache hit and the stored texts it was parsed from.
 struct HitMemo {
     key: String,
-    user_key: String,
     /// [`Client::cache_generation`] before the texts were read.
     generation: u32,
     entry_text: std::rc::Rc<str>,
@@ -482,7 +481,7 @@ impl<P: Platform> Client<P> {
         let id = self.parse_id_token_or_remove(user_text.as_deref()?).await?;
         let result = Self::result_from(&entry, &id, TokenSource::Cache);
         if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
-            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, user_key: user, generation, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
+            *self.hit_memo.borrow_mut() = Some(HitMemo { key: exact, generation, entry_text: entry_text.into(), user_text: user_text.into(), entry, result: result.clone() });
         }
         Some(result)
     }
@@ -501,7 +500,7 @@ impl<P: Platform> Client<P> {
         Some(HitView {
             generation: m.generation,
             key: m.key.clone(),
-            user_key: m.user_key.clone(),
+            user_key: user_key(self.client_id()),
             entry_text: m.entry_text.clone(),
             user_text: m.user_text.clone(),
             fresh_from_ms: (expires_at - MAX_ENTRY_LIFETIME_SECS as f64) * 1000.0,
@@ -513,7 +512,7 @@ impl<P: Platform> Client<P> {
     /// How many cache writes and removals this client has made; `None` while a logout announced
     /// by another tab is still to be applied (the next call through the client applies it).
     pub fn cache_generation(&self) -> Option<u32> {
-        if self.platform.remote_logout_pending(self.client_id()) {
+        if self.platform.remote_logout_pending() {
             return None;
         }
         Some(self.cache_generation.get())
@@ -896,7 +895,7 @@ impl<P: Platform> Client<P> {
     }
 
     fn sync_remote_logout_flag(&self) -> bool {
-        if self.platform.take_remote_logout(self.client_id()) {
+        if self.platform.take_remote_logout() {
             self.session_generation.set(self.session_generation.get().wrapping_add(1));
             return true;
         }
@@ -952,7 +951,7 @@ impl<P: Platform> Client<P> {
         let url = logout_url(&self.options, logout_options)?;
         let all_clients = matches!(logout_options.get("clientId"), Some(Json::Null));
         self.clear_local_session(if all_clients { None } else { Some(self.client_id()) }).await;
-        self.platform.broadcast_logout(self.client_id());
+        self.platform.broadcast_logout();
         Ok(url)
     }
 }

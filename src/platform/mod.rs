@@ -98,9 +98,11 @@ pub trait Platform {
     /// `window.crossOriginIsolated`: iframes cannot do silent auth there.
     fn cross_origin_isolated(&self) -> bool;
     /// Tells the other tabs of this origin that this client logged out.
-    fn broadcast_logout(&self, client_id: &str);
-    /// Whether another tab announced a logout for `client_id` since this client last looked.
-    fn take_remote_logout(&self, client_id: &str) -> bool;
-    /// Whether such an announcement is waiting, without taking it.
-    fn remote_logout_pending(&self, client_id: &str) -> bool;
+    fn broadcast_logout(&self);
+    /// Whether another tab announced a logout of this client since it last looked; takes it.
+    /// (A platform serves one client, so it knows the client id these concern.)
+    fn take_remote_logout(&self) -> bool;
+    /// Whether such an announcement is waiting, without taking it. Cheap: the JS cache-hit fast
+    /// path asks on every hit.
+    fn remote_logout_pending(&self) -> bool;
 }
