@@ -176,6 +176,24 @@ fn tokens_expire_sixty_seconds_early() {
 }
 
 #[test]
+fn a_thirty_second_token_is_served_from_the_cache_and_renewed_before_it_expires() {
+    // Shorter-lived than the 60 s renewal margin: served for half its life, not renewed per call.
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 30);
+    let after_login = platform.requests().len();
+    for _ in 0..5 {
+        let token = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+        assert_eq!(token.source, TokenSource::Cache);
+    }
+    assert_eq!(platform.requests().len(), after_login, "five calls right after login make no token request");
+    platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 30)));
+    platform.advance_secs(16);
+    let renewed = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+    assert_eq!((renewed.source, renewed.access_token.as_str()), (TokenSource::RefreshToken, "at-2"), "renewed 14 s before expiry");
+    assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1"]);
+}
+
+#[test]
 fn refresh_tokens_rotate_and_a_used_one_is_never_sent_again() {
     let (client, platform) = client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);

@@ -66,9 +66,7 @@ pub struct BrowserConfig {
     pub cookie_domain: Option<String>,
     /// `legacySameSiteCookie` (default true): also write the `_legacy_` twin cookie (§3.9).
     pub legacy_same_site_cookie: bool,
-    /// `nowProvider`: returns ms since the epoch. [`Platform::now_ms`] is synchronous, so only
-    /// a provider returning a number is used there; one returning a Promise falls back to
-    /// `Date.now()` (use [`BrowserPlatform::now_ms_async`] to await it).
+    /// `nowProvider`: returns ms since the epoch, or a Promise of them (awaited).
     pub now_provider: Option<Function>,
 }
 
@@ -147,21 +145,6 @@ impl BrowserPlatform {
             Cache::Custom(_) => None,
         }
     }
-
-    /// The time from `nowProvider`, awaited when it returns a Promise (auth0-spa-js awaits it);
-    /// `Date.now()` without a provider or when it fails or yields no finite number.
-    pub async fn now_ms_async(&self) -> UnixMillis {
-        if let Some(f) = &self.now_provider {
-            if let Ok(v) = f.call0(&JsValue::UNDEFINED) {
-                if let Ok(v) = js::resolve(v).await {
-                    if let Some(ms) = as_millis(&v) {
-                        return ms;
-                    }
-                }
-            }
-        }
-        date_now()
-    }
 }
 
 impl Drop for BrowserPlatform {
@@ -182,12 +165,18 @@ impl Platform for BrowserPlatform {
     type LockGuard = BrowserLockGuard;
     type Popup = web_sys::Window;
 
-    fn now_ms(&self) -> UnixMillis {
-        self.now_provider
-            .as_ref()
-            .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
-            .and_then(|v| as_millis(&v))
-            .unwrap_or_else(date_now)
+    /// `nowProvider`'s time, awaited when it returns a Promise (auth0-spa-js awaits it);
+    /// `Date.now()` without a provider or when it fails or yields no finite number.
+    async fn now_ms(&self) -> UnixMillis {
+        if let Some(f) = &self.now_provider {
+            if let Ok(v) = f.call0(&JsValue::UNDEFINED) {
+                let v = if v.as_f64().is_some() { Ok(v) } else { js::resolve(v).await };
+                if let Some(ms) = v.ok().as_ref().and_then(as_millis) {
+                    return ms;
+                }
+            }
+        }
+        date_now()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
@@ -338,6 +327,10 @@ impl Platform for BrowserPlatform {
 
     fn cross_origin_isolated(&self) -> bool {
         frame::cross_origin_isolated()
+    }
+
+    fn warn(&self, message: &str) {
+        web_sys::console::warn_1(&JsValue::from_str(message));
     }
 
     fn broadcast_logout(&self) {

@@ -15,49 +15,35 @@
 //! No `RefCell` borrow is ever held across an `.await`, so concurrent calls from JS are safe.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::task::Poll;
+
+mod refresh;
+mod store;
+
+pub use refresh::{spent_mark_name, SPENT_MARK_HOLD_MS, SPENT_WAIT_MS};
+pub use store::STORAGE_FALLBACK_WARNING;
+use store::PageMemory;
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
 use crate::core::cache::{
-    belongs_to_client, evaluate, find_matching_key, manifest_key, manifest_value, parse_manifest, user_key, AccessTokenEntry, CacheKey,
-    Freshness, IdTokenEntry, GET_TOKEN_EARLY_EXPIRY_SECS, MAX_ENTRY_LIFETIME_SECS,
+    evaluate, user_key, AccessTokenEntry, CacheKey,
+    get_token_margin_secs, Freshness, IdTokenEntry, MAX_ENTRY_LIFETIME_SECS,
 };
 use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
 use crate::core::encoding::find;
 use crate::core::http::HttpRequest;
-use crate::core::id_token::{check_refresh_id_token, verify_id_token, IdTokenExpectations};
+use crate::core::id_token::{verify_id_token, IdTokenExpectations};
 use crate::core::json::Json;
 use crate::core::logout::logout_url;
 use crate::core::options::{ClientOptions, ParamList};
 use crate::core::rng::Rng;
-use crate::core::rotation::{keep_refresh_token_if_absent, propagate_rotation};
 use crate::core::scope::DEFAULT_AUDIENCE;
-use crate::core::token::{is_refresh_token_dead, parse_token_response, TokenEndpoint, TokenResponse};
+use crate::core::token::{parse_token_response, TokenEndpoint, TokenResponse};
 use crate::core::transaction::{transaction_key, LoginTransaction};
 use crate::core::{Error, Result};
 use crate::platform::Platform;
 
 /// How long a caller waits for the per-audience lock before `TimeoutError` (auth0-spa-js §5.2).
 pub const LOCK_TIMEOUT_MS: u32 = 5_000;
-/// How long a tab keeps the cross-tab mark of a refresh token it has just used up. Far longer
-/// than localStorage takes to reach the other tabs (tens of ms were seen under load).
-pub const SPENT_MARK_HOLD_MS: u32 = 30_000;
-/// How long a renewal waits for another tab's rotation to reach this tab's storage before giving
-/// up with `TimeoutError` (never sending the spent token).
-pub const SPENT_WAIT_MS: u32 = 2_000;
-const SPENT_POLL_MS: u32 = 20;
-
-/// The name of the cross-tab mark of a used refresh token: a SHA-256 fingerprint, never the
-/// token itself (lock names are visible to every script of the origin).
-pub fn spent_mark_name(client_id: &str, refresh_token: &str) -> String {
-    let mut name = String::from("auth0.spent.");
-    name.push_str(client_id);
-    name.push('.');
-    name.push_str(&crate::core::pkce::code_challenge_s256(refresh_token));
-    name
-}
-
 /// `getTokenWithPopup`'s popup timeout, which auth0-spa-js fixes at 60 s (§1.4, §10 item 13).
 pub const POPUP_TOKEN_TIMEOUT_MS: u64 = 60_000;
 /// auth0-spa-js's message when a cross-origin-isolated page asks for an iframe renewal (§2.7).
@@ -143,14 +129,6 @@ struct CodeGrant<'a> {
     extra: &'a [(String, String)],
 }
 
-/// What another tab's rotation left for us.
-enum Rotated {
-    /// A fresh access token it obtained.
-    Served(TokenResult),
-    /// The refresh token that replaced the spent one.
-    NewToken(String),
-}
-
 /// The auth0-spa-js client, generic over its environment.
 pub struct Client<P: Platform> {
     platform: P,
@@ -164,6 +142,8 @@ pub struct Client<P: Platform> {
     /// Bumped by every cache write or removal this client makes, so a memoised hit can tell
     /// without reading storage that this client changed nothing since (see [`Client::hit_view`]).
     cache_generation: Cell<u32>,
+    /// What storage refused, kept for this page, and the keys seen (see `store.rs`).
+    page_memory: RefCell<PageMemory>,
 }
 
 /// A served cache hit and the stored texts it was parsed from.
@@ -193,7 +173,8 @@ pub struct HitView {
     pub user_text: std::rc::Rc<str>,
     /// The clock (ms) must be at least this (entries over a year ahead count as expired, E7).
     pub fresh_from_ms: f64,
-    /// The clock (ms) must be below this: 60 s before `expiresAt`, as [`evaluate`] computes it.
+    /// The clock (ms) must be below this: the renewal margin before `expiresAt`
+    /// ([`get_token_margin_secs`]), as [`evaluate`] computes it.
     pub fresh_until_ms: f64,
     /// What the call returns.
     pub result: TokenResult,
@@ -250,34 +231,6 @@ pub fn organization_hint_cookie(client_id: &str) -> String {
 /// The pre-1.19 name of the session hint, still honoured by `checkSession` (§1.4).
 pub const LEGACY_IS_AUTHENTICATED_COOKIE: &str = "auth0.is.authenticated";
 
-/// Runs two futures at once and yields both outputs (a two-way `join`, without a futures crate).
-async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let mut a = std::pin::pin!(a);
-    let mut b = std::pin::pin!(b);
-    let (mut done_a, mut done_b) = (None, None);
-    std::future::poll_fn(|cx| {
-        if done_a.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                done_a = Some(v);
-            }
-        }
-        if done_b.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                done_b = Some(v);
-            }
-        }
-        match (done_a.take(), done_b.take()) {
-            (Some(x), Some(y)) => Poll::Ready((x, y)),
-            (x, y) => {
-                done_a = x;
-                done_b = y;
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
 fn clamp_ms(ms: u64) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
 }
@@ -291,7 +244,7 @@ impl<P: Platform> Client<P> {
             auth0_client_header: auth0_client_header(&options.auth0_client),
             use_form_data: options.use_form_data,
         };
-        Client { platform, options, token_endpoint, session_generation: Cell::new(0), hit_memo: RefCell::new(None), cache_generation: Cell::new(0) }
+        Client { platform, options, token_endpoint, session_generation: Cell::new(0), hit_memo: RefCell::new(None), cache_generation: Cell::new(0), page_memory: RefCell::default() }
     }
 
     /// The validated options.
@@ -454,11 +407,12 @@ impl<P: Platform> Client<P> {
         // Clone the memo's texts out first: no RefCell borrow may live across an await.
         let memo = self.hit_memo.borrow().as_ref().filter(|m| m.key == exact).map(|m| (m.entry_text.clone(), m.user_text.clone()));
         if let Some((entry_text, user_text)) = memo {
-            if self.platform.cache_equals(&exact, &entry_text).await && self.platform.cache_equals(&user, &user_text).await {
+            if self.cache_holds(&exact, &entry_text).await && self.cache_holds(&user, &user_text).await {
+                let now = self.now().await;
                 let mut memo = self.hit_memo.borrow_mut();
                 // Still the memo we compared (no other call replaced it meanwhile)?
                 if let Some(m) = memo.as_mut().filter(|m| std::rc::Rc::ptr_eq(&m.entry_text, &entry_text) && std::rc::Rc::ptr_eq(&m.user_text, &user_text)) {
-                    if evaluate(&m.entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) == Freshness::Fresh {
+                    if evaluate(&m.entry, now, get_token_margin_secs(&m.entry)) == Freshness::Fresh {
                         // The texts were just found unchanged at `generation` (writes to other
                         // keys since the memo was made do not matter): the JS fast path may use it.
                         m.generation = generation;
@@ -468,16 +422,16 @@ impl<P: Platform> Client<P> {
                 }
             }
         }
-        let entry_text = self.platform.cache_get(&exact).await;
+        let entry_text = self.cache_read(&exact).await;
         // Parse what was just read; only a miss on the exact key looks further (scope superset).
         let entry = match &entry_text {
             Some(text) => self.parse_entry_or_remove(&exact, text, key).await?,
             None => self.read_entry(key).await?,
         };
-        if evaluate(&entry, self.platform.now_ms(), GET_TOKEN_EARLY_EXPIRY_SECS) != Freshness::Fresh {
+        if evaluate(&entry, self.now().await, get_token_margin_secs(&entry)) != Freshness::Fresh {
             return None;
         }
-        let user_text = self.platform.cache_get(&user).await;
+        let user_text = self.cache_read(&user).await;
         let id = self.parse_id_token_or_remove(user_text.as_deref()?).await?;
         let result = Self::result_from(&entry, &id, TokenSource::Cache);
         if let (Some(entry_text), Some(user_text)) = (entry_text, user_text) {
@@ -504,7 +458,7 @@ impl<P: Platform> Client<P> {
             entry_text: m.entry_text.clone(),
             user_text: m.user_text.clone(),
             fresh_from_ms: (expires_at - MAX_ENTRY_LIFETIME_SECS as f64) * 1000.0,
-            fresh_until_ms: (expires_at - GET_TOKEN_EARLY_EXPIRY_SECS as f64 + 1.0) * 1000.0,
+            fresh_until_ms: (expires_at - get_token_margin_secs(&m.entry) as f64 + 1.0) * 1000.0,
             result: m.result.clone(),
         })
     }
@@ -531,92 +485,6 @@ impl<P: Platform> Client<P> {
             scope: entry.oauth_token_scope().map(str::to_owned),
             source,
         }
-    }
-
-    /// The refresh-token path (§2.6), run while holding the per-audience lock.
-    async fn renew_with_refresh_token(&self, key: &CacheKey, params: &ParamList, options: &GetTokenOptions) -> Result<TokenResult> {
-        let refresh_token = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
-        let Some(mut refresh_token) = refresh_token else {
-            if self.options.use_refresh_tokens_fallback {
-                return self.renew_with_iframe(key, params, options).await;
-            }
-            return Err(Error::missing_refresh_token(&key.audience, &key.scope));
-        };
-        // Another tab may have rotated this token just before handing us the lock, with its
-        // localStorage write still on the way here: never present a spent token (F6, F10).
-        let mut spent_mark = spent_mark_name(self.client_id(), &refresh_token);
-        if self.platform.is_spent(&spent_mark).await {
-            match self.await_rotation_from_other_tab(key, &refresh_token).await? {
-                Rotated::Served(result) => return Ok(result),
-                Rotated::NewToken(token) => refresh_token = token,
-            }
-            spent_mark = spent_mark_name(self.client_id(), &refresh_token);
-        }
-        let origin = self.platform.page_origin();
-        let redirect_uri = params.get_truthy("redirect_uri").unwrap_or(&origin).to_owned();
-        let request = self.token_endpoint.refresh_token(&refresh_token, &redirect_uri, params.pairs());
-        let generation = self.session_generation.get();
-        let timeout = options.timeout_ms.unwrap_or(self.options.http_timeout_ms);
-        // The token is marked spent while the request is on the network (the mark's lock request
-        // costs a round trip to the browser's lock manager), and unmarked at once unless the
-        // server rotated it. Either way the mark is settled before our lock is released, which is
-        // when another tab could look (see Platform::mark_spent).
-        let (outcome, ()) = join(self.request_tokens(&request, timeout), self.platform.mark_spent(&spent_mark, SPENT_MARK_HOLD_MS)).await;
-        let rotated = matches!(&outcome, Ok(response) if response.refresh_token.as_deref().is_some_and(|rt| rt != refresh_token));
-        if !rotated {
-            self.platform.unmark_spent(&spent_mark);
-        }
-        match outcome {
-            Ok(mut response) => {
-                keep_refresh_token_if_absent(&mut response, &refresh_token);
-                self.save_refresh_result(response, key, &refresh_token, generation).await
-            }
-            Err(e) if is_refresh_token_dead(&e) => {
-                // The server refused this refresh token (used, revoked, expired): it must never be
-                // sent again (F3). Access tokens that are still valid stay.
-                self.forget_refresh_token(&refresh_token).await;
-                if self.options.use_refresh_tokens_fallback {
-                    return self.renew_with_iframe(key, params, options).await;
-                }
-                if e.error == "invalid_grant" {
-                    // Reuse detection or revocation: the server ended the whole grant, access
-                    // tokens included (F3, F4), so the local session ends too. The error keeps
-                    // auth0-spa-js's code, which apps answer with a new login.
-                    self.clear_local_session(Some(self.client_id())).await;
-                }
-                Err(e)
-            }
-            // Network errors, timeouts, 5xx: the session stays as it is; no blind retry (E14).
-            Err(e) => Err(e),
-        }
-        .map_err(|e| {
-            // The server's `missing_refresh_token` names no audience/scope: name ours.
-            if e.error == "missing_refresh_token" {
-                Error::missing_refresh_token(&key.audience, &key.scope)
-            } else {
-                e
-            }
-        })
-    }
-
-    /// Waits (bounded) until the rotation another tab made reaches this tab's storage: either a
-    /// fresh access token to serve, or the new refresh token to use.
-    async fn await_rotation_from_other_tab(&self, key: &CacheKey, spent: &str) -> Result<Rotated> {
-        let mut waited = 0;
-        while waited < SPENT_WAIT_MS {
-            self.platform.sleep(SPENT_POLL_MS).await;
-            waited += SPENT_POLL_MS;
-            if let Some(hit) = self.cached_token(key).await {
-                return Ok(Rotated::Served(hit));
-            }
-            let current = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
-            if let Some(token) = current.filter(|t| t != spent) {
-                if !self.platform.is_spent(&spent_mark_name(self.client_id(), &token)).await {
-                    return Ok(Rotated::NewToken(token));
-                }
-            }
-        }
-        Err(Error::timeout())
     }
 
     /// The hidden-iframe path (§2.7): `prompt=none`, `web_message`, serialised per client.
@@ -666,7 +534,13 @@ impl<P: Platform> Client<P> {
 
     async fn request_tokens(&self, request: &HttpRequest, timeout_ms: u64) -> Result<TokenResponse> {
         let response = self.platform.http(request, clamp_ms(timeout_ms)).await?;
-        parse_token_response(&response, &request.url, self.platform.now_ms())
+        parse_token_response(&response, &request.url, self.now().await)
+    }
+
+    /// The clock: `nowProvider` (awaited when it returns a Promise, as auth0-spa-js does) or
+    /// `Date.now()`.
+    async fn now(&self) -> crate::core::UnixMillis {
+        self.platform.now_ms().await
     }
 
     /// Fails when a logout happened (here or in another tab) since `generation` was taken: the
@@ -690,7 +564,7 @@ impl<P: Platform> Client<P> {
 
     /// Validates and stores the result of an authorization-code exchange (§2.5 post-processing).
     async fn save_code_flow(&self, response: TokenResponse, key: &CacheKey, expect: &IdTokenExpectations, generation: u64) -> Result<(AccessTokenEntry, IdTokenEntry)> {
-        let now = self.platform.now_ms();
+        let now = self.now().await;
         let decoded = verify_id_token(response.id_token.as_deref(), expect, now)?;
         self.ensure_same_session(generation).await?;
         // A different user logged in: drop everything of the previous one first (2.11.1).
@@ -702,72 +576,11 @@ impl<P: Platform> Client<P> {
         let organization = expect.organization.clone().or_else(|| decoded.str_claim("org_id").map(str::to_owned));
         let id = IdTokenEntry::from_decoded(decoded);
         let entry = AccessTokenEntry::from_token_response(&response, key, now);
-        // Access token first, ID token last: the ID token is what makes the session exist
-        // (isAuthenticated), so a failed write (QuotaExceededError) leaves nothing half-written (I5).
-        let entry_key = key.to_key();
-        self.write(&entry_key, &entry.to_json_string()).await?;
-        if let Err(e) = self.write(&user_key(self.client_id()), &id.to_json_string()).await {
-            self.remove(&entry_key).await;
-            return Err(e);
-        }
+        // One unit: should storage refuse either (QuotaExceededError), both stay in this page's
+        // memory and neither stays half-written in storage; the login still succeeds (I5).
+        self.write_all(&[(key.to_key(), entry.to_json_string()), (user_key(self.client_id()), id.to_json_string())]).await;
         self.set_session_cookies(organization.as_deref());
         Ok((entry, id))
-    }
-
-    /// Stores a refresh result and propagates the rotation, all under the caller's lock.
-    async fn save_refresh_result(&self, response: TokenResponse, key: &CacheKey, old_refresh_token: &str, generation: u64) -> Result<TokenResult> {
-        let now = self.platform.now_ms();
-        let previous = self.read_id_token().await;
-        let id = match (&response.id_token, previous) {
-            (Some(raw), previous) => {
-                let decoded = verify_id_token(Some(raw), &self.expectations(None, None), now)?;
-                if let Some(prev) = &previous {
-                    // OIDC Core 12.2: a refreshed ID token must name the same user and issuer (D18, D19).
-                    if let Err(e) = check_refresh_id_token(&prev.decoded.claims, &decoded) {
-                        self.clear_local_session(Some(self.client_id())).await;
-                        return Err(e);
-                    }
-                }
-                Some(IdTokenEntry::from_decoded(decoded))
-            }
-            // D20: no ID token on refresh keeps the previous one.
-            (None, previous) => previous,
-        };
-        let Some(id) = id else {
-            return Err(Error::login_required("No ID token is cached for this session"));
-        };
-        self.ensure_same_session(generation).await?;
-        let entry = AccessTokenEntry::from_token_response(&response, key, now);
-        let written_key = key.to_key();
-        // Propagate first, then the fresh entry: at no point does storage hold only the old token.
-        let entries = self.client_entries().await;
-        let writes = propagate_rotation(self.client_id(), old_refresh_token, response.refresh_token.as_deref(), Some(&written_key), &entries);
-        // The new refresh token is stored before anything else: the server has already
-        // retired the old one.
-        self.write(&written_key, &entry.to_json_string()).await?;
-        self.write(&user_key(self.client_id()), &id.to_json_string()).await?;
-        for (k, e) in writes {
-            self.write(&k, &e.to_json_string()).await?;
-        }
-        self.set_session_cookies(None);
-        Ok(Self::result_from(&entry, &id, TokenSource::RefreshToken))
-    }
-
-    /// Removes a refresh token the server refused from every entry that holds it (F3): entries
-    /// with a live access token keep it; refresh-only stubs disappear.
-    async fn forget_refresh_token(&self, dead: &str) {
-        for (key, entry) in self.client_entries().await {
-            if entry.refresh_token() != Some(dead) {
-                continue;
-            }
-            let mut copy = entry.clone();
-            copy.body.remove("refresh_token");
-            if copy.access_token().is_some() {
-                let _ = self.write(&key, &copy.to_json_string()).await;
-            } else {
-                self.remove(&key).await;
-            }
-        }
     }
 
     fn set_session_cookies(&self, organization: Option<&str>) {
@@ -778,111 +591,6 @@ impl<P: Platform> Client<P> {
             Some(org) => self.platform.cookie_set(&hint, &Json::str(org).to_json_string(), days),
             None => self.platform.cookie_remove(&hint),
         }
-    }
-
-    // ----------------------------------------------------------------------------------------
-    // Cache access (all garbage is a miss that gets cleaned up, I1)
-
-    async fn all_keys(&self) -> Vec<String> {
-        if self.platform.cache_lists_keys() {
-            return self.platform.cache_keys().await.unwrap_or_default();
-        }
-        let manifest = self.platform.cache_get(&manifest_key(self.client_id())).await;
-        manifest.as_deref().and_then(parse_manifest).unwrap_or_default()
-    }
-
-    async fn write(&self, key: &str, value: &str) -> Result<()> {
-        self.bump_cache_generation();
-        self.platform.cache_set(key, value).await?;
-        if !self.platform.cache_lists_keys() {
-            let mkey = manifest_key(self.client_id());
-            let mut keys = self.platform.cache_get(&mkey).await.as_deref().and_then(parse_manifest).unwrap_or_default();
-            if !keys.iter().any(|k| k == key) {
-                keys.push(key.to_owned());
-                self.platform.cache_set(&mkey, &manifest_value(&keys)).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn remove(&self, key: &str) {
-        self.bump_cache_generation();
-        self.platform.cache_remove(key).await;
-        if !self.platform.cache_lists_keys() {
-            let mkey = manifest_key(self.client_id());
-            if let Some(mut keys) = self.platform.cache_get(&mkey).await.as_deref().and_then(parse_manifest) {
-                keys.retain(|k| k != key);
-                let _ = self.platform.cache_set(&mkey, &manifest_value(&keys)).await;
-            }
-        }
-    }
-
-    /// The entry for `key` (exact, else a scope superset of the same client and audience),
-    /// removing unparsable values.
-    async fn read_entry(&self, key: &CacheKey) -> Option<AccessTokenEntry> {
-        let exact = key.to_key();
-        let found = match self.platform.cache_get(&exact).await {
-            Some(text) => Some((exact, text)),
-            None => {
-                let keys = self.all_keys().await;
-                let matched = find_matching_key(&keys, key)?;
-                let text = self.platform.cache_get(&matched).await?;
-                Some((matched, text))
-            }
-        }?;
-        self.parse_entry_or_remove(&found.0, &found.1, key).await
-    }
-
-    /// Parses the entry stored under `stored_key` strictly; garbage is removed (I1). An entry
-    /// copied under another audience's or client's key is refused too (I8).
-    async fn parse_entry_or_remove(&self, stored_key: &str, text: &str, key: &CacheKey) -> Option<AccessTokenEntry> {
-        let entry = AccessTokenEntry::parse_for_key(text, key);
-        if entry.is_none() {
-            self.remove(stored_key).await;
-        }
-        entry
-    }
-
-    /// Parses the ID-token entry; garbage is removed (I1).
-    async fn parse_id_token_or_remove(&self, text: &str) -> Option<IdTokenEntry> {
-        let entry = IdTokenEntry::parse(text);
-        if entry.is_none() {
-            self.remove(&user_key(self.client_id())).await;
-        }
-        entry
-    }
-
-    async fn read_id_token(&self) -> Option<IdTokenEntry> {
-        let text = self.platform.cache_get(&user_key(self.client_id())).await?;
-        self.parse_id_token_or_remove(&text).await
-    }
-
-    /// Every parsable access-token entry of this client (read under the lock by refresh paths).
-    async fn client_entries(&self) -> Vec<(String, AccessTokenEntry)> {
-        let mut out = Vec::new();
-        for key in self.all_keys().await {
-            match CacheKey::from_key(&key) {
-                Some(k) if k.client_id == self.options.client_id => {}
-                _ => continue,
-            }
-            if let Some(entry) = self.platform.cache_get(&key).await.as_deref().and_then(AccessTokenEntry::parse) {
-                out.push((key, entry));
-            }
-        }
-        out
-    }
-
-    /// Removes cache entries of `client_id`, or of every client when `None`
-    /// (`logout({ clientId: null })`). Unlike auth0-spa-js's substring match, clearing client
-    /// `abc` leaves client `abcd` alone (B6).
-    async fn clear_cache(&self, client_id: Option<&str>) {
-        self.bump_cache_generation();
-        for key in self.all_keys().await {
-            if client_id.is_none_or(|id| belongs_to_client(&key, id)) {
-                self.platform.cache_remove(&key).await;
-            }
-        }
-        self.platform.cache_remove(&manifest_key(self.client_id())).await;
     }
 
     /// `_clearLocalSession` (§3.6): tokens, user, transaction and cookies; ends in-flight flows.

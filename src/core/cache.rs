@@ -28,7 +28,8 @@ pub const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
 pub const DEFAULT_AUDIENCE: &str = "default";
 /// Last part of the ID-token key (`CACHE_KEY_ID_TOKEN_SUFFIX`, §3.3).
 pub const ID_TOKEN_KEY_SUFFIX: &str = "@@user@@";
-/// Early expiry for `getTokenSilently` cache reads: fixed 60 s, not `leeway` (§3.5).
+/// Early expiry for `getTokenSilently` cache reads: 60 s, not `leeway` (§3.5); shorter for
+/// tokens that live less than twice as long (see [`get_token_margin_secs`]).
 pub const GET_TOKEN_EARLY_EXPIRY_SECS: u64 = 60;
 /// An entry whose `expiresAt` is further ahead than this is treated as expired (security cases
 /// E7, I4: nothing lives forever). Equal to the longest lifetime we ever write.
@@ -332,7 +333,7 @@ pub enum Freshness {
 }
 
 /// The expiry decision (§3.5): the entry is expired when `expiresAt - early_secs <
-/// floor(now/1000)`; use [`GET_TOKEN_EARLY_EXPIRY_SECS`] for `getTokenSilently` reads and 0 for
+/// floor(now/1000)`; use [`get_token_margin_secs`] for `getTokenSilently` reads and 0 for
 /// refresh-token lookups. An entry without an access token, or whose `expiresAt` is more than
 /// [`MAX_ENTRY_LIFETIME_SECS`] ahead, counts as expired (E7, I4).
 pub fn evaluate(entry: &AccessTokenEntry, now_ms: UnixMillis, early_secs: u64) -> Freshness {
@@ -347,6 +348,20 @@ pub fn evaluate(entry: &AccessTokenEntry, now_ms: UnixMillis, early_secs: u64) -
         Some(stub) => Freshness::RefreshOnly(stub),
         None => Freshness::Expired,
     }
+}
+
+/// How long before `expiresAt` `getTokenSilently` stops serving `entry` and renews it: 60 s, as
+/// auth0-spa-js does, or half the token's lifetime (`expires_in`) when that is shorter.
+///
+/// auth0-spa-js's fixed 60 s makes every token that lives 60 s or less look expired the moment it
+/// is cached, so each call renews it: a request per call against the tenant's rate limits. Here a
+/// 30 s token is served for 15 s and renewed in its second half, still before it expires
+/// (docs/behaviour.md §3.5). An entry without a usable `expires_in` keeps the 60 s; the margin
+/// is never under a second.
+pub fn get_token_margin_secs(entry: &AccessTokenEntry) -> u64 {
+    let half_life = entry.expires_in().filter(|n| n.is_finite() && *n >= 0.0).map_or(u64::MAX, |n| (n / 2.0) as u64);
+    // At least a second, so a token without a lifetime (`expires_in: 0`) is never served (E7).
+    GET_TOKEN_EARLY_EXPIRY_SECS.min(half_life).max(1)
 }
 
 /// The client's ID-token entry `{"id_token","decodedToken":{"encoded":{header,payload,
@@ -652,6 +667,42 @@ mod tests {
     fn entry_is_fresh_until_sixty_seconds_before_expiry_for_get_token_reads() {
         assert_eq!(evaluate(&entry(NOW_S + 60, None), NOW_MS, GET_TOKEN_EARLY_EXPIRY_SECS), Freshness::Fresh);
         assert_eq!(evaluate(&entry(NOW_S + 59, None), NOW_MS, GET_TOKEN_EARLY_EXPIRY_SECS), Freshness::Expired);
+    }
+
+    #[test]
+    fn the_get_token_margin_is_sixty_seconds_or_half_the_lifetime_whichever_is_shorter() {
+        let with_lifetime = |expires_in: Json| {
+            let mut e = entry(NOW_S + 30, None);
+            e.body.set("expires_in", expires_in);
+            e
+        };
+        for (expires_in, margin) in [
+            (Json::Number(86_400.0), 60),
+            (Json::Number(120.0), 60),
+            (Json::Number(119.0), 59),
+            (Json::Number(60.0), 30),
+            (Json::Number(30.0), 15),
+            (Json::Number(3.0), 1),
+            (Json::Number(1.0), 1),
+            (Json::Number(0.0), 1),
+            (Json::Number(-5.0), 60),
+            (Json::str("30"), 60),
+        ] {
+            assert_eq!(get_token_margin_secs(&with_lifetime(expires_in.clone())), margin, "expires_in {expires_in:?}");
+        }
+        let mut without = entry(NOW_S, None);
+        without.body.remove("expires_in");
+        assert_eq!(get_token_margin_secs(&without), 60);
+    }
+
+    #[test]
+    fn a_thirty_second_token_is_served_for_its_first_half_and_renewed_in_its_second() {
+        let mut e = entry(NOW_S + 30, None);
+        e.body.set("expires_in", Json::Number(30.0));
+        let at = |secs_later: u64| evaluate(&e, NOW_MS + secs_later * 1000, get_token_margin_secs(&e));
+        assert_eq!(at(0), Freshness::Fresh);
+        assert_eq!(at(15), Freshness::Fresh);
+        assert_eq!(at(16), Freshness::Expired, "renewed 14 s before it expires");
     }
 
     #[test]

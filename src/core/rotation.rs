@@ -60,6 +60,84 @@ pub fn propagate_rotation(
         .collect()
 }
 
+/// Whether a refresh response rotated the refresh token: it carries a new, different one, so the
+/// one just presented is dead at the server and must never be presented again (F1, F10).
+pub fn is_rotation(presented: &str, returned: Option<&str>) -> bool {
+    returned.is_some_and(|r| !r.is_empty() && r != presented)
+}
+
+/// What the local checks made of the ID token of a refresh response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshedIdToken {
+    /// It passed every check, or the response carried none and the cached user stays (D20).
+    Usable,
+    /// It failed only a clock check (`exp`, `nbf`, `iat`): the device clock is off, the
+    /// server's answer is sound (J1, J2).
+    ClockSkewed,
+    /// It failed a trust check: another `sub` or `iss` than the session's, a bad signature
+    /// header, a foreign `aud` (D1–D19).
+    Untrusted,
+    /// The response carried none and no user is cached: there is no session to renew.
+    Missing,
+}
+
+/// Everything the client knows once a refresh response has arrived, for [`plan_after_refresh`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefreshFacts {
+    /// The server rotated the refresh token ([`is_rotation`]).
+    pub rotated: bool,
+    /// The verdict on the response's ID token.
+    pub id_token: RefreshedIdToken,
+    /// A logout ran, in this tab or another, while the request was on the network (K2, K6).
+    pub logged_out_meanwhile: bool,
+}
+
+/// What the client does with a refresh response ([`plan_after_refresh`]).
+///
+/// A storage write that fails is not a separate outcome: the client keeps whatever a plan writes
+/// in the page's memory when storage refuses it, and removes those keys from storage, so neither
+/// half a result nor the rotated-away token ever stays there (docs/behaviour.md §2.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshPlan {
+    /// Store the new entry and the user, and carry the new refresh token into every other entry
+    /// that held the old one; serve the new access token.
+    Store,
+    /// Carry the new refresh token into every entry that held the old one, store nothing else
+    /// from the response, and fail with the ID-token error.
+    KeepRotationOnly,
+    /// End the local session (which removes every entry holding the old token) and fail.
+    EndSession,
+    /// Write nothing and fail: nothing was rotated, or a logout already removed the old token.
+    Discard,
+}
+
+/// The one rule for a refresh response (security cases F1, F3, D18–D20, J1, K2): the server has
+/// already retired a rotated-away token, so no outcome may leave it where it can be presented
+/// again, while a mere clock problem must not cost the user the session.
+///
+/// | logged out meanwhile | ID token      | rotated | plan               |
+/// |----------------------|---------------|---------|--------------------|
+/// | yes                  | any           | any     | `Discard`          |
+/// | no                   | `Untrusted`   | any     | `EndSession`       |
+/// | no                   | `Missing`     | any     | `EndSession`       |
+/// | no                   | `ClockSkewed` | yes     | `KeepRotationOnly` |
+/// | no                   | `ClockSkewed` | no      | `Discard`          |
+/// | no                   | `Usable`      | any     | `Store`            |
+///
+/// After a logout the session's entries, the old token's included, are gone already, and the new
+/// token belongs to a session the user ended: it is dropped, not stored.
+pub fn plan_after_refresh(facts: RefreshFacts) -> RefreshPlan {
+    if facts.logged_out_meanwhile {
+        return RefreshPlan::Discard;
+    }
+    match facts.id_token {
+        RefreshedIdToken::Untrusted | RefreshedIdToken::Missing => RefreshPlan::EndSession,
+        RefreshedIdToken::ClockSkewed if facts.rotated => RefreshPlan::KeepRotationOnly,
+        RefreshedIdToken::ClockSkewed => RefreshPlan::Discard,
+        RefreshedIdToken::Usable => RefreshPlan::Store,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +259,46 @@ mod tests {
     fn an_empty_old_token_never_matches_anything() {
         let entries = vec![(K_DEFAULT.to_owned(), entry("AT", None, 1))];
         assert!(propagate_rotation("abc", "", Some("RT-2"), None, &entries).is_empty());
+    }
+
+    #[test]
+    fn rotation_means_a_new_non_empty_different_token() {
+        assert!(is_rotation("RT-1", Some("RT-2")));
+        assert!(!is_rotation("RT-1", Some("RT-1")));
+        assert!(!is_rotation("RT-1", Some("")));
+        assert!(!is_rotation("RT-1", None));
+    }
+
+    #[test]
+    fn the_plan_after_a_refresh_never_keeps_a_rotated_away_token() {
+        use RefreshPlan::*;
+        use RefreshedIdToken::*;
+        let rows = [
+            // (logged out meanwhile, ID token, rotated) -> plan
+            (false, Usable, true, Store),
+            (false, Usable, false, Store),
+            (false, ClockSkewed, true, KeepRotationOnly),
+            (false, ClockSkewed, false, Discard),
+            (false, Untrusted, true, EndSession),
+            (false, Untrusted, false, EndSession),
+            (false, Missing, true, EndSession),
+            (false, Missing, false, EndSession),
+            (true, Usable, true, Discard),
+            (true, Usable, false, Discard),
+            (true, ClockSkewed, true, Discard),
+            (true, Untrusted, true, Discard),
+            (true, Missing, false, Discard),
+        ];
+        for (logged_out_meanwhile, id_token, rotated, expected) in rows {
+            let facts = RefreshFacts { rotated, id_token, logged_out_meanwhile };
+            let plan = plan_after_refresh(facts);
+            assert_eq!(plan, expected, "{facts:?}");
+            // Whatever the row, after a rotation the old token is replaced (Store,
+            // KeepRotationOnly) or gone with the session (EndSession, or a logout for Discard).
+            if rotated && plan == Discard {
+                assert!(logged_out_meanwhile, "{facts:?}: a rotation is only discarded after a logout");
+            }
+        }
     }
 
     fn refresh_response(body: &str) -> TokenResponse {

@@ -22,8 +22,9 @@ pub trait Platform {
     /// only that), handed to [`Platform::run_popup`] later.
     type Popup;
 
-    /// Current time (`Date.now()`, or the `nowProvider` option).
-    fn now_ms(&self) -> UnixMillis;
+    /// Current time: `Date.now()`, or the `nowProvider` option, awaited when it returns a
+    /// Promise (as auth0-spa-js awaits it).
+    async fn now_ms(&self) -> UnixMillis;
     /// Cryptographically secure random bytes (`crypto.getRandomValues`).
     fn fill_random(&self, buf: &mut [u8]) -> Result<()>;
 
@@ -97,6 +98,9 @@ pub trait Platform {
     fn page_origin(&self) -> String;
     /// `window.crossOriginIsolated`: iframes cannot do silent auth there.
     fn cross_origin_isolated(&self) -> bool;
+    /// Tells the developer about a degraded but working state (`console.warn`), such as a
+    /// session kept in memory because storage refused it.
+    fn warn(&self, message: &str);
     /// Tells the other tabs of this origin that this client logged out.
     fn broadcast_logout(&self);
     /// Whether another tab announced a logout of this client since it last looked; takes it.

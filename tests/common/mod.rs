@@ -24,6 +24,7 @@ pub const NOW_MS: UnixMillis = 1_700_000_000_000;
 
 type HttpHandler = Box<dyn Fn(&HttpRequest) -> Result<HttpResponse>>;
 type FrameHandler = Box<dyn Fn(&str, &str) -> Result<Json>>;
+type KeyFilter = Box<dyn Fn(&str) -> bool>;
 
 /// Everything observable about a fake browser.
 #[derive(Default)]
@@ -50,6 +51,12 @@ pub struct FakeState {
     /// Chromium's localStorage propagates between tabs).
     pub arriving_writes: RefCell<Vec<(String, String)>>,
     pub sleeps: Cell<u32>,
+    /// Cache writes for which this answers true fail like a full localStorage.
+    pub refuse_write: RefCell<Option<KeyFilter>>,
+    /// What the client passed to `console.warn`.
+    pub warnings: RefCell<Vec<String>>,
+    /// How many times the clock was read.
+    pub clock_reads: Cell<u32>,
 }
 
 use std::sync::Arc;
@@ -86,6 +93,14 @@ impl FakePlatform {
     pub fn cache_snapshot(&self) -> BTreeMap<String, String> {
         self.0.cache.borrow().clone()
     }
+    /// Makes cache writes whose key satisfies `refuse` fail with `QuotaExceededError`.
+    pub fn refuse_writes(&self, refuse: impl Fn(&str) -> bool + 'static) {
+        *self.0.refuse_write.borrow_mut() = Some(Box::new(refuse));
+    }
+    /// Lets every cache write succeed again.
+    pub fn accept_writes(&self) {
+        *self.0.refuse_write.borrow_mut() = None;
+    }
 }
 
 impl Default for FakePlatform {
@@ -101,7 +116,8 @@ impl Platform for FakePlatform {
     type LockGuard = OwnedMutexGuard<()>;
     type Popup = FakePopup;
 
-    fn now_ms(&self) -> UnixMillis {
+    async fn now_ms(&self) -> UnixMillis {
+        self.0.clock_reads.set(self.0.clock_reads.get() + 1);
         self.0.now.get()
     }
     fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
@@ -117,6 +133,9 @@ impl Platform for FakePlatform {
         self.0.cache.borrow().get(key).cloned()
     }
     async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
+        if self.0.refuse_write.borrow().as_ref().is_some_and(|refuse| refuse(key)) {
+            return Err(Error::plain("storage_error", "QuotaExceededError: the quota has been exceeded"));
+        }
         self.0.cache.borrow_mut().insert(key.to_owned(), value.to_owned());
         Ok(())
     }
@@ -201,6 +220,9 @@ impl Platform for FakePlatform {
     }
     fn cross_origin_isolated(&self) -> bool {
         self.0.cross_origin_isolated.get()
+    }
+    fn warn(&self, message: &str) {
+        self.0.warnings.borrow_mut().push(message.to_owned());
     }
     fn broadcast_logout(&self) {
         self.0.broadcasts.set(self.0.broadcasts.get() + 1);
