@@ -1,6 +1,6 @@
 //! Browser tests of the hidden-iframe flow (`BrowserPlatform::run_iframe`, behaviour doc §2.7)
 //! and the popup flow (`run_popup`, §2.8): only the message from the exact origin, from our own
-//! window, of type `authorization_response` and with our state is accepted (security cases G1,
+//! window, of type `authorization_response` and with our state is accepted, the same with another state fails at once (security cases G1,
 //! G2, G6, G12, G15, H2, H3, H4); the iframe, listener and timers are gone on every path (I4).
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
@@ -102,7 +102,6 @@ async fn the_iframe_accepts_only_the_exact_origin_source_type_and_state() {
         dispatch(fw, "https://tenant.example.evil.com", &good_data("LOOKALIKE", STATE));
         dispatch("window", TENANT, &good_data("WRONG_SOURCE", STATE)); // G2
         dispatch(fw, TENANT, &format!("{{ type: 'other', response: {{ code: 'WRONG_TYPE', state: '{STATE}' }} }}"));
-        dispatch(fw, TENANT, &good_data("WRONG_STATE", "other")); // G2/G12
         dispatch(fw, TENANT, "'garbage'");
         dispatch(fw, TENANT, "{ type: 'authorization_response' }");
         dispatch(fw, TENANT, "null");
@@ -165,14 +164,31 @@ async fn an_error_payload_is_returned_for_the_caller_to_type() {
 }
 
 #[wasm_bindgen_test]
-async fn a_real_response_with_another_state_is_ignored_until_the_timeout() {
+async fn a_real_response_with_another_state_fails_at_once_with_state_mismatch() {
+    // G12: our iframe, the tenant's exact origin, another state: a definite, invalid answer.
     setup();
     let before = message_listeners();
     let url = answering_page("{ code: 'X', state: 'not-ours' }");
-    let e = platform().run_iframe(&url, &page_origin(), STATE, 400).await.unwrap_err();
-    assert_eq!(e.class, ErrorClass::Timeout);
+    let started = js_sys::Date::now();
+    let e = platform().run_iframe(&url, &page_origin(), STATE, 20_000).await.unwrap_err();
+    let elapsed = js_sys::Date::now() - started;
+    assert_eq!((e.class, e.error.as_str(), e.description.as_str()), (ErrorClass::Generic, "state_mismatch", "Invalid state"));
+    assert!(elapsed < 5_000.0, "failed at once, not after the timeout: {elapsed} ms");
     assert_eq!(iframes(), 0.0);
     assert_eq!(message_listeners(), before);
+}
+
+#[wasm_bindgen_test]
+async fn another_state_from_another_window_or_origin_is_still_ignored() {
+    setup();
+    spawn_local(async {
+        TimeoutFuture::new(100).await;
+        dispatch("window", TENANT, &good_data("WRONG_SOURCE", "other"));
+        dispatch(frame_window(), "https://evil.example", &good_data("EVIL_ORIGIN", "other"));
+        dispatch(frame_window(), TENANT, &good_data("GOOD", STATE));
+    });
+    let r = platform().run_iframe("about:blank", TENANT, STATE, 3000).await.unwrap();
+    assert_eq!(code_of(&r), Some("GOOD"));
 }
 
 #[wasm_bindgen_test]
@@ -273,7 +289,6 @@ async fn the_popup_accepts_only_the_exact_origin_source_type_and_state_and_is_th
         TimeoutFuture::new(100).await;
         dispatch("window.__pw", "https://evil.example", &good_data("EVIL_ORIGIN", STATE)); // H4
         dispatch("window", TENANT, &good_data("WRONG_SOURCE", STATE));
-        dispatch("window.__pw", TENANT, &good_data("WRONG_STATE", "nope"));
         dispatch("window.__pw", TENANT, &good_data("GOOD", STATE));
     });
     let r = platform().run_popup(w.clone(), &blob_page(""), TENANT, STATE, 5000, true).await.unwrap();
@@ -281,6 +296,22 @@ async fn the_popup_accepts_only_the_exact_origin_source_type_and_state_and_is_th
     assert_eq!(message_listeners(), before);
     TimeoutFuture::new(50).await;
     assert!(w.closed().unwrap_or(true), "popup closed after the response");
+    close(&w);
+}
+
+#[wasm_bindgen_test]
+async fn a_popup_answer_with_another_state_fails_at_once_and_closes_the_popup() {
+    setup();
+    let before = message_listeners();
+    let w = popup();
+    let url = answering_page("{ code: 'X', state: 'not-ours' }");
+    let started = js_sys::Date::now();
+    let e = platform().run_popup(w.clone(), &url, &page_origin(), STATE, 20_000, false).await.unwrap_err();
+    assert_eq!((e.error.as_str(), e.description.as_str()), ("state_mismatch", "Invalid state"));
+    assert!(js_sys::Date::now() - started < 5_000.0);
+    assert_eq!(message_listeners(), before);
+    TimeoutFuture::new(50).await;
+    assert!(w.closed().unwrap_or(true), "the popup is closed even with closePopup: false");
     close(&w);
 }
 

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
 use auth0_spa_wasm::browser::{cookie_header, BrowserConfig, BrowserPlatform, CacheKind, CRYPTO_REQUIRED_MESSAGE};
-use auth0_spa_wasm::core::ErrorClass;
 use auth0_spa_wasm::platform::Platform;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -280,27 +279,30 @@ fn on_https_the_normal_cookie_is_secure_same_site_none_and_the_twin_only_secure(
 }
 
 #[wasm_bindgen_test]
-async fn now_uses_a_numeric_provider_and_awaits_a_promise_one_only_in_the_async_variant() {
+async fn now_uses_the_provider_and_awaits_a_promise_as_auth0_spa_js_does() {
     let mut c = BrowserConfig::new("cid");
     c.now_provider = Some(eval("() => 1234").into());
-    let p = BrowserPlatform::new(c);
-    assert_eq!(p.now_ms(), 1234);
-    assert_eq!(p.now_ms_async().await, 1234);
+    assert_eq!(BrowserPlatform::new(c).now_ms().await, 1234);
 
     let mut c = BrowserConfig::new("cid");
     c.now_provider = Some(eval("async () => 5678").into());
-    let p = BrowserPlatform::new(c);
-    let now = js_sys::Date::now() as u64;
-    assert!(p.now_ms() >= now && p.now_ms() < now + 60_000);
-    assert_eq!(p.now_ms_async().await, 5678);
+    assert_eq!(BrowserPlatform::new(c).now_ms().await, 5678);
 
-    let p = platform(CacheKind::Memory);
+    for odd in ["() => { throw new Error('no clock'); }", "async () => { throw 1; }", "() => NaN", "() => 'soon'"] {
+        let mut c = BrowserConfig::new("cid");
+        c.now_provider = Some(eval(odd).into());
+        let now = js_sys::Date::now() as u64;
+        let got = BrowserPlatform::new(c).now_ms().await;
+        assert!(got >= now && got < now + 60_000, "{odd}: Date.now() is used");
+    }
+
     let now = js_sys::Date::now() as u64;
-    assert!(p.now_ms() >= now && p.now_ms() < now + 60_000);
+    let got = platform(CacheKind::Memory).now_ms().await;
+    assert!(got >= now && got < now + 60_000);
 }
 
 #[wasm_bindgen_test]
-fn random_bytes_come_from_crypto_and_missing_crypto_is_auth0s_error() {
+fn random_bytes_come_from_the_crypto_captured_at_load() {
     let p = platform(CacheKind::Memory);
     let mut a = [0u8; 32];
     let mut b = vec![0u8; 70_000];
@@ -309,12 +311,16 @@ fn random_bytes_come_from_crypto_and_missing_crypto_is_auth0s_error() {
     assert!(a.iter().any(|x| *x != 0));
     assert!(b[66_000..].iter().any(|x| *x != 0), "bytes past the 65536 chunk are filled");
 
-    eval("window.__saved_crypto = Object.getOwnPropertyDescriptor(window, 'crypto'); Object.defineProperty(window, 'crypto', { configurable: true, value: undefined });");
-    let r = p.fill_random(&mut a);
+    // The crypto captured when the package loaded is used: a script that later removes or
+    // replaces window.crypto cannot starve or predict the SDK's randomness.
+    eval("window.__saved_crypto = Object.getOwnPropertyDescriptor(window, 'crypto'); Object.defineProperty(window, 'crypto', { configurable: true, value: { getRandomValues: (b) => b.fill(7) } });");
+    let mut c = [0u8; 32];
+    let r = p.fill_random(&mut c);
     restore("crypto");
-    let e = r.unwrap_err();
-    assert_eq!(e.class, ErrorClass::Plain);
-    assert_eq!(e.description, CRYPTO_REQUIRED_MESSAGE);
+    r.unwrap();
+    assert!(c.iter().any(|x| *x != 7), "not the replacement's bytes");
+    // Without a crypto at load, the error is auth0-spa-js's (plain Error).
+    assert!(CRYPTO_REQUIRED_MESSAGE.contains("`window.crypto` is required"));
 }
 
 #[wasm_bindgen_test]

@@ -1,21 +1,23 @@
 //! Hidden-iframe silent authentication and popup login via `response_mode=web_message`
-//! (behaviour doc §2.7, §2.8).
+//! (docs/behaviour.md §2.7, §2.8).
 //!
-//! A `message` event is accepted only when ALL of these hold, otherwise it is ignored and the
-//! wait goes on (security cases G1, G2, H4, and RFC 9700 §4.18.2's exact origin match):
+//! A `message` event counts only when ALL of these hold, otherwise it is ignored and the wait goes
+//! on (security cases G1, G2, H4, and RFC 9700 §4.18.2's exact origin match):
 //! * `event.origin` equals the authorization server's origin exactly;
 //! * `event.source` is the very window we opened (`iframe.contentWindow` / the popup);
-//! * `event.data.type === 'authorization_response'`;
-//! * `event.data.response.state` equals the state we sent.
+//! * `event.data.type === 'authorization_response'` with a `response` object.
 //!
-//! The accepted `data.response` object is returned as [`Json`], error payloads included
-//! (`{error, error_description, state}`): the caller turns `error` into a typed error, so the
-//! mapping lives in one place for both flows.
+//! Such a message is the server's answer. With our `state` its `response` object is returned as
+//! [`Json`], error payloads included (`{error, error_description, state}`): the caller turns
+//! `error` into a typed error, so the mapping lives in one place for both flows. With another
+//! state it is a definite, invalid answer: the flow ends at once with auth0-spa-js's
+//! `state_mismatch` ("Invalid state"), the iframe removed or the popup closed, and no token
+//! request follows (G12), instead of waiting for the timeout.
 //!
-//! Both flows run in one small JS function (`authFlow` in `js.rs`): iframe, listener and timers live and
-//! die there, which costs far less wasm than web-sys bindings for each DOM call (performance-
-//! anchors.md). Iframe, listener, timers are removed on every path: success, error, timeout,
-//! and the caller dropping the future (its handle's `Drop` cancels the flow, I4).
+//! Both flows run in one small JS function (`authFlow` in js/platform.js): iframe, listener and
+//! timers live and die there, which costs far less wasm than web-sys bindings for each DOM call
+//! (docs/performance.md). Iframe, listener, timers are removed on every path: success, error,
+//! timeout, and the caller dropping the future (its handle's `Drop` cancels the flow, I4).
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -51,6 +53,8 @@ async fn run(popup: &JsValue, url: &str, origin: &str, state: &str, timeout_ms: 
         Some(1.0) => Err(Error::timeout()),
         Some(2.0) => Err(Error::popup_timeout()),
         Some(3.0) => Err(Error::popup_cancelled()),
+        // Our window, the tenant's origin, another state: a definite, invalid answer (G12).
+        Some(6.0) => Err(Error::state_mismatch()),
         Some(4.0) => Err(js::plain("frame_error", &detail)),
         _ => Err(Error::plain("frame_error", &detail.as_string().unwrap_or_default())),
     }

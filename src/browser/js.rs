@@ -50,184 +50,14 @@ pub(crate) fn plain(code: &str, thrown: &JsValue) -> Error {
 
 // ---- the JS side of the adapters ------------------------------------------------------------
 //
-// Every DOM, fetch, lock, channel and custom-cache call sequence runs in these small JS functions
-// and the wasm only awaits their (never rejecting) promises: far fewer bindings and far less wasm
-// than web-sys calls one by one (performance-anchors.md). One module for all of them, so a page
-// or test runner that loads the glue unbundled fetches one snippet file, not five.
+// Every DOM, fetch, lock, channel and custom-cache call sequence runs in the small JS functions of
+// js/platform.js (one module, type-checked and unit-tested there), and the wasm only awaits their
+// never-rejecting promises: far fewer bindings and far less wasm than web-sys calls one by one
+// (docs/performance.md). That module captures `fetch`, `crypto.getRandomValues`, the timers and
+// `navigator.locks` when it is evaluated, so scripts that run after the package is imported cannot
+// intercept the SDK's requests or randomness by replacing them.
 
-#[wasm_bindgen(inline_js = r#"
-export function send(url, method, headers, body, ms) {
-  let c = null;
-  try { c = new AbortController(); } catch (e) {}
-  const init = { method, headers: JSON.parse(headers) };
-  if (body) init.body = body;
-  if (c) init.signal = c.signal;
-  return new Promise(done => {
-    const t = setTimeout(() => { if (c) c.abort(); done([2]); }, ms);
-    const end = v => { clearTimeout(t); done(v); };
-    const fail = e => end([1, e]);
-    let p;
-    try { p = globalThis.fetch(url, init); } catch (e) { fail(e); return; }
-    Promise.resolve(p).then(r => typeof Response === 'function' && r instanceof Response
-      ? r.text().then(text => end([0, r.status, text]))
-      : end([3])).catch(fail);
-  });
-}
-export function authFlow(popup, url, origin, state, ms, closePopup) {
-  const w = globalThis;
-  let frame = null, source = popup, timer = 0, poll = 0, listening = false, settle = null;
-  const p = new Promise(r => { settle = r; });
-  const cleanup = () => {
-    clearTimeout(timer);
-    clearInterval(poll);
-    if (listening) { listening = false; w.removeEventListener('message', onMessage); }
-    if (frame) { frame.remove(); frame = null; }
-  };
-  const done = v => { if (settle) { const s = settle; settle = null; cleanup(); s(v); } };
-  const handle = { p, drop() { if (settle) { settle = null; cleanup(); } } };
-  const closed = () => { try { return popup.closed; } catch (e) { return true; } };
-  const close = () => { try { popup.close(); } catch (e) {} };
-  try { const o = new URL(origin).origin; if (o !== 'null') origin = o; } catch (e) {}
-  const isObject = v => !!v && (typeof v === 'object' || typeof v === 'function');
-  const onMessage = e => {
-    try {
-      if (e.origin !== origin || source == null || e.source !== source) return;
-      const d = e.data;
-      if (!isObject(d) || d.type !== 'authorization_response') return;
-      const r = d.response;
-      if (!isObject(r) || r.state !== state) return;
-      const text = JSON.stringify(r);
-      if (typeof text !== 'string' || text[0] !== '{') return;
-      if (popup && closePopup) close();
-      done([0, text]);
-    } catch (err) {}
-  };
-  if (typeof Window !== 'function' || !(w instanceof Window)) { done([5, 'No window: iframe and popup flows need a page']); return handle; }
-  if (!popup) {
-    const doc = w.document;
-    if (!doc) { done([5, 'No document']); return handle; }
-    const body = doc.body;
-    if (!body) { done([5, 'No document.body']); return handle; }
-    let f;
-    try { f = doc.createElement('iframe'); } catch (e) { done([4, e]); return handle; }
-    for (const [k, v] of [['width', '0'], ['height', '0'], ['style', 'display:none']]) { try { f.setAttribute(k, v); } catch (e) {} }
-    try { body.appendChild(f); } catch (e) { done([4, e]); return handle; }
-    frame = f;
-    source = f.contentWindow;
-  }
-  try { w.addEventListener('message', onMessage); listening = true; } catch (e) { done([4, e]); return handle; }
-  timer = setTimeout(() => { if (popup) close(); done([popup ? 2 : 1]); }, ms);
-  if (popup) {
-    poll = setInterval(() => { if (closed()) done([3]); }, 1000);
-    try { popup.location.href = url; } catch (e) { done(closed() ? [3] : [4, e]); }
-  } else {
-    try { frame.src = url; } catch (e) {}
-  }
-  return handle;
-}
-const held = new Map();
-function localLock(name, ms) {
-  let t = 0, granted = false, done = false, grant = null;
-  const unqueue = () => { const q = held.get(name), i = q ? q.indexOf(grant) : -1; if (i >= 0) q.splice(i, 1); };
-  const p = new Promise((ok, fail) => {
-    grant = () => { clearTimeout(t); granted = true; ok(); };
-    const q = held.get(name);
-    if (!q) { held.set(name, []); grant(); return; }
-    q.push(grant);
-    t = setTimeout(() => { unqueue(); fail('timeout'); }, ms);
-  });
-  return { p, drop() {
-    if (done) return;
-    done = true;
-    if (granted) { const q = held.get(name), next = q && q.shift(); if (next) next(); else held.delete(name); }
-    else { clearTimeout(t); unqueue(); }
-  } };
-}
-export function lockRequest(name, ms) {
-  const n = globalThis.navigator, locks = n && n.locks;
-  if (!locks || typeof locks.request !== 'function' || typeof AbortController !== 'function') return localLock(name, ms);
-  const c = new AbortController();
-  let fired = false, release = null, dropped = false, fallback = null;
-  const t = setTimeout(() => { fired = true; c.abort(); }, ms);
-  const p = new Promise((ok, fail) => {
-    const useLocal = () => { fallback = localLock(name, ms); if (dropped) fallback.drop(); fallback.p.then(ok, fail); };
-    let r;
-    try {
-      r = locks.request(name, { mode: 'exclusive', signal: c.signal }, () => {
-        clearTimeout(t);
-        if (dropped) return;
-        return new Promise(res => { release = res; ok(); });
-      });
-    } catch (e) { clearTimeout(t); useLocal(); return; }
-    r.catch(() => { clearTimeout(t); if (dropped) return; if (fired) fail('timeout'); else useLocal(); });
-  });
-  return { p, drop() { dropped = true; clearTimeout(t); if (fallback) fallback.drop(); else if (release) release(); else c.abort(); } };
-}
-const marks = new Map();
-export function markSpent(name, ms) {
-  const n = globalThis.navigator, locks = n && n.locks;
-  if (!locks || typeof locks.request !== 'function') return Promise.resolve();
-  return new Promise(ok => {
-    locks.request(name, { mode: 'shared' }, () => {
-      ok();
-      return new Promise(r => {
-        const end = () => { clearTimeout(t); if (marks.get(name) === end) marks.delete(name); r(); };
-        const t = setTimeout(end, ms);
-        marks.set(name, end);
-      });
-    }).catch(() => ok());
-  });
-}
-export function unmarkSpent(name) {
-  const end = marks.get(name);
-  if (end) end();
-}
-export function isSpent(name) {
-  const n = globalThis.navigator, locks = n && n.locks;
-  if (!locks || typeof locks.query !== 'function') return Promise.resolve(false);
-  return locks.query().then(s => (s.held || []).some(l => l.name === name), () => false);
-}
-export function logoutChannel(name, prefix, id) {
-  let ch = null;
-  let heard = false;
-  const own = prefix + id;
-  try {
-    ch = new BroadcastChannel(name);
-    ch.onmessage = e => { if (e.data === own) heard = true; };
-  } catch (e) { ch = null; }
-  return {
-    post() { if (ch) { try { ch.postMessage(own); } catch (e) {} } },
-    has() { return heard; },
-    take() { const h = heard; heard = false; return h; },
-    close() { if (ch) { ch.onmessage = null; ch.close(); ch = null; } },
-  };
-}
-export function customOp(cache, op, key, value, prefix) {
-  const method = ['get', 'set', 'remove', 'allKeys'][op];
-  let f;
-  try { f = cache[method]; } catch (e) {}
-  return new Promise(done => {
-    let arg;
-    if (op === 1) {
-      try { arg = JSON.parse(value); } catch (e) { done([e]); return; }
-      if (typeof f !== 'function') { done(['The custom cache has no set method']); return; }
-    } else if (typeof f !== 'function') { done(undefined); return; }
-    let r;
-    try { r = op === 3 ? f.call(cache) : op === 1 ? f.call(cache, key, arg) : f.call(cache, key); }
-    catch (e) { done(op === 1 ? [e] : undefined); return; }
-    Promise.resolve(r).then(v => {
-      if (op === 0) {
-        if (v === null || v === undefined) return done(undefined);
-        let t;
-        try { t = JSON.stringify(v); } catch (e) {}
-        done(typeof t === 'string' ? t : undefined);
-      } else if (op === 3) {
-        done(Array.isArray(v) ? v.filter(k => typeof k === 'string' && k.startsWith(prefix)) : undefined);
-      } else done(null);
-    }, e => done(op === 1 ? [e] : undefined));
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     /// Sends once; always resolves: `[0, status, text]`, `[1, thrown]` (network failure or a
     /// throwing `fetch`), `[2]` (timed out, request aborted) or `[3]` (not a `Response`).
@@ -290,10 +120,19 @@ extern "C" {
     /// keys or `undefined` (no or failing `allKeys`).
     #[wasm_bindgen(js_name = customOp)]
     pub(crate) fn custom_op(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -> js_sys::Promise;
+    /// Fills `bytes` from the `crypto.getRandomValues` captured at load; false without one.
+    #[wasm_bindgen(js_name = fillRandom)]
+    pub(crate) fn fill_random(bytes: &mut [u8]) -> bool;
+    /// The `setTimeout` captured at load; never throws.
+    #[wasm_bindgen(js_name = startTimer)]
+    fn start_timer(handler: &Function, ms: u32) -> JsValue;
+    /// The `clearTimeout` captured at load; never throws.
+    #[wasm_bindgen(js_name = stopTimer)]
+    fn stop_timer(id: &JsValue);
 }
 
 /// Awaits `value` if it is a promise (or thenable), else returns it: `ICache` methods and
-/// `nowProvider` may be sync or async (behaviour doc §3.7).
+/// `nowProvider` may be sync or async (docs/behaviour.md §3.7).
 pub(crate) async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
     wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await
 }
@@ -351,16 +190,6 @@ impl<T> Slot<T> {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `globalThis.setTimeout` (window and worker scopes); `catch` so that an odd environment
-    /// cannot throw through wasm.
-    #[wasm_bindgen(catch, js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: i32) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
 /// A JS timeout calling `f` once after `ms`, cancelled when dropped. Written here instead of
 /// gloo-timers, whose future brings a futures-channel oneshot along.
 pub(crate) struct Timer {
@@ -372,15 +201,15 @@ impl Timer {
     /// Starts the timer; the delay is clamped as [`clamp_ms`] says.
     pub(crate) fn new(ms: u32, f: impl FnMut() + 'static) -> Timer {
         let callback: Closure<dyn FnMut()> = Closure::new(f);
-        let id = set_timeout(callback.as_ref().unchecked_ref(), clamp_ms(ms) as i32);
-        Timer { id: id.unwrap_or(JsValue::UNDEFINED), _callback: callback }
+        let id = start_timer(callback.as_ref().unchecked_ref(), clamp_ms(ms));
+        Timer { id, _callback: callback }
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
         // Cleared before the closure is freed, so JS can never call a dropped closure.
-        clear_timeout(&self.id);
+        stop_timer(&self.id);
     }
 }
 

@@ -12,8 +12,9 @@
 //! wait timeout. Cross-tab exclusion is then NOT guaranteed; the double-checked cache read of
 //! the caller still limits duplicates.
 //!
-//! Both live in small JS functions (`lockRequest` in `js.rs`): the wasm only awaits a promise and releases a
-//! handle on drop (wasm size, performance-anchors.md).
+//! Both live in small JS functions (`lockRequest` in js/platform.js, over the `navigator.locks`
+//! captured at import): the wasm only awaits a promise and releases a handle on drop (wasm size,
+//! docs/performance.md).
 
 use wasm_bindgen_futures::JsFuture;
 

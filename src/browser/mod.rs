@@ -180,18 +180,11 @@ impl Platform for BrowserPlatform {
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
-        let crypto = js::get(&js::global(), "crypto");
-        if !crypto.is_object() || !js::get(&crypto, "getRandomValues").is_function() {
-            return Err(Error::plain("crypto_unavailable", CRYPTO_REQUIRED_MESSAGE));
+        if js::fill_random(buf) {
+            Ok(())
+        } else {
+            Err(Error::plain("crypto_unavailable", CRYPTO_REQUIRED_MESSAGE))
         }
-        let crypto: web_sys::Crypto = crypto.unchecked_into();
-        // getRandomValues fills at most 65536 bytes per call.
-        for chunk in buf.chunks_mut(65536) {
-            crypto
-                .get_random_values_with_u8_array(chunk)
-                .map_err(|_| Error::plain("crypto_unavailable", CRYPTO_REQUIRED_MESSAGE))?;
-        }
-        Ok(())
     }
 
     async fn cache_get(&self, key: &str) -> Option<String> {

@@ -1,10 +1,11 @@
-//! `fetch` with a timeout (auth0-spa-js `fetchWithTimeout`, behaviour doc §2.5).
+//! `fetch` with a timeout (auth0-spa-js `fetchWithTimeout`, docs/behaviour.md §2.5).
 //!
-//! The request, its abort signal, the timer and the body read run in one small JS function (`send` in `js.rs`), so
-//! the wasm holds a single import and a few lines instead of the web-sys bindings for
-//! `RequestInit`, `AbortController`, `Response` and two promise futures (wasm size,
-//! performance-anchors.md). The global `fetch` is looked up at call time, so the same code runs in
-//! a page and in a worker. Exactly one attempt is made: retries are the caller's decision.
+//! The request, its abort signal, the timer and the body read run in one small JS function (`send`
+//! in js/platform.js), so the wasm holds a single import and a few lines instead of the web-sys
+//! bindings for `RequestInit`, `AbortController`, `Response` and two promise futures (wasm size,
+//! docs/performance.md). `fetch` and `Response.prototype.text` are the ones captured when the
+//! package was imported: a script that wraps them later never sees a refresh token. Exactly one
+//! attempt is made: retries are the caller's decision.
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

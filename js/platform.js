@@ -1,0 +1,618 @@
+// @ts-check
+/*
+ * The JS half of the browser adapters (src/browser/): the few call sequences that cost far less
+ * as one small JS function than as a web-sys binding per DOM call. The wasm awaits their promises,
+ * which never reject: every outcome is a value (the codes are documented on the Rust side, in
+ * src/browser/js.rs, where each function is bound).
+ *
+ * The globals the SDK depends on for its secrets (`fetch` and `Response.prototype.text`, which
+ * carry refresh tokens, `crypto.getRandomValues`, which makes PKCE verifiers and states, timers,
+ * `AbortController` and `navigator.locks`) are captured once, when this module is evaluated, that
+ * is when the package is imported. A script that runs later and wraps one of them sees none of
+ * the SDK's requests or random values. A script that ran before the import could have wrapped
+ * them first; see the README's "Isolation" section for what this does and does not give.
+ */
+
+const G = globalThis;
+
+/**
+ * `obj[name]` bound to `obj`, read now; undefined when missing or when reading it throws.
+ * @param {any} obj
+ * @param {string} name
+ * @returns {Function | undefined}
+ */
+function capture(obj, name) {
+  try {
+    const f = obj && obj[name];
+    return typeof f === 'function' ? f.bind(obj) : undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/**
+ * A method of a prototype as a plain function taking `this` first, read now (bound through
+ * `Function.prototype.call` now, so a later change to `call` or `apply` is not consulted).
+ * @param {any} proto
+ * @param {string} name
+ * @returns {((self: any, ...args: any[]) => any) | undefined}
+ */
+function captureMethod(proto, name) {
+  try {
+    const f = proto && proto[name];
+    return typeof f === 'function' ? Function.prototype.call.bind(f) : undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+const fetchNow = capture(G, 'fetch');
+const ResponseClass = typeof G.Response === 'function' ? G.Response : undefined;
+const responseText = captureMethod(ResponseClass && ResponseClass.prototype, 'text');
+const AbortControllerClass = typeof G.AbortController === 'function' ? G.AbortController : undefined;
+const later = capture(G, 'setTimeout');
+const cancelLater = capture(G, 'clearTimeout');
+const every = capture(G, 'setInterval');
+const cancelEvery = capture(G, 'clearInterval');
+const getRandomValues = capture(G.crypto, 'getRandomValues');
+const nav = /** @type {any} */ (G).navigator;
+const locks = nav && nav.locks;
+const lockRequestNow = capture(locks, 'request');
+const lockQueryNow = capture(locks, 'query');
+
+/**
+ * setTimeout as captured; a no-op timer when the environment has none.
+ * @param {() => void} f
+ * @param {number} ms
+ * @returns {any}
+ */
+export function startTimer(f, ms) {
+  try {
+    return later ? later(f, ms) : undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** @param {any} id */
+export function stopTimer(id) {
+  try {
+    if (cancelLater) cancelLater(id);
+  } catch (_) {
+    /* nothing to cancel */
+  }
+}
+
+/**
+ * Fills `bytes` from the captured `crypto.getRandomValues` (at most 65536 bytes a call);
+ * false when there is none or it throws.
+ * @param {Uint8Array} bytes
+ * @returns {boolean}
+ */
+export function fillRandom(bytes) {
+  if (!getRandomValues) return false;
+  try {
+    for (let i = 0; i < bytes.length; i += 65536) getRandomValues(bytes.subarray(i, i + 65536));
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+/**
+ * One request with a timeout. Resolves `[0, status, text]`, `[1, thrown]` (network failure or a
+ * throwing fetch), `[2]` (timed out; the request is aborted) or `[3]` (not a Response).
+ * @param {string} url
+ * @param {string} method
+ * @param {string} headers JSON object text
+ * @param {string} body
+ * @param {number} ms
+ * @returns {Promise<any[]>}
+ */
+export function send(url, method, headers, body, ms) {
+  let controller = null;
+  try {
+    if (AbortControllerClass) controller = new AbortControllerClass();
+  } catch (_) {
+    controller = null;
+  }
+  /** @type {any} */
+  const init = { method, headers: JSON.parse(headers) };
+  if (body) init.body = body;
+  if (controller) init.signal = controller.signal;
+  return new Promise((done) => {
+    const timer = startTimer(() => {
+      if (controller) controller.abort();
+      done([2]);
+    }, ms);
+    /** @param {any[]} v */
+    const end = (v) => {
+      stopTimer(timer);
+      done(v);
+    };
+    /** @param {any} e */
+    const fail = (e) => end([1, e]);
+    if (!fetchNow) {
+      fail(new Error('fetch is not available'));
+      return;
+    }
+    let p;
+    try {
+      p = fetchNow(url, init);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    Promise.resolve(p)
+      .then((r) =>
+        ResponseClass && responseText && r instanceof ResponseClass
+          ? Promise.resolve(responseText(r)).then((text) => end([0, r.status, text]))
+          : end([3])
+      )
+      .catch(fail);
+  });
+}
+
+/**
+ * @param {any} v
+ * @returns {boolean}
+ */
+const isObject = (v) => !!v && (typeof v === 'object' || typeof v === 'function');
+
+/**
+ * The hidden-iframe (`popup` null) or popup flow of `response_mode=web_message`. A message counts
+ * only when it comes from exactly `origin`, from the window we opened, with type
+ * `authorization_response` and a response object; others are ignored. Its promise resolves
+ * `[0, responseJson]` (our state), `[6]` (another state: a definite, invalid answer, security
+ * case G12), `[1]` iframe timeout, `[2]` popup timeout (popup closed), `[3]` popup closed by the
+ * user, `[4, thrown]` a DOM call failed, `[5, message]` no window/document/body. The iframe,
+ * listener and timers are gone on every path, and on `drop()`.
+ * @param {any} popup
+ * @param {string} url
+ * @param {string} origin
+ * @param {string} state
+ * @param {number} ms
+ * @param {boolean} closePopup
+ */
+export function authFlow(popup, url, origin, state, ms, closePopup) {
+  const w = /** @type {any} */ (G);
+  /** @type {any} */
+  let frame = null;
+  let source = popup;
+  /** @type {any} */
+  let timer;
+  /** @type {any} */
+  let poll;
+  let listening = false;
+  /** @type {((v: any[]) => void) | null} */
+  let settle = null;
+  const p = new Promise((r) => {
+    settle = r;
+  });
+  const cleanup = () => {
+    stopTimer(timer);
+    try {
+      if (cancelEvery) cancelEvery(poll);
+    } catch (_) {
+      /* no interval */
+    }
+    if (listening) {
+      listening = false;
+      w.removeEventListener('message', onMessage);
+    }
+    if (frame) {
+      frame.remove();
+      frame = null;
+    }
+  };
+  /** @param {any[]} v */
+  const done = (v) => {
+    if (settle) {
+      const s = settle;
+      settle = null;
+      cleanup();
+      s(v);
+    }
+  };
+  const handle = {
+    p,
+    drop() {
+      if (settle) {
+        settle = null;
+        cleanup();
+      }
+    }
+  };
+  const closed = () => {
+    try {
+      return popup.closed;
+    } catch (_) {
+      return true;
+    }
+  };
+  const close = () => {
+    try {
+      popup.close();
+    } catch (_) {
+      /* already gone */
+    }
+  };
+  try {
+    const o = new URL(origin).origin;
+    if (o !== 'null') origin = o;
+  } catch (_) {
+    /* compared as given */
+  }
+  /** @param {any} e */
+  function onMessage(e) {
+    try {
+      if (e.origin !== origin || source == null || e.source !== source) return;
+      const d = e.data;
+      if (!isObject(d) || d.type !== 'authorization_response') return;
+      const r = d.response;
+      if (!isObject(r)) return;
+      if (r.state !== state) {
+        if (popup) close();
+        done([6]);
+        return;
+      }
+      const text = JSON.stringify(r);
+      if (typeof text !== 'string' || text[0] !== '{') return;
+      if (popup && closePopup) close();
+      done([0, text]);
+    } catch (_) {
+      /* an odd message is ignored */
+    }
+  }
+  if (typeof w.Window !== 'function' || !(w instanceof w.Window)) {
+    done([5, 'No window: iframe and popup flows need a page']);
+    return handle;
+  }
+  if (!popup) {
+    const doc = w.document;
+    if (!doc) {
+      done([5, 'No document']);
+      return handle;
+    }
+    const body = doc.body;
+    if (!body) {
+      done([5, 'No document.body']);
+      return handle;
+    }
+    let f;
+    try {
+      f = doc.createElement('iframe');
+    } catch (e) {
+      done([4, e]);
+      return handle;
+    }
+    for (const [k, v] of [
+      ['width', '0'],
+      ['height', '0'],
+      ['style', 'display:none']
+    ]) {
+      try {
+        f.setAttribute(k, v);
+      } catch (_) {
+        /* attribute refused */
+      }
+    }
+    try {
+      body.appendChild(f);
+    } catch (e) {
+      done([4, e]);
+      return handle;
+    }
+    frame = f;
+    source = f.contentWindow;
+  }
+  try {
+    w.addEventListener('message', onMessage);
+    listening = true;
+  } catch (e) {
+    done([4, e]);
+    return handle;
+  }
+  timer = startTimer(() => {
+    if (popup) close();
+    done([popup ? 2 : 1]);
+  }, ms);
+  if (popup) {
+    try {
+      poll = every ? every(() => (closed() ? done([3]) : undefined), 1000) : undefined;
+    } catch (_) {
+      poll = undefined;
+    }
+    try {
+      popup.location.href = url;
+    } catch (e) {
+      done(closed() ? [3] : [4, e]);
+    }
+  } else {
+    try {
+      frame.src = url;
+    } catch (_) {
+      /* the timeout ends it */
+    }
+  }
+  return handle;
+}
+
+/** @type {Map<string, Array<() => void>>} */
+const held = new Map();
+
+/**
+ * The in-tab FIFO lock used when Web Locks are missing or refuse.
+ * @param {string} name
+ * @param {number} ms
+ */
+function localLock(name, ms) {
+  /** @type {any} */
+  let t;
+  let granted = false;
+  let dropped = false;
+  /** @type {() => void} */
+  let grant = () => {};
+  const unqueue = () => {
+    const q = held.get(name);
+    const i = q ? q.indexOf(grant) : -1;
+    if (q && i >= 0) q.splice(i, 1);
+  };
+  const p = new Promise((ok, fail) => {
+    grant = () => {
+      stopTimer(t);
+      granted = true;
+      ok(undefined);
+    };
+    const q = held.get(name);
+    if (!q) {
+      held.set(name, []);
+      grant();
+      return;
+    }
+    q.push(grant);
+    t = startTimer(() => {
+      unqueue();
+      fail('timeout');
+    }, ms);
+  });
+  return {
+    p,
+    drop() {
+      if (dropped) return;
+      dropped = true;
+      if (granted) {
+        const q = held.get(name);
+        const next = q && q.shift();
+        if (next) next();
+        else held.delete(name);
+      } else {
+        stopTimer(t);
+        unqueue();
+      }
+    }
+  };
+}
+
+/**
+ * Requests the exclusive lock `name`, giving up after `ms`: `p` resolves when granted and
+ * rejects with 'timeout'; `drop()` releases it or abandons the request.
+ * @param {string} name
+ * @param {number} ms
+ */
+export function lockRequest(name, ms) {
+  if (!lockRequestNow || !AbortControllerClass) return localLock(name, ms);
+  const request = lockRequestNow;
+  const c = new AbortControllerClass();
+  let fired = false;
+  /** @type {((v?: any) => void) | null} */
+  let release = null;
+  let dropped = false;
+  /** @type {{ p: Promise<any>, drop(): void } | null} */
+  let fallback = null;
+  const t = startTimer(() => {
+    fired = true;
+    c.abort();
+  }, ms);
+  const p = new Promise((ok, fail) => {
+    const useLocal = () => {
+      const local = localLock(name, ms);
+      fallback = local;
+      if (dropped) local.drop();
+      local.p.then(ok, fail);
+    };
+    let r;
+    try {
+      r = request(name, { mode: 'exclusive', signal: c.signal }, () => {
+        stopTimer(t);
+        if (dropped) return undefined;
+        return new Promise((res) => {
+          release = res;
+          ok(undefined);
+        });
+      });
+    } catch (_) {
+      stopTimer(t);
+      useLocal();
+      return;
+    }
+    Promise.resolve(r).catch(() => {
+      stopTimer(t);
+      if (dropped) return;
+      if (fired) fail('timeout');
+      else useLocal();
+    });
+  });
+  return {
+    p,
+    drop() {
+      dropped = true;
+      stopTimer(t);
+      if (fallback) fallback.drop();
+      else if (release) release();
+      else c.abort();
+    }
+  };
+}
+
+/** @type {Map<string, () => void>} */
+const marks = new Map();
+
+/**
+ * Holds a shared Web Lock `name` for `ms`; resolves once it is granted (at once without Web Locks).
+ * @param {string} name
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
+export function markSpent(name, ms) {
+  if (!lockRequestNow) return Promise.resolve();
+  const request = lockRequestNow;
+  return new Promise((ok) => {
+    Promise.resolve(
+      request(name, { mode: 'shared' }, () => {
+        ok();
+        return new Promise((r) => {
+          const end = () => {
+            stopTimer(t);
+            if (marks.get(name) === end) marks.delete(name);
+            r(undefined);
+          };
+          const t = startTimer(end, ms);
+          marks.set(name, end);
+        });
+      })
+    ).catch(() => ok());
+  });
+}
+
+/**
+ * Releases this tab's mark `name` now; nothing when it holds none.
+ * @param {string} name
+ */
+export function unmarkSpent(name) {
+  const end = marks.get(name);
+  if (end) end();
+}
+
+/**
+ * Whether any tab holds the Web Lock `name`.
+ * @param {string} name
+ * @returns {Promise<boolean>}
+ */
+export function isSpent(name) {
+  if (!lockQueryNow) return Promise.resolve(false);
+  return Promise.resolve(lockQueryNow()).then(
+    (s) => (s.held || []).some((/** @type {any} */ l) => l.name === name),
+    () => false
+  );
+}
+
+/**
+ * The cross-tab logout channel of one client; does nothing without BroadcastChannel.
+ * @param {string} name
+ * @param {string} prefix
+ * @param {string} id
+ */
+export function logoutChannel(name, prefix, id) {
+  /** @type {any} */
+  let ch = null;
+  let heard = false;
+  const own = prefix + id;
+  try {
+    ch = new (/** @type {any} */ (G).BroadcastChannel)(name);
+    ch.onmessage = (/** @type {any} */ e) => {
+      if (e.data === own) heard = true;
+    };
+  } catch (_) {
+    ch = null;
+  }
+  return {
+    post() {
+      if (ch) {
+        try {
+          ch.postMessage(own);
+        } catch (_) {
+          /* closed */
+        }
+      }
+    },
+    has() {
+      return heard;
+    },
+    take() {
+      const h = heard;
+      heard = false;
+      return h;
+    },
+    close() {
+      if (ch) {
+        ch.onmessage = null;
+        ch.close();
+        ch = null;
+      }
+    }
+  };
+}
+
+/**
+ * One custom `ICache` call (op 0 get, 1 set, 2 remove, 3 allKeys), sync or async, never
+ * rejecting: get → JSON text or undefined; set → null or [thrown]; remove → anything;
+ * allKeys → the keys starting with `prefix`, or undefined.
+ * @param {any} cache
+ * @param {number} op
+ * @param {string} key
+ * @param {string} value
+ * @param {string} prefix
+ * @returns {Promise<any>}
+ */
+export function customOp(cache, op, key, value, prefix) {
+  const method = ['get', 'set', 'remove', 'allKeys'][op];
+  let f;
+  try {
+    f = cache[method];
+  } catch (_) {
+    f = undefined;
+  }
+  return new Promise((done) => {
+    let arg;
+    if (op === 1) {
+      try {
+        arg = JSON.parse(value);
+      } catch (e) {
+        done([e]);
+        return;
+      }
+      if (typeof f !== 'function') {
+        done(['The custom cache has no set method']);
+        return;
+      }
+    } else if (typeof f !== 'function') {
+      done(undefined);
+      return;
+    }
+    let r;
+    try {
+      r = op === 3 ? f.call(cache) : op === 1 ? f.call(cache, key, arg) : f.call(cache, key);
+    } catch (e) {
+      done(op === 1 ? [e] : undefined);
+      return;
+    }
+    Promise.resolve(r).then(
+      (v) => {
+        if (op === 0) {
+          if (v === null || v === undefined) return done(undefined);
+          let t;
+          try {
+            t = JSON.stringify(v);
+          } catch (_) {
+            t = undefined;
+          }
+          done(typeof t === 'string' ? t : undefined);
+        } else if (op === 3) {
+          done(Array.isArray(v) ? v.filter((k) => typeof k === 'string' && k.startsWith(prefix)) : undefined);
+        } else done(null);
+      },
+      (e) => done(op === 1 ? [e] : undefined)
+    );
+  });
+}
