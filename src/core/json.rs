@@ -4,6 +4,10 @@
 //! (../shared/reference/performance-anchors.md). This module parses the handful of documents the
 //! SDK reads (token responses, cache entries, transactions, ID-token segments, options) into an
 //! order-preserving [`Json`] tree, and writes them back byte-compatible with `JSON.stringify`.
+//!
+//! Where it differs from `JSON.parse`: nesting deeper than 64 is an error; a lone surrogate escape
+//! (`\ud800`) becomes U+FFFD (a Rust string cannot hold it); and members keep document order,
+//! whereas a JS object lists integer-like keys (`"0"`, `"7"`) first, in ascending order.
 
 use super::number::{parse_number, push_number};
 
@@ -21,7 +25,9 @@ pub enum Json {
     String(String),
     /// An array.
     Array(Vec<Json>),
-    /// An object; duplicate keys keep the last value on lookup, as `JSON.parse` does.
+    /// An object: one member per key, in order. [`Json::parse`] collapses a repeated key as
+    /// `JSON.parse` does (the member stays at its first position and takes the last value);
+    /// code that builds an object keeps its keys unique (use [`Json::set`]).
     Object(Vec<(String, Json)>),
 }
 
@@ -48,10 +54,10 @@ impl Json {
         Ok(value)
     }
 
-    /// The member `key` of an object (last one wins), or `None` for other values.
+    /// The member `key` of an object, or `None` for other values.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
-            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -280,7 +286,12 @@ impl Parser<'_> {
                     self.eat(b":")?;
                     self.skip_ws();
                     let value = self.value(depth + 1)?;
-                    members.push((key, value));
+                    // A repeated key keeps its first position and takes the new value, as
+                    // `JSON.parse` creates the property once and then assigns it.
+                    match members.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => members.push((key, value)),
+                    }
                     self.skip_ws();
                     match self.peek() {
                         Some(b',') => self.pos += 1,
@@ -457,9 +468,18 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_resolve_to_the_last_value() {
-        let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
-        assert_eq!(v.get("a").and_then(Json::as_f64), Some(2.0));
+    fn duplicate_keys_keep_the_first_position_and_the_last_value() {
+        let mut v = Json::parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v, Json::Object(vec![("a".into(), Json::Number(3.0)), ("b".into(), Json::Number(2.0))]));
+        assert_eq!(v.get("a").and_then(Json::as_f64), Some(3.0));
+        assert_eq!(v.to_json_string(), r#"{"a":3,"b":2}"#);
+        v.set("a", Json::Null);
+        assert_eq!(v.to_json_string(), r#"{"a":null,"b":2}"#);
+        assert_eq!(v.remove("a"), Some(Json::Null));
+        assert_eq!(v.get("a"), None);
+        // Nested objects collapse too; a repeated key may change the value's type.
+        let v = Json::parse(r#"[{"x":{"y":1,"y":[2]},"x":{"z":0,"z":{}}}]"#).unwrap();
+        assert_eq!(v.to_json_string(), r#"[{"x":{"z":{}}}]"#);
     }
 
     #[test]
