@@ -5,7 +5,7 @@
 // Why: absolute times on the project's machines move from run to run (2 shared cores), so a
 // figure only means something next to auth0-spa-js measured in the same process, browser and
 // minute. Every figure is reported for both SDKs with the ratio (this SDK ÷ auth0-spa-js).
-// The figures follow /work/shared/reference/performance-anchors.md (ids a–h).
+// The figures follow docs/performance.md (ids a–h).
 //
 //   node bench/run.mjs                 full run (a few minutes) -> bench/results/latest.{json,md}
 //   node bench/run.mjs --quick         smoke test: figure (b) only, 2 runs -> bench/results/quick.{json,md}

@@ -1,5 +1,5 @@
 // Error classes with the names, fields, messages and inheritance of @auth0/auth0-spa-js v2
-// (behaviour doc §6), so that `e instanceof PopupTimeoutError`, `e instanceof GenericError` and
+// (docs/behaviour.md §6), so that `e instanceof PopupTimeoutError`, `e instanceof GenericError` and
 // `e.error === 'login_required'` keep working in apps that switch to this package.
 //
 // Like auth0-spa-js, every constructor calls Object.setPrototypeOf(this, X.prototype): code

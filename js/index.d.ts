@@ -1,5 +1,5 @@
 // Type declarations of auth0-spa-wasm. The names and shapes follow @auth0/auth0-spa-js v2
-// (behaviour doc §1, §3.7, §6), so that an application written against auth0-spa-js type-checks
+// (docs/behaviour.md §1, §3.7, §6), so that an application written against auth0-spa-js type-checks
 // unchanged after switching the import. Written for this package; see tests/types/ for the proof.
 
 // ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /*
  * auth0-spa-wasm: package entry. Same exports and method signatures as @auth0/auth0-spa-js v2
- * (behaviour doc §1), backed by the Rust/WebAssembly client. No separate init call: the wasm
+ * (docs/behaviour.md §1), backed by the Rust/WebAssembly client. No separate init call: the wasm
  * module loads itself on first use (one memoised promise), so `new Auth0Client(options)` stays
  * synchronous and `createAuth0Client(options)` simply awaits it.
  *

@@ -2,7 +2,7 @@
 # Release build of the npm package into dist/:
 #   1. wasm-pack (web target) -> pkg/auth0_spa_wasm.js (glue) + pkg/auth0_spa_wasm_bg.wasm
 #   2. wasm-opt -Oz from the npm package `binaryen` (wasm-pack's own download fails here and
-#      Debian's binaryen 108 corrupts current wasm-bindgen output; see toolchain.md)
+#      Debian's binaryen 108 corrupts current wasm-bindgen output; see docs/toolchain.md)
 #   3. two variants of the package entry, each js/index.js + js/errors.js + glue + snippets + a
 #      wasm loader bundled and minified by esbuild into one ES module:
 #      dist/index.js (`auth0-spa-wasm`, the default): the .wasm inlined (deflated + base64), so
@@ -154,7 +154,7 @@ size_table() { # <title> <files or folders...>
   shift
   node --input-type=module - "$@" <<'JS'
 // raw / gzip -9 / brotli (quality 11) of every .js and .wasm under a folder, and their sum: what a
-// browser downloads for the SDK (performance-anchors.md, measure "a"). --json for machines.
+// browser downloads for the SDK (docs/performance.md, measure "a"). --json for machines.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';

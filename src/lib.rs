@@ -1,4 +1,8 @@
 //! auth0-spa-wasm: a drop-in replacement for `@auth0/auth0-spa-js` v2.
+//!
+//! Comments cite the repository's own references: `§x.y` is a section of docs/behaviour.md (what
+//! auth0-spa-js does and what this SDK does instead), a case id such as `F6` or `I5` is a case of
+//! docs/security-cases.md, and docs/README.md explains the conventions.
 pub mod client;
 pub mod core;
 pub mod platform;

@@ -6,7 +6,7 @@
 // loopback interface, with test hooks for statistics and fault injection. It is built on the
 // certified npm package `oidc-provider` (9.x), not a hand-rolled mock, so refresh-token
 // rotation, reuse detection, PKCE, web_message and CORS behave like a real server.
-// See tenant/README.md and /work/shared/reference/security-cases.md §3.
+// See tenant/README.md and docs/security-cases.md §3.
 //
 // Library:  const t = await startTenant({ port: 0, spa: 'http://127.0.0.1:3000' }); ... await t.stop();
 // CLI:      node tenant/server.mjs --port 3001 --spa http://127.0.0.1:3000

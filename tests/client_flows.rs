@@ -1,5 +1,5 @@
 //! Whole flows of the client over the scripted fake platform: login, callback checks, silent
-//! renewal with rotation, fallbacks, concurrency and logout (security-cases.md A, B, E, F, G, I, K).
+//! renewal with rotation, fallbacks, concurrency and logout (docs/security-cases.md A, B, E, F, G, I, K).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 // Native only: the scripted fake platform runs on the host (browser behaviour is covered by tests/web_*.rs and tests/e2e).
@@ -407,6 +407,30 @@ fn logout_clears_tokens_user_transaction_and_cookies_and_tells_other_tabs() {
     assert!(platform.0.cookies.borrow().is_empty());
     assert_eq!(platform.0.broadcasts.get(), 1, "the logout is announced to other tabs once");
     assert!(!run(client.is_authenticated()));
+}
+
+#[test]
+fn logout_with_another_client_id_clears_that_clients_entries_and_keeps_ours() {
+    let (client, platform) = client("");
+    login(&client, &platform, None, 86400);
+    let other = "@@auth0spajs@@::other-client::default::openid";
+    platform.0.cache.borrow_mut().insert(other.to_owned(), "{}".to_owned());
+    run(client.logout(&Json::parse(r#"{"clientId":"other-client"}"#).unwrap())).unwrap();
+    let cache = platform.cache_snapshot();
+    assert!(!cache.contains_key(other));
+    assert!(cache.keys().any(|k| k.contains("::test-client::")), "{cache:?}");
+    assert_eq!(platform.0.broadcasts.get(), 0, "this client's other tabs keep their session");
+}
+
+#[test]
+fn a_refresh_keeps_the_organization_hint_of_the_sessions_id_token() {
+    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    login(&client, &platform, Some("rt-1"), 100);
+    let id = jwt(&id_token_claims(None, r#","org_id":"org_abc""#));
+    platform.on_http(move |_| Ok(token_response("at-2", Some("rt-2"), Some(&id), 100)));
+    platform.advance_secs(100);
+    run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+    assert_eq!(platform.0.cookies.borrow().get("auth0.test-client.organization_hint").map(String::as_str), Some("\"org_abc\""));
 }
 
 #[test]

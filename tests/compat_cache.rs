@@ -3,7 +3,7 @@
 //! auth0-spa-js-localstorage.json, produced by tests/fixtures/generate-spa-js-dump.cjs), and checks
 //! that our cache module reads every key and entry, writes the very same bytes, builds the same
 //! entries from the same token responses, sends the same token-request bodies, and propagates a
-//! rotated refresh token the same way (behaviour doc §2.5, §2.6, §3.1–3.5).
+//! rotated refresh token the same way (docs/behaviour.md §2.5, §2.6, §3.1–3.5).
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 

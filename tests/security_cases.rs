@@ -1,4 +1,4 @@
-//! security-cases.md, groups A–L, against the public client API over the scripted fake platform.
+//! docs/security-cases.md, groups A–L, against the public client API over the scripted fake platform.
 //!
 //! Each test is named after the case it proves (`a4_…`, `d9_…`) and asserts the invariants the
 //! catalogue asks for where they apply: I1 nothing cached or returned, I2 no further request,

@@ -1,4 +1,4 @@
-//! Browser tests of the hidden-iframe flow (`BrowserPlatform::run_iframe`, behaviour doc §2.7)
+//! Browser tests of the hidden-iframe flow (`BrowserPlatform::run_iframe`, docs/behaviour.md §2.7)
 //! and the popup flow (`run_popup`, §2.8): only the message from the exact origin, from our own
 //! window, of type `authorization_response` and with our state is accepted, the same with another state fails at once (security cases G1,
 //! G2, G6, G12, G15, H2, H3, H4); the iframe, listener and timers are gone on every path (I4).

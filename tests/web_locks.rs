@@ -1,4 +1,4 @@
-//! Browser tests of `BrowserPlatform::lock` (behaviour doc §5.2): exclusion, the wait timeout,
+//! Browser tests of `BrowserPlatform::lock` (docs/behaviour.md §5.2): exclusion, the wait timeout,
 //! release on drop (including a waiter that gives up), with Web Locks and with the in-tab
 //! fallback used when `navigator.locks` is missing; and cross-tab logout over BroadcastChannel
 //! (security case I7).

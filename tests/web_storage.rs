@@ -1,5 +1,5 @@
 //! Browser tests of the storage side of `BrowserPlatform`: localStorage cache, custom ICache,
-//! transactions, cookies, clock and randomness (behaviour doc §3.4, §3.7–3.9; security cases
+//! transactions, cookies, clock and randomness (docs/behaviour.md §3.4, §3.7–3.9; security cases
 //! I1, I2, I5, I6; C9). Run in headless Chromium with wasm-bindgen-test.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)

@@ -1,5 +1,5 @@
 // node --test js/tests/ : the error classes keep auth0-spa-js's names, fields, messages and
-// inheritance (behaviour doc §6), and toJsError maps the wasm side's error objects onto them.
+// inheritance (docs/behaviour.md §6), and toJsError maps the wasm side's error objects onto them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -1,4 +1,4 @@
-//! The exclusive cross-tab lock (behaviour doc §5.2): Web Locks when the browser has them, an
+//! The exclusive cross-tab lock (docs/behaviour.md §5.2): Web Locks when the browser has them, an
 //! in-tab async mutex otherwise.
 //!
 //! Web Locks: `navigator.locks.request(name, {mode:'exclusive', signal}, cb)` where `cb`

@@ -28,7 +28,7 @@ pub use lock::BrowserLockGuard;
 pub use net::TIMEOUT_MESSAGE;
 pub use storage::{cookie_header, LEGACY_PREFIX};
 
-/// Prefix of every SDK cache key (behaviour doc §3.1); `cache_keys` lists only these.
+/// Prefix of every SDK cache key (docs/behaviour.md §3.1); `cache_keys` lists only these.
 pub const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
 
 /// Name of the BroadcastChannel on which tabs of one origin announce logouts (security case I7).
@@ -39,7 +39,7 @@ pub const CRYPTO_REQUIRED_MESSAGE: &str = "For security reasons, `window.crypto`
 
 const LOGOUT_MESSAGE_PREFIX: &str = "logout:";
 
-/// Where the token cache lives (`cacheLocation` / `cache` options, behaviour doc §3.4, §3.7).
+/// Where the token cache lives (`cacheLocation` / `cache` options, docs/behaviour.md §3.4, §3.7).
 #[derive(Clone, Debug)]
 pub enum CacheKind {
     /// `cacheLocation: 'memory'` (auth0-spa-js's default): entries die with the page.

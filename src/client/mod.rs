@@ -2,10 +2,10 @@
 //! [`Platform`] port so every flow runs natively under `cargo test` with a scripted fake.
 //!
 //! Each method strings together pure decisions from [`crate::core`] and the I/O the platform
-//! performs. Rules that go beyond auth0-spa-js (security-cases.md) are called out where they are
+//! performs. Rules that go beyond auth0-spa-js (docs/security-cases.md) are called out where they are
 //! applied:
 //! * refresh-token entries are read and written only while holding the per-audience lock, and
-//!   the cache is re-read after taking it (F6; the multi-tab race in performance-anchors.md);
+//!   the cache is re-read after taking it (F6; the multi-tab race in docs/performance.md);
 //! * a rotated refresh token replaces the old one in every entry before the lock is released
 //!   (F1, F18); a response without one keeps the current one (F2);
 //! * a dead refresh token (`invalid_grant`) is removed; transient failures (network, timeout,
@@ -657,9 +657,16 @@ impl<P: Platform> Client<P> {
     /// `/v2/logout` URL for JS to open (or not, with `openUrl: false`).
     pub async fn logout(&self, logout_options: &Json) -> Result<String> {
         let url = logout_url(&self.options, logout_options)?;
-        let all_clients = matches!(logout_options.get("clientId"), Some(Json::Null));
-        self.clear_local_session(if all_clients { None } else { Some(self.client_id()) }).await;
-        self.platform.broadcast_logout();
+        // `clientId: null` clears every client's entries, a string that client's (§1.4, §3.6).
+        let target = match logout_options.get("clientId") {
+            Some(Json::Null) => None,
+            Some(Json::String(id)) => Some(id.as_str()),
+            _ => Some(self.client_id()),
+        };
+        self.clear_local_session(target).await;
+        if target.is_none_or(|id| id == self.client_id()) {
+            self.platform.broadcast_logout();
+        }
         Ok(url)
     }
 }

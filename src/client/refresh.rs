@@ -214,7 +214,8 @@ impl<P: Platform> Client<P> {
             writes.push((k, e.to_json_string()));
         }
         self.write_all(&writes).await;
-        self.set_session_cookies(None);
+        // The organization hint follows the session's ID token, as after a login (§2.5 step 7).
+        self.set_session_cookies(id.decoded.str_claim("org_id"));
         Ok(Self::result_from(&entry, &id, TokenSource::RefreshToken))
     }
 

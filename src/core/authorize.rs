@@ -1,6 +1,6 @@
 //! The `/authorize` URL (RFC 6749 §4.1.1, OIDC Core 3.1.2.1), built parameter-for-parameter
 //! like auth0-spa-js `_prepareAuthorizeUrl` + `getAuthorizeParams`
-//! (auth0-spa-js-behaviour.md §2.3), plus the `auth0Client` telemetry encodings (§2.2).
+//! (docs/behaviour.md §2.3), plus the `auth0Client` telemetry encodings (§2.2).
 //!
 //! Parameter order is JavaScript object order: `client_id`, `scope`, the client-level
 //! `authorizationParams`, the per-call ones, then `response_type`, `response_mode`, `state`,

@@ -1,4 +1,4 @@
-//! The token cache format and policy, byte-compatible with auth0-spa-js (behaviour doc §3.1–3.5),
+//! The token cache format and policy, byte-compatible with auth0-spa-js (docs/behaviour.md §3.1–3.5),
 //! so an app can switch SDKs without logging its users out, and both can share one localStorage.
 //!
 //! Pure values and decisions only: keys ([`CacheKey`], [`user_key`], [`manifest_key`]), entry
@@ -168,7 +168,7 @@ pub struct AccessTokenEntry {
 }
 
 impl std::fmt::Debug for AccessTokenEntry {
-    /// Redacted: tokens never reach logs (security case I6).
+    /// Redacted: tokens never reach logs (invariant I6).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccessTokenEntry")
             .field("audience", &self.audience())
@@ -326,7 +326,7 @@ pub enum Freshness {
     /// stub auth0-spa-js writes back under the key where the entry was found. Writing it is
     /// optional; do it only while holding the refresh lock and after re-reading the entry, or an
     /// older refresh token read before another tab rotated it can be written back (the multi-tab
-    /// race of performance-anchors.md, security case F6).
+    /// race of docs/performance.md, security case F6).
     RefreshOnly(AccessTokenEntry),
     /// Expired without a refresh token: remove the entry (and its manifest line).
     Expired,
@@ -376,7 +376,7 @@ pub struct IdTokenEntry {
 }
 
 impl std::fmt::Debug for IdTokenEntry {
-    /// Redacted: tokens and profile data never reach logs (security case I6).
+    /// Redacted: tokens and profile data never reach logs (invariant I6).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("IdTokenEntry { .. }")
     }

@@ -2,7 +2,7 @@
 //! validating them into a [`ValidatedCallback`] — the only way to obtain the `code` to exchange
 //! (the validate-then-use pattern of oauth4webapi's `validateAuthResponse`).
 //!
-//! Compared with auth0-spa-js `handleRedirectCallback` (auth0-spa-js-behaviour.md §1.4), the
+//! Compared with auth0-spa-js `handleRedirectCallback` (docs/behaviour.md §1.4), the
 //! checks are stricter and ordered so that nothing an attacker injects is acted on or shown:
 //!
 //! 1. `state` first (RFC 6749 §10.12): missing, empty, duplicated or foreign → `state_mismatch`,

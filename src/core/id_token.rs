@@ -1,5 +1,5 @@
 //! ID-token claim validation (OIDC Core 3.1.3.7 and 12.2), exactly as auth0-spa-js's `verify()`
-//! (`src/jwt.ts`, behaviour doc §4): the same checks, in the same order, with the same messages,
+//! (`src/jwt.ts`, docs/behaviour.md §4): the same checks, in the same order, with the same messages,
 //! thrown as plain `Error`s. The signature is not verified (§4; OIDC Core 3.1.3.7 step 6 allows
 //! it for tokens received directly from the token endpoint over TLS) but `alg` must be `RS256`, so
 //! `alg: none` is rejected (security case D10).

@@ -1,7 +1,7 @@
 //! A small, strict JSON reader and writer (RFC 8259).
 //!
 //! The browser build avoids serde_json because it costs tens of KiB of wasm
-//! (../shared/reference/performance-anchors.md). This module parses the handful of documents the
+//! (docs/performance.md). This module parses the handful of documents the
 //! SDK reads (token responses, cache entries, transactions, ID-token segments, options) into an
 //! order-preserving [`Json`] tree, and writes them back byte-compatible with `JSON.stringify`.
 //!

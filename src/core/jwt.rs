@@ -1,6 +1,6 @@
 //! Compact JWT decoding (RFC 7519 §7.2 steps 1–6, without signature verification).
 //!
-//! auth0-spa-js never verifies ID-token signatures (behaviour doc §4, §10 item 1: the token comes
+//! auth0-spa-js never verifies ID-token signatures (docs/behaviour.md §4, §10 item 1: the token comes
 //! straight from the token endpoint over TLS, which OIDC Core 3.1.3.7 step 6 allows); it only
 //! decodes the header and payload and checks claims. This module does the decoding, strictly: a
 //! token is exactly three non-empty dot-separated base64url parts whose header and payload are
@@ -51,7 +51,7 @@ pub struct DecodedToken {
 }
 
 impl std::fmt::Debug for DecodedToken {
-    /// Redacted: a token must never end up in logs or error output (security case I6).
+    /// Redacted: a token must never end up in logs or error output (invariant I6).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("DecodedToken { header: ")?;
         f.write_str(&self.header.to_json_string())?;

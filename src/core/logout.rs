@@ -1,5 +1,5 @@
 //! The Auth0 `/v2/logout` URL, built exactly like auth0-spa-js `_buildLogoutUrl`
-//! (auth0-spa-js-behaviour.md §2.9):
+//! (docs/behaviour.md §2.9):
 //! `{base}/v2/logout?client_id=…&<logoutParams in order>&auth0Client=…` and, when `federated`
 //! is truthy, a bare `&federated` at the very end.
 //!

@@ -3,8 +3,8 @@
 //! No I/O, no clock, no randomness of its own, no `web-sys`: time comes in as milliseconds since
 //! the Unix epoch ([`UnixMillis`]) and randomness through the [`rng::Rng`] trait, so every rule is
 //! tested natively with `cargo test`. The behaviour matched is auth0-spa-js 2.27/2.28
-//! (../shared/reference/auth0-spa-js-behaviour.md), with its known failures fixed
-//! (../shared/reference/security-cases.md).
+//! (docs/behaviour.md), with its known failures fixed
+//! (docs/security-cases.md).
 
 pub mod authorize;
 pub mod cache;

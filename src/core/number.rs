@@ -2,7 +2,7 @@
 //!
 //! Rust's float formatting (`{}` on an `f64`: Grisu + Dragon4 with their power-of-ten tables) and
 //! float parsing (`dec2flt`, Eisel-Lemire tables) together cost over 40 KB of wasm, more than the
-//! rest of the JSON layer (performance-anchors.md, "Where wasm bytes go"). The SDK reads and
+//! rest of the JSON layer (docs/performance.md, "Where wasm bytes go"). The SDK reads and
 //! writes only small JSON documents, whose numbers are almost always integers, so this module
 //! does the same work with one small big-integer type:
 //! * [`parse_number`]: a JSON number lexeme (RFC 8259 §6) → the nearest `f64`, ties to even,

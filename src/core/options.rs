@@ -1,5 +1,5 @@
 //! Client options: the JS `Auth0ClientOptions` object, validated once at construction into a
-//! [`ClientOptions`] with auth0-spa-js defaults (auth0-spa-js-behaviour.md §1.3).
+//! [`ClientOptions`] with auth0-spa-js defaults (docs/behaviour.md §1.3).
 //!
 //! The JS facade hands the options over as a [`Json`] value: it `JSON.stringify`s the user's
 //! object with a replacer that turns non-finite numbers into strings (`"NaN"`, `"Infinity"`) so

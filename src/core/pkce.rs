@@ -1,5 +1,5 @@
 //! PKCE (RFC 7636): a fresh `code_verifier` per authorization request and its `S256`
-//! `code_challenge`, as auth0-spa-js makes them (auth0-spa-js-behaviour.md §2.1).
+//! `code_challenge`, as auth0-spa-js makes them (docs/behaviour.md §2.1).
 //!
 //! Only `S256` exists here: RFC 7636 §7.2 forbids downgrading to `plain` (security case C4).
 

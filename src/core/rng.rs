@@ -3,7 +3,7 @@
 //! The browser layer implements [`Rng`] with `crypto.getRandomValues`; tests use the
 //! deterministic [`SeqRng`]. On top of it sit the three secrets of an authorization request,
 //! generated exactly like auth0-spa-js `createRandomString` / `encode`
-//! (auth0-spa-js-behaviour.md §2.1): 43 characters from a 66-character alphabet with rejection
+//! (docs/behaviour.md §2.1): 43 characters from a 66-character alphabet with rejection
 //! sampling (no modulo bias, security case B4), and `state` / `nonce` as standard base64 of such
 //! a string.
 

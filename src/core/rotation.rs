@@ -1,4 +1,4 @@
-//! Refresh-token rotation bookkeeping (RFC 6749 §6; RFC 9700 §4.14.2; behaviour doc §2.6 point 5),
+//! Refresh-token rotation bookkeeping (RFC 6749 §6; RFC 9700 §4.14.2; docs/behaviour.md §2.6 point 5),
 //! as pure decisions: which cache entries to rewrite after a refresh, and with what.
 //!
 //! After a rotating refresh, the old refresh token is dead server-side and presenting it again is
@@ -39,7 +39,7 @@ pub fn keep_refresh_token_if_absent(response: &mut TokenResponse, current: &str)
 /// * Keys of other clients and entries holding other refresh tokens are never touched (B6, I8).
 /// * No write ever contains `old_refresh_token`.
 ///
-/// `entries` should be read while holding the refresh lock (performance-anchors.md, F6).
+/// `entries` should be read while holding the refresh lock (docs/performance.md, F6).
 pub fn propagate_rotation(
     client_id: &str,
     old_refresh_token: &str,

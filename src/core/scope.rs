@@ -1,5 +1,5 @@
 //! Scope computation, byte-for-byte as auth0-spa-js `src/scope.ts` does it
-//! (auth0-spa-js-behaviour.md §2.4).
+//! (docs/behaviour.md §2.4).
 //!
 //! The computed scope string matters beyond the `/authorize` URL: it is part of every cache key
 //! (§3.1) and of the stored transaction (§3.8), so the exact token order and de-duplication must

@@ -1,4 +1,4 @@
-//! `/oauth/token` requests and responses (RFC 6749 §4.1.3, §5, §6; behaviour doc §2.5, §2.6).
+//! `/oauth/token` requests and responses (RFC 6749 §4.1.3, §5, §6; docs/behaviour.md §2.5, §2.6).
 //!
 //! Requests are built exactly as auth0-spa-js's `oauthToken()` builds them: `POST
 //! {domainUrl}/oauth/token`, `Content-Type` form or JSON (`useFormData`), an `Auth0-Client`
@@ -159,7 +159,7 @@ pub struct TokenResponse {
 }
 
 impl std::fmt::Debug for TokenResponse {
-    /// Redacted: tokens never reach logs (security case I6).
+    /// Redacted: tokens never reach logs (invariant I6).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenResponse")
             .field("token_type", &self.token_type)

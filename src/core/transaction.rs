@@ -1,5 +1,5 @@
 //! The login transaction kept between `loginWithRedirect` and `handleRedirectCallback`
-//! (auth0-spa-js-behaviour.md §3.8), byte-compatible with auth0-spa-js so that a login started
+//! (docs/behaviour.md §3.8), byte-compatible with auth0-spa-js so that a login started
 //! by one SDK can be completed by the other.
 //!
 //! Stored as JSON under [`transaction_key`] in `sessionStorage` (or a cookie). Reading is strict:

@@ -1,5 +1,5 @@
 //! In-memory key/value store: the `cacheLocation: 'memory'` token cache (auth0-spa-js
-//! `InMemoryCache`, behaviour doc §3.4), the fallback when `localStorage` is unusable
+//! `InMemoryCache`, docs/behaviour.md §3.4), the fallback when `localStorage` is unusable
 //! (security case I6), and the storage of native test fakes.
 
 use std::cell::RefCell;

@@ -2,7 +2,7 @@
 // shared (localStorage) cache at the same time. With a rotating server that revokes the whole
 // grant on reuse (the local tenant, like Auth0 without a reuse interval), a second request with
 // the same refresh token logs the user out; so the rule is: exactly one token request.
-// (security-cases.md F5, F6.) SDK under test: E2E_SDK (default 'wasm').
+// (docs/security-cases.md F5, F6.) SDK under test: E2E_SDK (default 'wasm').
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';

@@ -37,7 +37,7 @@ export const SDK = process.env.E2E_SDK || 'wasm';
  */
 export const INSECURE_HOST = 'insecure.test';
 
-/** Chromium flags that work on these machines (see toolchain.md): no GPU, no outside traffic. */
+/** Chromium flags that work on these machines (see docs/toolchain.md): no GPU, no outside traffic. */
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

@@ -1,4 +1,4 @@
-// Security cases that only a real browser can show (security-cases.md; map in tests/SECURITY-CASES.md):
+// Security cases that only a real browser can show (docs/security-cases.md; map in tests/SECURITY-CASES.md):
 // messages from other origins and windows (G1, H4), silent-auth and token-endpoint timeouts
 // (G6, G7/L3, E15), popups blocked or closed (H1, H2, H3), storage that throws (I6), the memory cache
 // leaving no token anywhere (I11), logout reaching other tabs (K6), a tab closed while it holds the
