@@ -315,8 +315,10 @@ async function loginInPage(page, sdk, cfgKind) {
 }
 
 /** A fresh login in its own browser context; the storage state (localStorage cache + cookies of both origins). */
-async function freshSession(sdk, ttl) {
-  tenant.configure({ accessTokenTtl: ttl });
+async function freshSession(sdk, stale = false) {
+  // stale: the tenant answers expires_in 0, so neither SDK serves the session's access token from
+  // its cache and the next getTokenSilently() refreshes.
+  tenant.configure({ accessTokenTtl: 3600, staleAccessTokens: stale });
   return withContext(null, async (ctx) => {
     const page = await openApp(ctx, sdk);
     await loginInPage(page, sdk, CFG_LS);
@@ -355,7 +357,7 @@ async function figureA() {
     zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
   ];
   await interleave('a', 1, async (sdk) => {
-    const state = await freshSession(sdk, 3600);
+    const state = await freshSession(sdk);
     await withContext(state, async (ctx) => {
       const page = await ctx.newPage();
       const bodies = [];
@@ -394,7 +396,7 @@ async function figureA() {
 /** Seeds with a valid access token (ttl 3600), shared by b, c (localStorage), f and g: they never refresh. */
 const warmSeeds = {};
 async function warmSeed(sdk) {
-  warmSeeds[sdk.id] ??= await freshSession(sdk, 3600);
+  warmSeeds[sdk.id] ??= await freshSession(sdk);
   return warmSeeds[sdk.id];
 }
 
@@ -488,12 +490,12 @@ async function figureD() {
     const key = `d_${mode.cache}`;
     await interleave(key, opts.runsOf.d, async (sdk) => {
       if (!rawRt) {
-        rawRt = findRefreshToken(await freshSession(sdk, 30));
+        rawRt = findRefreshToken(await freshSession(sdk, true));
         if (!rawRt) throw new Error('no refresh token found in a fresh localStorage session');
       }
-      // Access tokens live 30 s: under the SDKs' 60 s early-expiry rule every one is expired at once.
-      const state = mode.cache === 'localstorage' ? await freshSession(sdk, 30) : null;
-      tenant.configure({ accessTokenTtl: 30 });
+      // Every token response says expires_in 0: each SDK call refreshes.
+      const state = mode.cache === 'localstorage' ? await freshSession(sdk, true) : null;
+      tenant.configure({ staleAccessTokens: true });
       await withContext(state, async (ctx) => {
         const page = await openApp(ctx, sdk);
         if (mode.cache === 'memory') await loginInPage(page, sdk, mode);
@@ -527,7 +529,7 @@ async function figureD() {
       });
     });
   }
-  tenant.configure({ accessTokenTtl: 3600 });
+  tenant.configure({ accessTokenTtl: 3600, staleAccessTokens: false });
 }
 
 /** (e) Token requests and refresh-token reuse when many callers / tabs find an expired token at once. */
@@ -536,8 +538,8 @@ async function figureE() {
   log(`e: ${n} concurrent calls in one page (${opts.runsOf.e} runs), ${tabs} tabs × ${n} (${opts.runsOf.e} runs), ${tabs} tabs loading (${opts.runsOf.eLoad} runs)`);
   const cfgOf = (sdk) => cfgFor(sdk, CFG_LS);
   const prepare = async (sdk, delay) => {
-    const state = await freshSession(sdk, 30); // expired at once (60 s early-expiry rule)
-    tenant.configure({ accessTokenTtl: 3600 }); // the refreshed token is valid: later callers must reuse it
+    const state = await freshSession(sdk, true); // the session's access token is stale at once
+    tenant.configure({ staleAccessTokens: false }); // the refreshed token is valid: later callers must reuse it
     tenant.setFaults(delay ? [{ target: 'token', grantType: 'refresh_token', delayMs: delay }] : []);
     tenant.resetStats();
     return state;
@@ -603,7 +605,7 @@ async function figureE() {
     });
   } finally {
     tenant.clearFaults();
-    tenant.configure({ accessTokenTtl: 3600 });
+    tenant.configure({ accessTokenTtl: 3600, staleAccessTokens: false });
   }
 }
 
@@ -663,7 +665,7 @@ async function figureH() {
   const have = (s) => results.h?.[s.id]?.samples?.length ?? 0;
   const want = Math.max(3, opts.runsOf.c);
   log('h: handleRedirectCallback() (timed inside every login)');
-  await interleave('h', want, async (sdk) => { if (have(sdk) < want) await freshSession(sdk, 3600); });
+  await interleave('h', want, async (sdk) => { if (have(sdk) < want) await freshSession(sdk); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -103,19 +103,73 @@ export {
 
 let loading;
 
+// A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' in script-src refuses to compile
+// WebAssembly; each engine words it differently (Chromium: "Refused to compile or instantiate
+// WebAssembly module because 'unsafe-eval' is not an allowed source...", Firefox: "...blocked by
+// CSP", WebKit: "...'wasm-unsafe-eval' is not an allowed source...").
+const CSP_REFUSAL = /Content.Security.Policy|\bCSP\b|unsafe-eval/i;
+
+/** The error for a failed load: the CSP requirement by name when that was the cause. */
+function loadError(e) {
+  if (CSP_REFUSAL.test(text(e))) {
+    return new GenericError(
+      'csp_blocked',
+      "auth0-spa-wasm: the page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (" +
+        text(e) +
+        ')'
+    );
+  }
+  return new GenericError('internal_error', 'auth0-spa-wasm: the WebAssembly module could not be loaded: ' + text(e));
+}
+
 function ready() {
   if (!loading) {
+    listenForTraps();
     loading = Promise.resolve()
       .then(() => glue.default({ module_or_path: wasmSource() }))
       .catch((e) => {
         loading = undefined;
-        throw new GenericError(
-          'internal_error',
-          'auth0-spa-wasm: the WebAssembly module could not be loaded: ' + text(e)
-        );
+        throw loadError(e);
       });
   }
   return loading;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containing a WebAssembly trap. A trap (a Rust panic, or any `unreachable`) aborts the wasm code
+// where it is and leaves the module's state undefined: an async method whose task trapped would
+// never settle, and the task queue it ran in may never run again. So every call into wasm is
+// registered while it waits; the first trap seen (thrown at a call, or reported to the page as an
+// uncaught error or rejection by the microtask that ran the task) rejects every waiting call with
+// GenericError('internal_error'), and from then on every method of every client rejects with the
+// same error instead of running on the broken module. Reloading the page starts a fresh module.
+
+let broken;
+const waiting = new Set();
+let listening = false;
+
+const isTrap = (e) => typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError;
+
+function trapped(e) {
+  if (!broken) {
+    broken = new GenericError(
+      'internal_error',
+      'auth0-spa-wasm stopped after an internal error (' + text(e) + '); reload the page to continue'
+    );
+  }
+  for (const reject of waiting) reject(broken);
+  waiting.clear();
+}
+
+function listenForTraps() {
+  if (listening || typeof addEventListener !== 'function') return;
+  listening = true;
+  addEventListener('error', (ev) => {
+    if (isTrap(ev.error)) trapped(ev.error);
+  });
+  addEventListener('unhandledrejection', (ev) => {
+    if (isTrap(ev.reason)) trapped(ev.reason);
+  });
 }
 
 function text(e) {
@@ -226,7 +280,8 @@ function client(s) {
       })
       .catch((e) => {
         s.pending = undefined; // the load may succeed later; an options error repeats anyway
-        throw toError(e);
+        if (isTrap(e)) trapped(e);
+        throw broken || toError(e);
       });
   }
   return s.pending;
@@ -238,13 +293,28 @@ function wasm(self) {
   return s.inst || client(s);
 }
 
-// Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above).
-async function call(self, fn) {
-  try {
-    return await fn(await wasm(self));
-  } catch (e) {
-    throw toError(e);
-  }
+// Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above;
+// popup errors carry `popup`); settles even when the wasm code traps (see "Containing a
+// WebAssembly trap").
+function call(self, fn, popup) {
+  if (broken) return Promise.reject(broken);
+  return new Promise((resolve, reject) => {
+    waiting.add(reject);
+    Promise.resolve()
+      .then(() => wasm(self))
+      .then(fn)
+      .then(
+        (v) => {
+          waiting.delete(reject);
+          resolve(v);
+        },
+        (e) => {
+          waiting.delete(reject);
+          if (isTrap(e)) trapped(e);
+          reject(broken || toError(e, popup));
+        }
+      );
+  });
 }
 
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
@@ -323,10 +393,9 @@ export class Auth0Client {
   async loginWithRedirect(options = {}) {
     const openUrl = opener(options);
     const fragment = options.fragment;
+    const url = await call(this, (c) => c.loginWithRedirect(toJson(without(options, ['openUrl', 'onRedirect', 'fragment']))));
+    const target = fragment ? url + '#' + fragment : url;
     try {
-      const c = await wasm(this);
-      const url = await c.loginWithRedirect(toJson(without(options, ['openUrl', 'onRedirect', 'fragment'])));
-      const target = fragment ? url + '#' + fragment : url;
       if (openUrl) {
         await openUrl(target);
       } else {
@@ -338,13 +407,8 @@ export class Auth0Client {
   }
 
   async handleRedirectCallback(url = window.location.href) {
-    try {
-      const c = await wasm(this);
-      const r = parsed(await c.handleRedirectCallback(String(url))) || {};
-      return { appState: r.appState, response_type: 'code' };
-    } catch (e) {
-      throw toError(e);
-    }
+    const r = parsed(await call(this, (c) => c.handleRedirectCallback(String(url)))) || {};
+    return { appState: r.appState, response_type: 'code' };
   }
 
   // Not `async` in spirit: the popup must be opened before the first await (popup blockers only
@@ -360,18 +424,16 @@ export class Auth0Client {
 
   async getTokenSilently(options = {}) {
     const s = this[S];
-    try {
-      const json = toJson(options);
-      const detailed = !!options && options.detailedResponse === true;
-      const hit = fastHit(s, json);
-      if (hit) return detailed ? Object.assign({}, hit) : hit.access_token;
-      const c = await wasm(this);
-      const r = await c.getTokenSilently(json);
+    const json = toJson(options);
+    const detailed = !!options && options.detailedResponse === true;
+    const hit = broken ? undefined : fastHit(s, json);
+    if (hit) return detailed ? Object.assign({}, hit) : hit.access_token;
+    const r = await call(this, async (c) => {
+      const token = await c.getTokenSilently(json);
       rememberHit(s, c, json);
-      return detailed ? parsed(r) : r;
-    } catch (e) {
-      throw toError(e);
-    }
+      return token;
+    });
+    return detailed ? parsed(r) : r;
   }
 
   checkSession(options) {
@@ -392,9 +454,8 @@ export class Auth0Client {
 
   async logout(options = {}) {
     const openUrl = opener(options);
+    const url = await call(this, (c) => c.logout(toJson(without(options, ['openUrl', 'onRedirect']))));
     try {
-      const c = await wasm(this);
-      const url = await c.logout(toJson(without(options, ['openUrl', 'onRedirect'])));
       if (openUrl) {
         await openUrl(url);
       } else if (openUrl !== false && url) {
@@ -425,8 +486,9 @@ function fastHit(s, json) {
     if (now < m.n || now >= m.f || generation < 0 || generation !== m.g) return;
     if (m.l && (localStorage.getItem(m.k) !== m.e || localStorage.getItem(m.u) !== m.t)) return;
     return m.r;
-  } catch (_) {
-    /* storage unreadable now: the client decides */
+  } catch (e) {
+    if (isTrap(e)) trapped(e);
+    /* otherwise storage is unreadable now: the client decides */
   }
 }
 
@@ -453,14 +515,15 @@ async function popupCall(self, method, options, config) {
   }
   let started = false;
   try {
-    const c = await wasm(self);
-    const optionsJson = toJson(options);
-    const configJson = toJson(without(config, ['popup']));
-    started = true; // from here the wasm side owns the popup (and closes it on failure)
-    return await c[method](optionsJson, popup, configJson);
+    return await call(self, (c) => {
+      const optionsJson = toJson(options);
+      const configJson = toJson(without(config, ['popup']));
+      started = true; // from here the wasm side owns the popup (and closes it on failure)
+      return c[method](optionsJson, popup, configJson);
+    }, popup);
   } catch (e) {
-    if (opened && !started) closeQuietly(popup);
-    throw toError(e, popup);
+    if (opened && (!started || e === broken)) closeQuietly(popup);
+    throw e;
   }
 }
 

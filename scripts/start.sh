@@ -2,21 +2,22 @@
 # `npm start`: the demo SPA (www/) against the local tenant, on this machine only.
 #   1. builds the package (scripts/build.sh -> dist/), unless SDK=auth0-spa-js
 #   2. starts the local tenant (tenant/server.mjs): login form with the prefilled test user,
-#      access tokens valid for AT_TTL seconds (default 70: the SDK treats tokens as expired 60 s
-#      early, so a token is served from the cache for ~10 s, then renewed - renewals are watchable)
+#      access tokens valid for AT_TTL seconds (default 20: the SDK renews a token at the earlier of
+#      60 s before expiry and half its lifetime, so a token is served from the cache for ~10 s, then
+#      renewed - renewals are watchable)
 #   3. writes www/config.json (tenant URL, client id) and serves www/ with /sdk/ mapped to the SDK
 #   4. prints the URL; Ctrl-C stops both servers (by PID)
 #
 # Environment: SDK=wasm|auth0-spa-js (default wasm: this package; auth0-spa-js runs the same demo on
 # the original for comparison), PORT (demo, default 3000), TENANT_PORT (default 3001),
-# AT_TTL (seconds, default 70), SKIP_BUILD=1 (use the dist/ that is there).
+# AT_TTL (seconds, default 20), SKIP_BUILD=1 (use the dist/ that is there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SDK="${SDK:-wasm}"
 PORT="${PORT:-3000}"
 TENANT_PORT="${TENANT_PORT:-3001}"
-AT_TTL="${AT_TTL:-70}"
+AT_TTL="${AT_TTL:-20}"
 
 say() { printf '[start] %s\n' "$*"; }
 die() { printf '[start] error: %s\n' "$*" >&2; exit 1; }

@@ -300,6 +300,8 @@ function parseArgs(argv) {
  * @param {boolean} [options.revokeOnLogout=false] /v2/logout also revokes the session's grants (Auth0 does not)
  * @param {boolean} [options.jsonBody=true]      accept application/json bodies on /oauth/token and /oauth/revoke (Auth0 does)
  * @param {boolean} [options.auth0ErrorText=false] rewrite refresh invalid_grant description to Auth0's text
+ * @param {boolean} [options.staleAccessTokens=false] token responses say `expires_in: 0`, so no SDK serves a
+ *   cached access token and every getTokenSilently() renews (the tokens themselves keep accessTokenTtl)
  * @param {boolean|'nonce'} [options.dpop=true] DPoP proofs accepted (oidc-provider default); 'nonce' also requires server nonces; false disables
  * @param {string} [options.issuerHost='127.0.0.1'] host name in the issuer ('localhost' for the cross-site scenario)
  * @param {object} [options.user]                claims overriding the default test user
@@ -319,6 +321,7 @@ export async function startTenant(options = {}) {
     jsonBody: options.jsonBody ?? true,
     auth0ErrorText: options.auth0ErrorText ?? false,
     reuseInterval: options.reuseInterval ?? 0,
+    staleAccessTokens: options.staleAccessTokens ?? false,
   };
   for (const k of ['accessTokenTtl', 'idTokenTtl', 'refreshTokenTtl']) {
     if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new TypeError(`${k} must be a positive integer (seconds)`);
@@ -974,6 +977,10 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
           && ctx.body && ctx.body.error === 'invalid_grant') {
           ctx.body = { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' };
         }
+        if (target === 'token' && cfg.staleAccessTokens && ctx.status === 200 && ctx.body && typeof ctx.body === 'object'
+          && !Buffer.isBuffer(ctx.body) && 'expires_in' in ctx.body) {
+          ctx.body = { ...ctx.body, expires_in: 0 };
+        }
         if (fault) await applyResponseFault(ctx, fault);
       }
       if (target === 'token') bump(stats.token.byStatus, ctx.status);
@@ -1031,7 +1038,7 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
     clearFaults() { faults = []; },
     faults() { return JSON.parse(JSON.stringify(faults)); },
     config() { return { ...cfg }; },
-    /** Changes runtime settings: accessTokenTtl, idTokenTtl, refreshTokenTtl, rotation, autoLogin, revokeOnLogout, jsonBody, auth0ErrorText. */
+    /** Changes runtime settings: accessTokenTtl, idTokenTtl, refreshTokenTtl, rotation, autoLogin, revokeOnLogout, jsonBody, auth0ErrorText, staleAccessTokens. */
     configure(patch = {}) {
       for (const [k, v] of Object.entries(patch)) {
         if (!Object.hasOwn(cfg, k)) throw new TypeError(`unknown setting ${k}`);

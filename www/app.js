@@ -301,9 +301,7 @@ async function main() {
   $('status').textContent = `SDK: ${config.sdk || '?'} · tenant: ${config.domain} · client: ${config.clientId}`;
   const ttl = Number(config.accessTokenTtl);
   if (Number.isInteger(ttl) && ttl > 0) {
-    $('ttl-note').textContent = ttl > 60
-      ? `This tenant issues access tokens for ${ttl} s and the SDK treats them as expired 60 s early, so a token is served from the cache for about ${ttl - 60} s, then renewed.`
-      : `This tenant issues access tokens for ${ttl} s, less than the SDK's 60 s early expiry, so every "Get token" renews.`;
+    $('ttl-note').textContent = `This tenant issues access tokens for ${ttl} s. The SDK renews a token at the earlier of 60 s before it expires and half-way through its life (auth0-spa-js: always 60 s before), so "Get token" is served from the cache for a while, then renews.`;
   }
   sessionStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
   try {

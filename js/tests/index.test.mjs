@@ -483,9 +483,9 @@ test('error objects from wasm become the named classes', async () => {
   await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.GenericError && e.error === 'login_required');
 });
 
-test('a wasm trap, a string or a bare value never reaches the app as such', async () => {
+test('a string or a bare value never reaches the app as such', async () => {
   const c = new shared.Auth0Client(base);
-  const thrown = [new WebAssembly.RuntimeError('unreachable'), 'boom', 42, null, { weird: true }];
+  const thrown = ['boom', 42, null, { weird: true }];
   for (const t of thrown) {
     fake().handlers.getUser = () => {
       throw t;
@@ -500,6 +500,50 @@ test('a wasm trap, a string or a bare value never reaches the app as such', asyn
     throw { error: 'server_error', error_description: 'oops' };
   };
   await assert.rejects(c.getUser(), (e) => e instanceof errors.GenericError && e.error === 'server_error' && e.message === 'oops');
+});
+
+test('a trap thrown at a call rejects it, and every later call of every client, with internal_error', async () => {
+  const { Auth0Client } = await fresh();
+  const a = new Auth0Client(base);
+  const b = new Auth0Client(base);
+  fake().handlers.getTokenSilently = () => new Promise(() => {}); // a call still waiting on wasm
+  const waiting = b.getTokenSilently();
+  await new Promise((r) => setTimeout(r, 10));
+  fake().handlers.getUser = () => {
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  const isStop = (e) => e instanceof errors.GenericError && e.error === 'internal_error' && /stopped after an internal error \(unreachable\)/.test(e.message);
+  await assert.rejects(a.getUser(), isStop);
+  await assert.rejects(waiting, isStop, 'the waiting call settles');
+  fake().handlers.isAuthenticated = () => true;
+  await assert.rejects(b.isAuthenticated(), isStop, 'no further call runs on the broken module');
+  await assert.rejects(new Auth0Client(base).getTokenSilently(), isStop);
+  await assert.rejects(a.loginWithPopup(), isStop);
+  assert.equal(win.popup.closedByUs, true, 'a popup opened for a refused call is closed');
+});
+
+test('a trap reported to the page by the task that ran it settles every waiting call', async () => {
+  // In a browser the wasm task queue runs in a microtask: a trap there is an uncaught error
+  // (an `error` event) or, from a promise callback, an `unhandledrejection`.
+  const target = new EventTarget();
+  globalThis.addEventListener = target.addEventListener.bind(target);
+  try {
+    for (const [type, field] of [['error', 'error'], ['unhandledrejection', 'reason']]) {
+      const { Auth0Client } = await fresh();
+      fake().handlers.getTokenSilently = () => new Promise(() => {});
+      const pending = new Auth0Client(base).getTokenSilently();
+      await new Promise((r) => setTimeout(r, 10));
+      const ev = new Event(type);
+      ev[field] = new WebAssembly.RuntimeError('unreachable');
+      target.dispatchEvent(ev);
+      await assert.rejects(pending, (e) => e instanceof errors.GenericError && e.error === 'internal_error', type);
+      const other = new Event(type);
+      other[field] = new Error('not a trap');
+      target.dispatchEvent(other);
+    }
+  } finally {
+    delete globalThis.addEventListener;
+  }
 });
 
 test('JS errors raised through wasm (a page callback, fetch) pass through unchanged', async () => {

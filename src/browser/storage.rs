@@ -113,7 +113,22 @@ async fn custom(cache: &Object, op: u32, key: &str, value: &str, prefix: &str) -
 /// `cache.get(key)` (sync or async) as JSON text; a throw, a rejection, `null`/`undefined` or a
 /// value JSON cannot express is a miss.
 pub(crate) async fn custom_get(cache: &Object, key: &str) -> Option<String> {
-    custom(cache, 0, key, "", "").await.as_string()
+    let text = custom(cache, 0, key, "", "").await.as_string();
+    #[cfg(feature = "test-hooks")]
+    trap_on_request(text.as_deref());
+    text
+}
+
+/// The `test-hooks` build's deliberate trap, for the end-to-end test of trap containment
+/// (tests/e2e/hardening.test.mjs): a custom cache entry `{"auth0SpaWasmTrap":true}` panics inside
+/// the async method that read it, which on wasm32 aborts with an `unreachable` trap. Never in a
+/// release package (scripts/build.sh builds without the feature).
+#[cfg(feature = "test-hooks")]
+#[allow(clippy::panic)]
+fn trap_on_request(text: Option<&str>) {
+    if text == Some(r#"{"auth0SpaWasmTrap":true}"#) {
+        panic!("test hook: deliberate trap");
+    }
 }
 
 /// `cache.set(key, JSON.parse(value))`, awaiting it; errors when the method is missing, throws

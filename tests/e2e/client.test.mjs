@@ -145,7 +145,7 @@ for (const cacheLocation of ['memory', 'localstorage']) {
 }
 
 test(`[${h.SDK}] refresh tokens rotate over several renewals: one refresh each, never a reuse (localstorage)`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 }); // < 60 s: every cached token counts as expired
+  env.resetTenant({ staleAccessTokens: true }); // expires_in 0: no cached token is ever served
   const { page } = await freshPage(t, { cacheLocation: 'localstorage', useRefreshTokens: true });
   await h.loginWithRedirect(page, env.pages.url);
   const seenRt = await h.refreshTokensInStorage(page);
@@ -161,7 +161,7 @@ test(`[${h.SDK}] refresh tokens rotate over several renewals: one refresh each, 
 });
 
 test(`[${h.SDK}] refresh tokens rotate with the in-memory cache, and no token reaches web storage or cookies`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const { context, page } = await freshPage(t, { useRefreshTokens: true });
   await h.loginWithRedirect(page, env.pages.url);
   const tokens = new Set(await renewInARow(page, 3));
@@ -174,7 +174,7 @@ test(`[${h.SDK}] refresh tokens rotate with the in-memory cache, and no token re
 });
 
 test(`[${h.SDK}] a server that does not rotate refresh tokens keeps working`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1, rotation: false });
+  env.resetTenant({ staleAccessTokens: true, rotation: false });
   const { page } = await freshPage(t, { cacheLocation: 'localstorage', useRefreshTokens: true });
   await h.loginWithRedirect(page, env.pages.url);
   const [rt0] = await h.refreshTokensInStorage(page);
@@ -187,7 +187,7 @@ test(`[${h.SDK}] a server that does not rotate refresh tokens keeps working`, T,
 });
 
 test(`[${h.SDK}] without refresh tokens, renewal goes through the hidden iframe (prompt=none, web_message)`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const { page } = await freshPage(t, { cacheLocation: 'localstorage' });
   await h.loginWithRedirect(page, env.pages.url);
   assert.deepEqual(await h.refreshTokensInStorage(page), [], 'no refresh token without useRefreshTokens');

@@ -21,10 +21,10 @@ const VARIANTS = [
 
 for (const variant of VARIANTS) {
   test(`[${h.SDK}] ${CONCURRENT} concurrent getTokenSilently() with an expired token make exactly one token request (${variant.name})`, { timeout: 60_000 }, async (t) => {
-    env.resetTenant({ accessTokenTtl: 1 }); // the login's token is expired at once (60 s early expiry)
+    env.resetTenant({ staleAccessTokens: true }); // the login's token is expired at once (60 s early expiry)
     const { page } = await h.freshPage(env, t, variant.options);
     await h.loginWithRedirect(page, env.pages.url);
-    env.tenant.configure({ accessTokenTtl: 3600 }); // the renewed token is fresh: later callers must use it
+    env.tenant.configure({ staleAccessTokens: false }); // the renewed token is fresh: later callers must use it
     env.tenant.resetStats();
     const results = await page.evaluate((n) => Promise.all(Array.from({ length: n },
       () => window.__try(() => window.__client.getTokenSilently()))), CONCURRENT);

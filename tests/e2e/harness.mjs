@@ -71,12 +71,22 @@ export function assertSdkBuilt() {
   }
 }
 
+/** Name of the cookie whose value the test pages send back as their Content-Security-Policy. */
+export const CSP_COOKIE = 'e2e-csp';
+
+/** Response headers of the test pages: the CSP a test put in the `e2e-csp` cookie, if any. */
+function cspFromCookie(req) {
+  const m = new RegExp(`(?:^|;\\s*)${CSP_COOKIE}=([^;]*)`).exec(req.headers.cookie || '');
+  return m ? { 'content-security-policy': decodeURIComponent(m[1]) } : {};
+}
+
 /**
  * Starts the environment.
  * @param {object} [o]
  * @param {object} [o.tenant]   extra startTenant options (default: autoLogin, accessTokenTtl 3600)
  * @param {boolean} [o.demo]    also serve a copy of www/ with a config.json pointing at the tenant
  * @param {boolean} [o.browser=true]
+ * @param {string} [o.sdkDir]   serve this folder as the SDK under test (/sdk/) instead of dist/
  */
 export async function startEnv(o = {}) {
   assertSdkBuilt();
@@ -94,7 +104,9 @@ export async function startEnv(o = {}) {
     },
   };
   try {
-    env.pages = await withTimeout(startStatic({ root: path.join(HERE, 'pages'), port: 0, sdk: SDK }), 10_000, 'pages server start');
+    const pagesServer = { root: path.join(HERE, 'pages'), port: 0, sdk: SDK, headers: cspFromCookie };
+    if (o.sdkDir) pagesServer.mounts = { '/sdk/': o.sdkDir };
+    env.pages = await withTimeout(startStatic(pagesServer), 10_000, 'pages server start');
     cleanups.push(['pages server', () => env.pages.stop()]);
     const spa = [env.pages.url];
     let demoDir;

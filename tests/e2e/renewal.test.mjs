@@ -48,11 +48,11 @@ function recordTenantRequests(context) {
 
 /**
  * A session WITHOUT a refresh token: redirect login with useRefreshTokens off, so offline_access is
- * not requested. The tenant's access-token TTL is 1 s, so every cached token counts as expired (the
- * SDK treats tokens as expired 60 s early).
+ * not requested. The tenant answers `expires_in: 0` (staleAccessTokens), so no cached access token
+ * is ever served.
  */
 async function loginWithoutRefreshToken(t) {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const { context, page } = await freshPage(t, { cacheLocation: 'localstorage' });
   const log = recordTenantRequests(context);
   await h.loginWithRedirect(page, env.pages.url);
@@ -152,7 +152,7 @@ test(`[${h.SDK}] the v2 shape with useRefreshTokens and no refresh token rejects
 });
 
 test(`[${h.SDK}] a refused refresh token (invalid_grant) with useRefreshTokensFallback renews through the iframe once`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const { context, page } = await freshPage(t, { cacheLocation: 'localstorage', useRefreshTokens: true, useRefreshTokensFallback: true });
   const log = recordTenantRequests(context);
   await h.loginWithRedirect(page, env.pages.url);
@@ -204,7 +204,7 @@ test(`[${h.SDK}] a refused refresh token (invalid_grant) with useRefreshTokensFa
 });
 
 test(`[${h.SDK}] refresh-token reuse detected by the server ends the session cleanly`, ours('invalid_grant keeps the local session (F3, F4)'), async (t) => {
-  env.resetTenant({ accessTokenTtl: 1, rotation: true });
+  env.resetTenant({ staleAccessTokens: true, rotation: true });
   const { context, page } = await freshPage(t, { cacheLocation: 'localstorage', useRefreshTokens: true });
   const log = recordTenantRequests(context);
   await h.loginWithRedirect(page, env.pages.url);

@@ -399,7 +399,7 @@ test(`[${h.SDK}] F8/F4: tabs with their own memory caches share one grant; a reu
 // ---- I. Storage --------------------------------------------------------------------------------
 
 test(`[${h.SDK}] I6: with localStorage throwing SecurityError, login, cache and renewal still work (memory fallback)`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const context = await contextWith(t, { cacheLocation: 'localstorage', useRefreshTokens: true }, () => {
     Object.defineProperty(window, 'localStorage', {
       configurable: true,
@@ -423,7 +423,7 @@ test(`[${h.SDK}] I6: with localStorage throwing SecurityError, login, cache and 
 });
 
 test(`[${h.SDK}] I11: with the memory cache no access, refresh or ID token reaches any browser storage`, T, async (t) => {
-  env.resetTenant({ accessTokenTtl: 1 });
+  env.resetTenant({ staleAccessTokens: true });
   const context = await contextWith(t, { useRefreshTokens: true });
   const secrets = new Set();
   context.on('response', async (resp) => {

@@ -26,7 +26,8 @@ export function sdkDir(sdk) {
 
 /**
  * Starts the server. `root` is served at `/`; `mounts` maps extra URL prefixes to folders;
- * `headers` adds response headers to every page (e.g. COOP/COEP for cross-origin-isolation tests).
+ * `headers` adds response headers to every response (e.g. COOP/COEP for cross-origin-isolation
+ * tests): an object, or a function of the request returning one.
  * Returns { url, port, stop() }.
  */
 export async function startStatic({ root = 'www', port = 0, sdk = 'wasm', mounts = {}, headers = {} } = {}) {
@@ -56,7 +57,7 @@ export async function startStatic({ root = 'www', port = 0, sdk = 'wasm', mounts
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
         'referrer-policy': 'no-referrer',
-        ...headers,
+        ...(typeof headers === 'function' ? headers(req) : headers),
       });
       res.end(body);
     } catch (err) {
