@@ -33,6 +33,7 @@ use crate::core::{Error, Result};
 pub const CROSS_ORIGIN_ISOLATED_MESSAGE: &str = "The application is running in a Cross-Origin Isolated context, silently retrieving a token without refresh token is not possible.";
 
 /// Cancels the flow when the waiting future is dropped.
+#[must_use = "dropping the guard cancels the flow and removes its iframe and listener"]
 struct FlowGuard(Flow);
 
 impl Drop for FlowGuard {

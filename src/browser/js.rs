@@ -192,6 +192,7 @@ impl<T> Slot<T> {
 
 /// A JS timeout calling `f` once after `ms`, cancelled when dropped. Written here instead of
 /// gloo-timers, whose future brings a futures-channel oneshot along.
+#[must_use = "dropping the timer cancels it"]
 pub(crate) struct Timer {
     id: JsValue,
     _callback: Closure<dyn FnMut()>,

@@ -33,6 +33,7 @@ pub(crate) async fn is_spent(name: &str) -> bool {
 }
 
 /// A held lock; dropping it releases the lock, on every path (success, error, cancellation).
+#[must_use = "dropping the guard releases the lock at once"]
 pub struct BrowserLockGuard(LockRequest);
 
 impl Drop for BrowserLockGuard {

@@ -15,6 +15,7 @@ mod storage;
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 
+use crate::core::cache::CACHE_KEY_PREFIX;
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::core::json::Json;
 use crate::core::{Error, Result, UnixMillis};
@@ -25,11 +26,7 @@ use storage::{Area, Cookies};
 
 pub use frame::{open_popup, CROSS_ORIGIN_ISOLATED_MESSAGE};
 pub use lock::BrowserLockGuard;
-pub use net::TIMEOUT_MESSAGE;
-pub use storage::{cookie_header, LEGACY_PREFIX};
-
-/// Prefix of every SDK cache key (docs/behaviour.md §3.1); `cache_keys` lists only these.
-pub const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
+pub use storage::cookie_header;
 
 /// Name of the BroadcastChannel on which tabs of one origin announce logouts (security case I7).
 pub const LOGOUT_CHANNEL: &str = "auth0-spa-wasm";
@@ -135,7 +132,7 @@ impl BrowserPlatform {
     /// `Some(true)` when entries live in `localStorage` (compare their texts there),
     /// `Some(false)` for the in-memory cache (only this client writes it), `None` with a custom
     /// cache or a `nowProvider`, which only the client may call.
-    pub fn outside_hit_check(&self) -> Option<bool> {
+    pub(crate) fn outside_hit_check(&self) -> Option<bool> {
         if self.now_provider.is_some() {
             return None;
         }

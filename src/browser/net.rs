@@ -17,7 +17,7 @@ use crate::core::json::Json;
 use crate::core::{Error, Result};
 
 /// auth0-spa-js's message for a request that outlived its timeout (a plain `Error`).
-pub const TIMEOUT_MESSAGE: &str = "Timeout when executing 'fetch'";
+pub(crate) const TIMEOUT_MESSAGE: &str = "Timeout when executing 'fetch'";
 
 /// Sends `req` once. Any HTTP status is a response; a network failure is a plain `Error`
 /// (code `request_error`, the browser's message, e.g. "Failed to fetch"); after `timeout_ms` the

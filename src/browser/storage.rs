@@ -157,7 +157,7 @@ pub(crate) async fn custom_keys(cache: &Object, prefix: &str) -> Option<Vec<Stri
 // ---- cookies (§3.9) ---------------------------------------------------------------------------
 
 /// The prefix of the twin cookie written without `SameSite` for old browsers (§3.9).
-pub const LEGACY_PREFIX: &str = "_legacy_";
+pub(crate) const LEGACY_PREFIX: &str = "_legacy_";
 
 fn document() -> Option<web_sys::HtmlDocument> {
     let d = js::get(&js::global(), "document");

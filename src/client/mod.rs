@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 mod refresh;
 mod store;
 
-pub use refresh::{spent_mark_name, SPENT_MARK_HOLD_MS, SPENT_WAIT_MS};
+pub use refresh::spent_mark_name;
 pub use store::STORAGE_FALLBACK_WARNING;
 use store::PageMemory;
 
@@ -43,9 +43,9 @@ use crate::core::{Error, Result};
 use crate::platform::Platform;
 
 /// How long a caller waits for the per-audience lock before `TimeoutError` (auth0-spa-js §5.2).
-pub const LOCK_TIMEOUT_MS: u32 = 5_000;
+pub(crate) const LOCK_TIMEOUT_MS: u32 = 5_000;
 /// `getTokenWithPopup`'s popup timeout, which auth0-spa-js fixes at 60 s (§1.4, §10 item 13).
-pub const POPUP_TOKEN_TIMEOUT_MS: u64 = 60_000;
+pub(crate) const POPUP_TOKEN_TIMEOUT_MS: u64 = 60_000;
 /// auth0-spa-js's message when a cross-origin-isolated page asks for an iframe renewal (§2.7).
 pub const CROSS_ORIGIN_ISOLATED_MESSAGE: &str =
     "The application is running in a Cross-Origin Isolated context, silently retrieving a token without refresh token is not possible.";
@@ -190,7 +190,7 @@ impl<P: Platform> Rng for PlatformRng<'_, P> {
 }
 
 /// `scheme://host[:port]` of a URL, the exact origin web messages must come from (§2.7).
-pub fn origin_of(url: &str) -> String {
+pub(crate) fn origin_of(url: &str) -> String {
     let Some(start) = find(url, "://") else {
         return url.to_owned();
     };
@@ -213,7 +213,7 @@ fn lock_name(kind: &str, client_id: &str, audience: Option<&str>) -> String {
 }
 
 /// `auth0.{clientId}.is.authenticated`: the hint that a session may exist (§3.9).
-pub fn is_authenticated_cookie(client_id: &str) -> String {
+pub(crate) fn is_authenticated_cookie(client_id: &str) -> String {
     let mut name = String::from("auth0.");
     name.push_str(client_id);
     name.push_str(".is.authenticated");
@@ -221,7 +221,7 @@ pub fn is_authenticated_cookie(client_id: &str) -> String {
 }
 
 /// `auth0.{clientId}.organization_hint` (§3.9).
-pub fn organization_hint_cookie(client_id: &str) -> String {
+pub(crate) fn organization_hint_cookie(client_id: &str) -> String {
     let mut name = String::from("auth0.");
     name.push_str(client_id);
     name.push_str(".organization_hint");
@@ -229,7 +229,7 @@ pub fn organization_hint_cookie(client_id: &str) -> String {
 }
 
 /// The pre-1.19 name of the session hint, still honoured by `checkSession` (§1.4).
-pub const LEGACY_IS_AUTHENTICATED_COOKIE: &str = "auth0.is.authenticated";
+pub(crate) const LEGACY_IS_AUTHENTICATED_COOKIE: &str = "auth0.is.authenticated";
 
 fn clamp_ms(ms: u64) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
@@ -594,7 +594,7 @@ impl<P: Platform> Client<P> {
     }
 
     /// `_clearLocalSession` (§3.6): tokens, user, transaction and cookies; ends in-flight flows.
-    pub async fn clear_local_session(&self, client_id: Option<&str>) {
+    pub(crate) async fn clear_local_session(&self, client_id: Option<&str>) {
         self.session_generation.set(self.session_generation.get().wrapping_add(1));
         self.clear_cache(client_id).await;
         self.platform.transaction_remove(&transaction_key(self.client_id()));

@@ -25,10 +25,10 @@ use super::{Client, GetTokenOptions, TokenResult, TokenSource};
 
 /// How long a tab keeps the cross-tab mark of a refresh token it has just used up. Far longer
 /// than localStorage takes to reach the other tabs (tens of ms were seen under load).
-pub const SPENT_MARK_HOLD_MS: u32 = 30_000;
+pub(crate) const SPENT_MARK_HOLD_MS: u32 = 30_000;
 /// How long a renewal waits for another tab's rotation to reach this tab's storage before giving
 /// up with `TimeoutError` (never sending the spent token).
-pub const SPENT_WAIT_MS: u32 = 2_000;
+pub(crate) const SPENT_WAIT_MS: u32 = 2_000;
 const SPENT_POLL_MS: u32 = 20;
 
 /// The name of the cross-tab mark of a used refresh token: a SHA-256 fingerprint, never the

@@ -25,7 +25,7 @@ use super::Result;
 
 /// How the authorization server returns its response (`response_mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseMode {
+pub(crate) enum ResponseMode {
     /// Redirect back with `?code=…&state=…` (`loginWithRedirect`; OAuth 2.0 Multiple Response
     /// Type Encoding Practices §2.1).
     Query,
@@ -46,7 +46,7 @@ impl ResponseMode {
 /// The secrets of one authorization request, kept apart from the URL builder so tests can
 /// replay exact URLs.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AuthorizeSecrets {
+pub(crate) struct AuthorizeSecrets {
     /// `state` (RFC 6749 §10.12).
     pub state: String,
     /// `nonce` (OIDC Core 3.1.2.1).
@@ -76,7 +76,7 @@ impl std::fmt::Debug for AuthorizeSecrets {
 
 /// One authorization request, as the client orchestrator describes it.
 #[derive(Clone, Copy, Debug)]
-pub struct AuthorizeRequest<'a> {
+pub(crate) struct AuthorizeRequest<'a> {
     /// The validated client options (client id, base URL, client-level params, scope map).
     pub options: &'a ClientOptions,
     /// Per-call `authorizationParams`. For the hidden iframe, pass the merged client + call
@@ -93,7 +93,7 @@ pub struct AuthorizeRequest<'a> {
 
 /// A built authorization request: the URL to open plus what the callback needs.
 #[derive(Clone, PartialEq)]
-pub struct PreparedAuthorize {
+pub(crate) struct PreparedAuthorize {
     /// The complete `/authorize` URL (contains the challenge, never the verifier).
     pub url: String,
     /// The `state` sent.
@@ -115,7 +115,7 @@ pub struct PreparedAuthorize {
 
 impl PreparedAuthorize {
     /// The transaction auth0-spa-js stores for `loginWithRedirect` (§3.8).
-    pub fn into_transaction(self, app_state: Option<Json>) -> LoginTransaction {
+    pub(crate) fn into_transaction(self, app_state: Option<Json>) -> LoginTransaction {
         LoginTransaction {
             nonce: self.nonce,
             code_verifier: self.code_verifier,
@@ -146,13 +146,13 @@ impl std::fmt::Debug for PreparedAuthorize {
 ///
 /// # Errors
 /// When the random source fails.
-pub fn prepare_authorize(request: &AuthorizeRequest<'_>, rng: &mut dyn Rng) -> Result<PreparedAuthorize> {
+pub(crate) fn prepare_authorize(request: &AuthorizeRequest<'_>, rng: &mut dyn Rng) -> Result<PreparedAuthorize> {
     let secrets = AuthorizeSecrets::generate(rng)?;
     Ok(build_authorize(request, secrets))
 }
 
 /// Builds the request from given secrets (deterministic; see the module docs for the order).
-pub fn build_authorize(request: &AuthorizeRequest<'_>, secrets: AuthorizeSecrets) -> PreparedAuthorize {
+pub(crate) fn build_authorize(request: &AuthorizeRequest<'_>, secrets: AuthorizeSecrets) -> PreparedAuthorize {
     let options = request.options;
     let call = request.params;
 
@@ -210,7 +210,7 @@ pub fn build_authorize(request: &AuthorizeRequest<'_>, secrets: AuthorizeSecrets
 
 /// JavaScript `btoa` on a string: standard base64 of its characters as Latin-1 bytes; `None`
 /// where `btoa` would throw (a character above U+00FF).
-pub fn btoa(text: &str) -> Option<String> {
+pub(crate) fn btoa(text: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(text.len());
     for c in text.chars() {
         bytes.push(u8::try_from(u32::from(c)).ok()?);
@@ -228,7 +228,7 @@ fn btoa_json(value: &Json) -> String {
 /// The `auth0Client` query value for `/authorize` and `/v2/logout`:
 /// `encodeURIComponent(btoa(JSON.stringify(telemetry without env)))` (2.13.0 dropped `env` to
 /// keep URLs short, §2.2).
-pub fn auth0_client_query_value(telemetry: &Json) -> String {
+pub(crate) fn auth0_client_query_value(telemetry: &Json) -> String {
     let mut without_env = telemetry.clone();
     without_env.remove("env");
     encode_uri_component(&btoa_json(&without_env))

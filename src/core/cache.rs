@@ -19,21 +19,20 @@
 use super::encoding::find;
 use super::json::Json;
 use super::jwt::{user_claims, DecodedToken};
+use super::scope::DEFAULT_AUDIENCE;
 use super::token::{TokenResponse, MAX_EXPIRES_IN_SECS};
 use super::UnixMillis;
 
 /// Prefix of every cache key (`CACHE_KEY_PREFIX`, §3.1).
-pub const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
-/// Audience slot used when none is requested (`DEFAULT_AUDIENCE`, §3.1).
-pub const DEFAULT_AUDIENCE: &str = "default";
+pub(crate) const CACHE_KEY_PREFIX: &str = "@@auth0spajs@@";
 /// Last part of the ID-token key (`CACHE_KEY_ID_TOKEN_SUFFIX`, §3.3).
-pub const ID_TOKEN_KEY_SUFFIX: &str = "@@user@@";
+pub(crate) const ID_TOKEN_KEY_SUFFIX: &str = "@@user@@";
 /// Early expiry for `getTokenSilently` cache reads: 60 s, not `leeway` (§3.5); shorter for
 /// tokens that live less than twice as long (see [`get_token_margin_secs`]).
 pub const GET_TOKEN_EARLY_EXPIRY_SECS: u64 = 60;
 /// An entry whose `expiresAt` is further ahead than this is treated as expired (security cases
 /// E7, I4: nothing lives forever). Equal to the longest lifetime we ever write.
-pub const MAX_ENTRY_LIFETIME_SECS: u64 = MAX_EXPIRES_IN_SECS;
+pub(crate) const MAX_ENTRY_LIFETIME_SECS: u64 = MAX_EXPIRES_IN_SECS;
 
 const SEPARATOR: &str = "::";
 
@@ -105,25 +104,25 @@ pub fn user_key(client_id: &str) -> String {
 
 /// Key of the key manifest `@@auth0spajs@@::{clientId}` → `{"keys":[…]}`, kept only for caches
 /// that cannot list their keys (custom `ICache` without `allKeys`, §3.1, §3.7).
-pub fn manifest_key(client_id: &str) -> String {
+pub(crate) fn manifest_key(client_id: &str) -> String {
     join_key(&[CACHE_KEY_PREFIX, client_id])
 }
 
 /// Reads a manifest value; `None` unless it is `{"keys":[strings…]}` (I1).
-pub fn parse_manifest(text: &str) -> Option<Vec<String>> {
+pub(crate) fn parse_manifest(text: &str) -> Option<Vec<String>> {
     let value = Json::parse(text).ok()?;
     value.get("keys")?.as_array()?.iter().map(|k| k.as_str().map(str::to_owned)).collect()
 }
 
 /// Writes a manifest value as auth0-spa-js does: `{"keys":[…]}`.
-pub fn manifest_value(keys: &[String]) -> String {
+pub(crate) fn manifest_value(keys: &[String]) -> String {
     let items = keys.iter().map(|k| Json::str(k)).collect();
     Json::Object(vec![("keys".to_owned(), Json::Array(items))]).to_json_string()
 }
 
 /// True when `key` is one of `client_id`'s cache keys (its entries, its ID token, its manifest).
 /// Used to clear one client's session without touching another client's (security case B6).
-pub fn belongs_to_client(key: &str, client_id: &str) -> bool {
+pub(crate) fn belongs_to_client(key: &str, client_id: &str) -> bool {
     if client_id.is_empty() {
         return false;
     }
@@ -279,7 +278,7 @@ impl AccessTokenEntry {
 
     /// The scope the server granted (`oauthTokenScope`), reported as `scope` by the verbose
     /// `getTokenSilently` response (§1.4).
-    pub fn oauth_token_scope(&self) -> Option<&str> {
+    pub(crate) fn oauth_token_scope(&self) -> Option<&str> {
         self.non_empty("oauthTokenScope")
     }
 
@@ -295,7 +294,7 @@ impl AccessTokenEntry {
 
     /// A copy holding `refresh_token` in place of the current one (same position, same
     /// `expiresAt`, same access token): the rotation write of security cases F1/F18.
-    pub fn with_refresh_token(&self, refresh_token: &str) -> AccessTokenEntry {
+    pub(crate) fn with_refresh_token(&self, refresh_token: &str) -> AccessTokenEntry {
         let mut copy = self.clone();
         copy.body.set("refresh_token", Json::str(refresh_token));
         copy
@@ -304,7 +303,7 @@ impl AccessTokenEntry {
     /// The refresh-only stub auth0-spa-js writes over an expired entry that has a refresh token
     /// (§3.5): `{"body":{"refresh_token","audience","scope"},"expiresAt":<same>}`. `None`
     /// without a refresh token.
-    pub fn refresh_only(&self) -> Option<AccessTokenEntry> {
+    pub(crate) fn refresh_only(&self) -> Option<AccessTokenEntry> {
         let refresh_token = self.refresh_token()?;
         let mut members = vec![("refresh_token".to_owned(), Json::str(refresh_token))];
         if let Some(audience) = self.body.get("audience") {
@@ -358,7 +357,7 @@ pub fn evaluate(entry: &AccessTokenEntry, now_ms: UnixMillis, early_secs: u64) -
 /// 30 s token is served for 15 s and renewed in its second half, still before it expires
 /// (docs/behaviour.md §3.5). An entry without a usable `expires_in` keeps the 60 s; the margin
 /// is never under a second.
-pub fn get_token_margin_secs(entry: &AccessTokenEntry) -> u64 {
+pub(crate) fn get_token_margin_secs(entry: &AccessTokenEntry) -> u64 {
     let half_life = entry.expires_in().filter(|n| n.is_finite() && *n >= 0.0).map_or(u64::MAX, |n| (n / 2.0) as u64);
     // At least a second, so a token without a lifetime (`expires_in: 0`) is never served (E7).
     GET_TOKEN_EARLY_EXPIRY_SECS.min(half_life).max(1)

@@ -60,7 +60,7 @@ impl Param {
 
 /// Where the response came from, which decides the error class of an `error` response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseSource {
+pub(crate) enum ResponseSource {
     /// `?code=…&state=…` on the redirect URL (`handleRedirectCallback`).
     Redirect,
     /// A `web_message` `postMessage` (popup, hidden iframe).
@@ -69,7 +69,7 @@ pub enum ResponseSource {
 
 /// An authorization response as received (RFC 6749 §4.1.2 / §4.1.2.1), not yet trusted.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuthorizationResponse {
+pub(crate) struct AuthorizationResponse {
     source: ResponseSource,
     code: Param,
     state: Param,
@@ -97,7 +97,7 @@ impl AuthorizationResponse {
     /// # Errors
     /// A plain `Error('There are no query params available for parsing.')` (auth0-spa-js's
     /// message, code `no_query_params`) when the URL has no `?` before its fragment.
-    pub fn from_redirect_url(url: &str) -> Result<AuthorizationResponse> {
+    pub(crate) fn from_redirect_url(url: &str) -> Result<AuthorizationResponse> {
         let without_fragment = url.split_once('#').map_or(url, |(before, _)| before);
         match without_fragment.split_once('?') {
             Some((_, query)) => Ok(AuthorizationResponse::from_query(query)),
@@ -106,7 +106,7 @@ impl AuthorizationResponse {
     }
 
     /// Reads the response from a query string (without the `?`), decoded like `URLSearchParams`.
-    pub fn from_query(query: &str) -> AuthorizationResponse {
+    pub(crate) fn from_query(query: &str) -> AuthorizationResponse {
         let mut r = AuthorizationResponse::empty(ResponseSource::Redirect);
         let mut counted: Vec<String> = Vec::new();
         for (name, value) in form_parse(query) {
@@ -138,7 +138,7 @@ impl AuthorizationResponse {
     /// (`{type: 'authorization_response', response: {code | error, state, iss}}`).
     /// Non-string values are never trusted; a non-object gives an empty response (which then
     /// fails the `state` check).
-    pub fn from_web_message(response: &Json) -> AuthorizationResponse {
+    pub(crate) fn from_web_message(response: &Json) -> AuthorizationResponse {
         let mut r = AuthorizationResponse::empty(ResponseSource::WebMessage);
         let read = |key: &str| match response.get(key) {
             None | Some(Json::Null) => Param::Absent,
@@ -153,37 +153,13 @@ impl AuthorizationResponse {
         r.error_description = response.str_field("error_description").map(str::to_owned);
         r
     }
-
-    /// Reads a whole `message` event `data`: `None` unless it is
-    /// `{type: 'authorization_response', response: {...}}` (other messages are ignored, as
-    /// auth0-spa-js's listeners do).
-    pub fn from_web_message_data(data: &Json) -> Option<AuthorizationResponse> {
-        if data.str_field("type") != Some("authorization_response") {
-            return None;
-        }
-        let response = data.get("response")?;
-        response.as_object()?;
-        Some(AuthorizationResponse::from_web_message(response))
-    }
-
-    /// The `state` received, if sent once and non-empty (for diagnostics only; never trust it
-    /// before validation).
-    pub fn state(&self) -> Option<&str> {
-        self.state.value()
-    }
-
-    /// The `error` code received, if any (diagnostics only, see [`AuthorizationResponse::state`]).
-    pub fn error(&self) -> Option<&str> {
-        self.error.value()
-    }
 }
 
 /// A response that passed every check: its `code` may be exchanged (RFC 6749 §4.1.3).
 /// Only [`validate`] / [`validate_redirect`] build one.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ValidatedCallback {
+pub(crate) struct ValidatedCallback {
     code: String,
-    state: String,
 }
 
 impl ValidatedCallback {
@@ -191,16 +167,11 @@ impl ValidatedCallback {
     pub fn code(&self) -> &str {
         &self.code
     }
-
-    /// The validated `state` (equal to the one sent).
-    pub fn state(&self) -> &str {
-        &self.state
-    }
 }
 
 impl std::fmt::Debug for ValidatedCallback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ValidatedCallback").field("code", &"[redacted]").field("state", &self.state).finish()
+        f.debug_struct("ValidatedCallback").field("code", &"[redacted]").finish()
     }
 }
 
@@ -214,7 +185,7 @@ fn invalid_response(description: &str) -> Error {
 /// # Errors
 /// `state_mismatch`, `invalid_issuer`, `invalid_response`, or the server's `error` as an
 /// `AuthenticationError` (redirect) / `GenericError` (web message).
-pub fn validate(response: &AuthorizationResponse, expected_state: &str, expected_issuer: &str) -> Result<ValidatedCallback> {
+pub(crate) fn validate(response: &AuthorizationResponse, expected_state: &str, expected_issuer: &str) -> Result<ValidatedCallback> {
     // 1. RFC 6749 §10.12 / §4.1.2.1: state must be ours before anything else is believed.
     let state = match response.state.value() {
         Some(s) if !expected_state.is_empty() && s == expected_state => s,
@@ -253,7 +224,7 @@ pub fn validate(response: &AuthorizationResponse, expected_state: &str, expected
     }
     // 5. RFC 6749 §4.1.2: a success response carries a code.
     match response.code.value() {
-        Some(code) => Ok(ValidatedCallback { code: code.to_owned(), state: state.to_owned() }),
+        Some(code) => Ok(ValidatedCallback { code: code.to_owned() }),
         None => Err(invalid_response("The authorization response has no \"code\" parameter")),
     }
 }
@@ -264,7 +235,7 @@ pub fn validate(response: &AuthorizationResponse, expected_state: &str, expected
 ///
 /// # Errors
 /// `missing_transaction`, or any error of [`validate`].
-pub fn validate_redirect(
+pub(crate) fn validate_redirect(
     response: &AuthorizationResponse,
     transaction: Option<&LoginTransaction>,
     expected_issuer: &str,
@@ -308,7 +279,7 @@ mod tests {
     #[test]
     fn a_valid_code_and_state_yield_a_validated_callback() {
         let v = redirect(&["code=abc&", S].concat()).unwrap();
-        assert_eq!((v.code(), v.state()), ("abc", STATE));
+        assert_eq!(v.code(), "abc");
         assert!(!format!("{v:?}").contains("abc"), "code is redacted in Debug");
     }
 
@@ -446,7 +417,7 @@ mod tests {
     #[test]
     fn web_message_success_and_error_payloads() {
         let ok = Json::parse(r#"{"type":"authorization_response","response":{"code":"abc","state":"c3RhdGU+Lz0=","iss":"https://tenant.auth0.com/"}}"#).unwrap();
-        let r = AuthorizationResponse::from_web_message_data(&ok).unwrap();
+        let r = AuthorizationResponse::from_web_message(ok.get("response").unwrap());
         assert_eq!(validate(&r, STATE, ISS).unwrap().code(), "abc");
 
         let err = Json::parse(r#"{"error":"login_required","error_description":"Login required","state":"c3RhdGU+Lz0="}"#).unwrap();
@@ -469,22 +440,8 @@ mod tests {
     }
 
     #[test]
-    fn other_messages_are_not_authorization_responses() {
-        for data in [r#"{"type":"other","response":{}}"#, r#"{"response":{"code":"a"}}"#, r#"{"type":"authorization_response"}"#, r#"{"type":"authorization_response","response":"x"}"#, "null"] {
-            assert!(AuthorizationResponse::from_web_message_data(&Json::parse(data).unwrap()).is_none(), "{data}");
-        }
-    }
-
-    #[test]
     fn an_empty_expected_state_never_validates() {
         let r = AuthorizationResponse::from_query("code=a&state=");
         assert_eq!(validate(&r, "", ISS).unwrap_err().error, "state_mismatch");
-    }
-
-    #[test]
-    fn diagnostics_accessors_expose_only_single_values() {
-        let r = AuthorizationResponse::from_query("state=a&state=b&error=x");
-        assert_eq!(r.state(), None);
-        assert_eq!(r.error(), Some("x"));
     }
 }

@@ -46,7 +46,7 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// Decodes base64url (padding optional). Also accepts the standard alphabet, as `atob`-based
 /// JWT decoders do after replacing characters. Returns `None` on any other character or a
 /// length that cannot be base64.
-pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let trimmed = text.trim_end_matches('=');
     if trimmed.len() % 4 == 1 {
         return None;
@@ -95,7 +95,7 @@ fn percent_encode(s: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) -> St
 }
 
 /// JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(s: &str) -> String {
+pub(crate) fn encode_uri_component(s: &str) -> String {
     percent_encode(s, |b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b), false)
 }
 
@@ -105,7 +105,7 @@ pub fn form_encode(s: &str) -> String {
 }
 
 /// Serialises pairs as `URLSearchParams` does: `a=1&b=2`, in the given order.
-pub fn form_serialize<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+pub(crate) fn form_serialize<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     let mut out = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -129,7 +129,7 @@ fn unhex(c: u8) -> Option<u8> {
 
 /// Decodes one form-encoded component: `+` is a space, `%XX` a byte; malformed escapes stay as
 /// they are and invalid UTF-8 becomes U+FFFD, exactly as `URLSearchParams` does.
-pub fn form_decode(s: &str) -> String {
+pub(crate) fn form_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len());
     let mut rest = s.as_bytes();
     while let Some((&b, tail)) = rest.split_first() {
@@ -165,10 +165,11 @@ pub fn form_parse(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+#[cfg(any(target_arch = "wasm32", test))]
 /// Byte equality eight bytes at a time. On wasm32, `==` on slices lowers to compiler-builtins'
 /// byte-by-byte `memcmp`, which made comparing the cache-hit memo's kilobytes of JSON the
 /// largest cost of a cache hit (Chromium profile); this loop uses 64-bit loads.
-pub fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

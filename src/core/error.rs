@@ -72,7 +72,7 @@ impl Error {
     }
 
     /// `GenericError(error, description)`.
-    pub fn generic(error: &str, description: &str) -> Error {
+    pub(crate) fn generic(error: &str, description: &str) -> Error {
         Error::new(ErrorClass::Generic, error, description)
     }
 
@@ -82,7 +82,7 @@ impl Error {
     }
 
     /// `InvalidConfigurationError` naming the offending option.
-    pub fn invalid_options(message: &str) -> Error {
+    pub(crate) fn invalid_options(message: &str) -> Error {
         Error::new(ErrorClass::InvalidConfiguration, "invalid_configuration", message)
     }
 
@@ -96,13 +96,15 @@ impl Error {
         Error::new(ErrorClass::PopupTimeout, "timeout", "Timeout")
     }
 
+    #[cfg(any(target_arch = "wasm32", test))]
     /// `PopupCancelledError`.
-    pub fn popup_cancelled() -> Error {
+    pub(crate) fn popup_cancelled() -> Error {
         Error::new(ErrorClass::PopupCancelled, "cancelled", "Popup closed")
     }
 
+    #[cfg(any(target_arch = "wasm32", test))]
     /// `PopupOpenError`.
-    pub fn popup_open() -> Error {
+    pub(crate) fn popup_open() -> Error {
         Error::new(
             ErrorClass::PopupOpen,
             "popup_open",
@@ -133,7 +135,7 @@ impl Error {
     }
 
     /// `MfaRequiredError` carrying the `mfa_token` and requirements.
-    pub fn mfa_required(description: &str, mfa_token: &str, requirements: Option<Json>) -> Error {
+    pub(crate) fn mfa_required(description: &str, mfa_token: &str, requirements: Option<Json>) -> Error {
         let mut e = Error::new(ErrorClass::MfaRequired, "mfa_required", description);
         e.mfa_token = Some(mfa_token.to_owned());
         e.mfa_requirements = requirements;

@@ -25,7 +25,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     /// 2xx.
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 }

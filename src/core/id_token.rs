@@ -28,18 +28,18 @@ use super::jwt::{decode, DecodedToken, INVALID_ID_TOKEN};
 use super::UnixMillis;
 
 /// Error code when `exp` (+ leeway) is in the past (§4 row 12): usually a wrong device clock (J1).
-pub const ID_TOKEN_EXPIRED: &str = "id_token_expired";
+pub(crate) const ID_TOKEN_EXPIRED: &str = "id_token_expired";
 /// Error code when `nbf` (− leeway) is in the future (§4 row 13): usually a slow device clock (J2).
-pub const ID_TOKEN_NOT_YET_VALID: &str = "id_token_not_yet_valid";
+pub(crate) const ID_TOKEN_NOT_YET_VALID: &str = "id_token_not_yet_valid";
 /// Error code when `iat` is more than a day old (security case D6; not an auth0-spa-js check).
-pub const ID_TOKEN_STALE: &str = "id_token_stale";
+pub(crate) const ID_TOKEN_STALE: &str = "id_token_stale";
 
 /// The oldest `iat` accepted, in seconds before now (plus leeway). A token-endpoint response is
 /// minted on the spot; one day leaves room for any sane clock error (security case D6).
-pub const MAX_IAT_AGE_SECS: u64 = 86_400;
+pub(crate) const MAX_IAT_AGE_SECS: u64 = 86_400;
 
 /// The leeway used when the configured one is 0: auth0-spa-js computes `leeway || 60` (§1.3, §4).
-pub const DEFAULT_LEEWAY_SECS: u64 = 60;
+pub(crate) const DEFAULT_LEEWAY_SECS: u64 = 60;
 
 /// What the ID token must say. Built by the client from its options and the transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -195,7 +195,7 @@ pub fn verify_id_token(raw: Option<&str>, expect: &IdTokenExpectations, now_ms: 
 /// the caller must discard the response and clear the whole local session (security cases D18,
 /// D19, invariant I5). Claims that the previous token lacks are not compared. auth0-spa-js does
 /// not make this check.
-pub fn check_refresh_id_token(previous_claims: &Json, new: &DecodedToken) -> Result<()> {
+pub(crate) fn check_refresh_id_token(previous_claims: &Json, new: &DecodedToken) -> Result<()> {
     for (claim, label) in [("sub", "Subject (sub)"), ("iss", "Issuer (iss)")] {
         if let Some(prev) = previous_claims.str_field(claim) {
             let found = new.str_claim(claim).unwrap_or("");
@@ -215,7 +215,7 @@ pub fn check_refresh_id_token(previous_claims: &Json, new: &DecodedToken) -> Res
 
 /// True for the ID-token failures that a wrong device clock causes (expired, not yet valid,
 /// stale `iat`), so the app can say "check your clock" rather than start another login (J1, J2).
-pub fn is_clock_error(e: &Error) -> bool {
+pub(crate) fn is_clock_error(e: &Error) -> bool {
     matches!(e.error.as_str(), ID_TOKEN_EXPIRED | ID_TOKEN_NOT_YET_VALID | ID_TOKEN_STALE)
 }
 

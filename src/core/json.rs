@@ -180,7 +180,7 @@ fn write_number(n: f64, out: &mut String) {
 }
 
 /// Writes a JSON string literal with the escapes `JSON.stringify` uses.
-pub fn write_string(s: &str, out: &mut String) {
+pub(crate) fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

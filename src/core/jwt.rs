@@ -17,10 +17,10 @@ use super::json::Json;
 
 /// The error code of every ID-token failure that is not about time (decode and claim checks).
 /// auth0-spa-js throws plain `Error`s without a code (§4); we add one so programs can branch.
-pub const INVALID_ID_TOKEN: &str = "invalid_id_token";
+pub(crate) const INVALID_ID_TOKEN: &str = "invalid_id_token";
 
 /// The message auth0-spa-js uses for any token that is not a well-formed compact JWT (§4 row 1).
-pub const DECODE_ERROR_MESSAGE: &str = "ID token could not be decoded";
+pub(crate) const DECODE_ERROR_MESSAGE: &str = "ID token could not be decoded";
 
 /// Claims that describe the token rather than the user; `getUser()` returns every other claim
 /// (`sub` stays). The exact list of auth0-spa-js `idTokendecoded` (§4, last paragraph).

@@ -18,7 +18,7 @@ use super::{Error, Result};
 /// * `logout_params`: every logout parameter except `federated`, in the application's order
 ///   (`returnTo` wherever the application put it).
 /// * `federated`: appends `&federated` (also log out of the upstream identity provider).
-pub fn build_logout_url(
+pub(crate) fn build_logout_url(
     base_url: &str,
     client_id: Option<&str>,
     logout_params: &ParamList,
@@ -48,7 +48,7 @@ pub fn build_logout_url(
 /// # Errors
 /// `invalid_configuration` naming the member when `clientId` or a logout parameter is an
 /// object or array, or `logoutParams` is not an object.
-pub fn logout_url(options: &ClientOptions, logout_options: &Json) -> Result<String> {
+pub(crate) fn logout_url(options: &ClientOptions, logout_options: &Json) -> Result<String> {
     let client_id = match logout_options.get("clientId") {
         Some(Json::Null) => None,
         None => Some(options.client_id.clone()),

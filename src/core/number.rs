@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 
 /// Appends the decimal digits of `n`: the `itoa` every writer of keys, cookies and messages uses.
-pub fn push_u64(out: &mut String, mut n: u64) {
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -35,7 +35,7 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 }
 
 /// Appends the decimal digits of `n`, with a `-` when negative.
-pub fn push_i64(out: &mut String, n: i64) {
+pub(crate) fn push_i64(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
@@ -48,7 +48,7 @@ const EXACT_INT_LIMIT: f64 = 9_007_199_254_740_992.0;
 /// Appends `n` as JavaScript's `String(n)` does for finite numbers (`JSON.stringify`'s number
 /// text: `-0` is `0`, `1e21` is `1e+21`, `1e-7` is `1e-7`, `0.1` is `0.1`); non-finite numbers
 /// are `null`, as in `JSON.stringify`.
-pub fn push_number(out: &mut String, n: f64) {
+pub(crate) fn push_number(out: &mut String, n: f64) {
     if !n.is_finite() {
         out.push_str("null");
         return;
@@ -106,7 +106,7 @@ fn push_layout(out: &mut String, digits: &[u8], k: i32) {
 /// even; magnitudes beyond the largest double are infinite, as in `JSON.parse`. `None` when
 /// `text` is not such a lexeme (the JSON parser has already checked the grammar; this function
 /// only refuses what it cannot read, it never panics).
-pub fn parse_number(text: &[u8]) -> Option<f64> {
+pub(crate) fn parse_number(text: &[u8]) -> Option<f64> {
     let (negative, body) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),

@@ -34,29 +34,29 @@ use super::{Error, Result};
 
 /// `auth0Client.name` sent by default. We send auth0-spa-js's own telemetry so that tenants'
 /// logs, rate-limit rules and Actions that look at it keep working (§2.2).
-pub const DEFAULT_AUTH0_CLIENT_NAME: &str = "auth0-spa-js";
+pub(crate) const DEFAULT_AUTH0_CLIENT_NAME: &str = "auth0-spa-js";
 
 /// `auth0Client.version` sent by default: the auth0-spa-js release whose behaviour we match.
-pub const DEFAULT_AUTH0_CLIENT_VERSION: &str = "2.28.3";
+pub(crate) const DEFAULT_AUTH0_CLIENT_VERSION: &str = "2.28.3";
 
 /// Default ID-token clock-skew leeway in seconds (`leeway || 60`, §1.3).
-pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;
+pub(crate) const DEFAULT_LEEWAY_SECONDS: u64 = 60;
 
 /// Largest accepted `leeway`: beyond an hour the `exp`/`nbf` checks (OIDC Core 3.1.3.7) would
 /// be meaningless (security case J6).
-pub const MAX_LEEWAY_SECONDS: f64 = 3600.0;
+pub(crate) const MAX_LEEWAY_SECONDS: f64 = 3600.0;
 
 /// Default per-request timeout of token calls (`DEFAULT_FETCH_TIMEOUT_MS`, §1.3).
-pub const DEFAULT_HTTP_TIMEOUT_SECONDS: u64 = 10;
+pub(crate) const DEFAULT_HTTP_TIMEOUT_SECONDS: u64 = 10;
 
 /// Default timeout of iframe and popup `/authorize` round trips (§1.3).
-pub const DEFAULT_AUTHORIZE_TIMEOUT_SECONDS: u64 = 60;
+pub(crate) const DEFAULT_AUTHORIZE_TIMEOUT_SECONDS: u64 = 60;
 
 /// Largest accepted timeout: `setTimeout` delays above 2^31-1 ms fire immediately.
-pub const MAX_TIMEOUT_SECONDS: f64 = 2_147_483.0;
+pub(crate) const MAX_TIMEOUT_SECONDS: f64 = 2_147_483.0;
 
 /// Default lifetime in days of the `is.authenticated` and organization-hint cookies (§1.3).
-pub const DEFAULT_SESSION_CHECK_EXPIRY_DAYS: f64 = 1.0;
+pub(crate) const DEFAULT_SESSION_CHECK_EXPIRY_DAYS: f64 = 1.0;
 
 /// Where tokens are cached (`cacheLocation`, §3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl ParamList {
     }
 
     /// The value of `key` if present and non-empty: JavaScript's `params[key] || …` test.
-    pub fn get_truthy(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get_truthy(&self, key: &str) -> Option<&str> {
         self.get(key).filter(|v| !v.is_empty())
     }
 
@@ -168,7 +168,7 @@ impl ParamList {
 
 /// `String(value)` for JSON scalars (`null` and containers give `None`). Numbers print as
 /// JavaScript does for the values options use (integers without a fraction).
-pub fn js_string(value: &Json) -> Option<String> {
+pub(crate) fn js_string(value: &Json) -> Option<String> {
     match value {
         Json::String(s) => Some(s.clone()),
         Json::Bool(true) => Some("true".to_owned()),
@@ -373,11 +373,6 @@ impl ClientOptions {
         })
     }
 
-    /// A client-level authorize parameter (`authorizationParams[key]`), possibly empty.
-    pub fn authorization_param(&self, key: &str) -> Option<&str> {
-        self.authorization_params.get(key)
-    }
-
     /// The client-level `audience`, if set and non-empty.
     pub fn audience(&self) -> Option<&str> {
         self.authorization_params.get_truthy("audience")
@@ -395,7 +390,7 @@ impl ClientOptions {
 }
 
 /// The default telemetry object `{name: "auth0-spa-js", version: "2.28.3"}` (§2.2).
-pub fn default_auth0_client() -> Json {
+pub(crate) fn default_auth0_client() -> Json {
     Json::Object(vec![
         ("name".to_owned(), Json::str(DEFAULT_AUTH0_CLIENT_NAME)),
         ("version".to_owned(), Json::str(DEFAULT_AUTH0_CLIENT_VERSION)),
@@ -891,7 +886,6 @@ mod tests {
         let o = ok(&with(r#""authorizationParams":{"redirect_uri":"https://a/cb","max_age":300,"custom":true,"f":1.5,"gone":null,"audience":"x"}"#));
         let pairs: Vec<(&str, &str)> = o.authorization_params.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(pairs, vec![("redirect_uri", "https://a/cb"), ("max_age", "300"), ("custom", "true"), ("f", "1.5"), ("audience", "x")]);
-        assert_eq!(o.authorization_param("custom"), Some("true"));
     }
 
     #[test]
@@ -905,7 +899,7 @@ mod tests {
     fn client_scope_string_replaces_the_default_but_keeps_openid() {
         let o = ok(&with(r#""authorizationParams":{"scope":"read:x"}"#));
         assert_eq!(o.scope.scopes_to_request(None, None), "openid read:x");
-        assert_eq!(o.authorization_param("scope"), None, "scope lives in ScopeConfig");
+        assert_eq!(o.authorization_params.get("scope"), None, "scope lives in ScopeConfig");
     }
 
     #[test]

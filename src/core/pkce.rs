@@ -11,7 +11,7 @@ use super::Result;
 
 /// The only `code_challenge_method` the SDK sends (RFC 7636 §4.3). It is always sent
 /// explicitly, because servers such as oidc-provider reject a challenge without a method (C2).
-pub const CODE_CHALLENGE_METHOD: &str = "S256";
+pub(crate) const CODE_CHALLENGE_METHOD: &str = "S256";
 
 /// `BASE64URL(SHA256(ASCII(code_verifier)))` without padding (RFC 7636 §4.2).
 pub fn code_challenge_s256(verifier: &str) -> String {
@@ -23,7 +23,7 @@ pub fn code_challenge_s256(verifier: &str) -> String {
 /// The verifier is a secret (RFC 7636 §7.1): it goes only into transaction storage and the
 /// token request, never into a URL, log or error (security case C5); `Debug` redacts it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PkcePair {
+pub(crate) struct PkcePair {
     /// The `code_verifier`: 43 characters of the RFC 7636 §4.1 unreserved alphabet.
     pub code_verifier: String,
     /// The `code_challenge` sent on `/authorize` with method [`CODE_CHALLENGE_METHOD`].

@@ -15,7 +15,7 @@ use super::{Error, Result};
 /// Fallible because the browser's `crypto.getRandomValues` may be missing (insecure context,
 /// exotic runtime); the SDK must then fail instead of falling back to a weak source
 /// (security case C9).
-pub trait Rng {
+pub(crate) trait Rng {
     /// Fills `buf` entirely with random bytes, or reports why it cannot.
     fn fill(&mut self, buf: &mut [u8]) -> Result<()>;
 }
@@ -23,11 +23,11 @@ pub trait Rng {
 /// The alphabet of `createRandomString` (auth0-spa-js `src/utils.ts`), in the same order, so a
 /// given byte sequence yields the same string as auth0-spa-js. All 66 characters are RFC 7636
 /// §4.1 "unreserved" characters, so the string is a valid PKCE `code_verifier`.
-pub const RANDOM_ALPHABET: &[u8; 66] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_~.";
+pub(crate) const RANDOM_ALPHABET: &[u8; 66] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_~.";
 
 /// Length of every random string (43, the RFC 7636 §4.1 minimum verifier length); 43 symbols of
 /// log2(66) bits give about 260 bits of entropy.
-pub const RANDOM_STRING_LEN: usize = 43;
+pub(crate) const RANDOM_STRING_LEN: usize = 43;
 
 /// Bytes at or above this value are discarded: 198 = 3 × 66 is the largest multiple of the
 /// alphabet size that fits in a byte, so `byte % 66` is uniform below it (auth0-spa-js 2.18.0).
@@ -44,7 +44,7 @@ const MAX_ROUNDS: usize = 16;
 /// # Errors
 /// The generator's own error, or a plain error `random_source_failure` if it keeps returning
 /// only rejected (biased) bytes.
-pub fn random_string(rng: &mut dyn Rng) -> Result<String> {
+pub(crate) fn random_string(rng: &mut dyn Rng) -> Result<String> {
     let mut out = String::with_capacity(RANDOM_STRING_LEN);
     let mut buf = [0u8; RANDOM_STRING_LEN];
     for _ in 0..MAX_ROUNDS {
@@ -72,24 +72,26 @@ pub fn random_string(rng: &mut dyn Rng) -> Result<String> {
 /// A fresh `state` value: `btoa(createRandomString())`, i.e. standard base64 with padding
 /// (60 characters ending in `==`), exactly as auth0-spa-js sends it (§2.1). RFC 6749 §10.12
 /// requires it to be unguessable; it is compared verbatim on the callback.
-pub fn new_state(rng: &mut dyn Rng) -> Result<String> {
+pub(crate) fn new_state(rng: &mut dyn Rng) -> Result<String> {
     Ok(base64_encode(random_string(rng)?.as_bytes()))
 }
 
 /// A fresh OpenID Connect `nonce` (OIDC Core 3.1.2.1), same format as [`new_state`].
-pub fn new_nonce(rng: &mut dyn Rng) -> Result<String> {
+pub(crate) fn new_nonce(rng: &mut dyn Rng) -> Result<String> {
     Ok(base64_encode(random_string(rng)?.as_bytes()))
 }
 
+#[cfg(test)]
 /// A deterministic xorshift64* generator.
 ///
 /// **For tests and host-side tools only**: it is predictable by design, so a test can replay
 /// exact URLs and secrets. Production code must use the browser's `crypto.getRandomValues`.
 #[derive(Clone, Debug)]
-pub struct SeqRng {
+pub(crate) struct SeqRng {
     state: u64,
 }
 
+#[cfg(test)]
 impl SeqRng {
     /// A generator started from `seed` (0 is mapped to a fixed non-zero seed, since xorshift
     /// would otherwise stay at zero forever).
@@ -107,6 +109,7 @@ impl SeqRng {
     }
 }
 
+#[cfg(test)]
 impl Rng for SeqRng {
     fn fill(&mut self, buf: &mut [u8]) -> Result<()> {
         for chunk in buf.chunks_mut(8) {

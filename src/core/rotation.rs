@@ -20,7 +20,7 @@ use super::token::TokenResponse;
 /// F2: if the refresh `response` carries no refresh token, put `current` (the one just used)
 /// into it, so the entry written from it keeps a usable refresh token. Returns true when it did.
 /// A response that does carry one is left alone.
-pub fn keep_refresh_token_if_absent(response: &mut TokenResponse, current: &str) -> bool {
+pub(crate) fn keep_refresh_token_if_absent(response: &mut TokenResponse, current: &str) -> bool {
     if response.refresh_token.is_some() || current.is_empty() {
         return false;
     }
@@ -62,7 +62,7 @@ pub fn propagate_rotation(
 
 /// Whether a refresh response rotated the refresh token: it carries a new, different one, so the
 /// one just presented is dead at the server and must never be presented again (F1, F10).
-pub fn is_rotation(presented: &str, returned: Option<&str>) -> bool {
+pub(crate) fn is_rotation(presented: &str, returned: Option<&str>) -> bool {
     returned.is_some_and(|r| !r.is_empty() && r != presented)
 }
 

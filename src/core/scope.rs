@@ -6,18 +6,18 @@
 //! match auth0-spa-js or caches written by one SDK are missed by the other.
 
 /// The client scope when the application sets none (auth0-spa-js default options, §1.3).
-pub const DEFAULT_SCOPE: &str = "openid profile email";
+pub(crate) const DEFAULT_SCOPE: &str = "openid profile email";
 
 /// The scope map slot used when no audience (or an unknown one) is asked for; also the cache
 /// key audience when none is given (§3.1).
-pub const DEFAULT_AUDIENCE: &str = "default";
+pub(crate) const DEFAULT_AUDIENCE: &str = "default";
 
 /// Always requested: without `openid` the server issues no ID token (OIDC Core 3.1.2.1).
-pub const OPENID_SCOPE: &str = "openid";
+pub(crate) const OPENID_SCOPE: &str = "openid";
 
 /// Added to every scope when `useRefreshTokens` is on, so the server issues a refresh token
 /// (OIDC Core 11).
-pub const OFFLINE_ACCESS_SCOPE: &str = "offline_access";
+pub(crate) const OFFLINE_ACCESS_SCOPE: &str = "offline_access";
 
 /// JavaScript's `\s` (ECMAScript WhiteSpace + LineTerminator), which `getUniqueScopes` splits
 /// and trims on. Differs from Rust's `char::is_whitespace` (U+FEFF is in, U+0085 is out).
@@ -31,7 +31,7 @@ fn is_js_space(c: char) -> bool {
 
 /// auth0-spa-js `getUniqueScopes(...scopes)`: joins the non-empty parts with spaces, splits on
 /// whitespace, drops duplicates keeping the first occurrence, and joins with single spaces.
-pub fn get_unique_scopes(parts: &[Option<&str>]) -> String {
+pub(crate) fn get_unique_scopes(parts: &[Option<&str>]) -> String {
     let mut seen: Vec<&str> = Vec::new();
     for part in parts.iter().flatten() {
         for token in part.split(is_js_space).filter(|t| !t.is_empty()) {
@@ -52,7 +52,7 @@ pub fn get_unique_scopes(parts: &[Option<&str>]) -> String {
 
 /// The session scope auth0-spa-js injects into every scope: `offline_access` when refresh
 /// tokens are used, nothing otherwise.
-pub fn session_scope(use_refresh_tokens: bool) -> Option<&'static str> {
+pub(crate) fn session_scope(use_refresh_tokens: bool) -> Option<&'static str> {
     if use_refresh_tokens {
         Some(OFFLINE_ACCESS_SCOPE)
     } else {
@@ -73,7 +73,7 @@ impl ScopeConfig {
     /// `{ default: getUniqueScopes('openid', client_scope, session_scope) }`.
     /// Pass `Some(DEFAULT_SCOPE)` when the app configured nothing; an app-set scope does not get
     /// `profile email` back, but always gets `openid`.
-    pub fn from_string(client_scope: Option<&str>, session_scope: Option<&str>) -> ScopeConfig {
+    pub(crate) fn from_string(client_scope: Option<&str>, session_scope: Option<&str>) -> ScopeConfig {
         let default = get_unique_scopes(&[Some(OPENID_SCOPE), client_scope, session_scope]);
         ScopeConfig { slots: vec![(DEFAULT_AUDIENCE.to_owned(), default)] }
     }
@@ -82,7 +82,7 @@ impl ScopeConfig {
     /// becomes `openid [session]` — **without** `profile email` (a verified auth0-spa-js quirk)
     /// unless the map has its own `default` key — and each audience gets
     /// `openid <its scope> [session]`.
-    pub fn from_map(map: &[(String, String)], session_scope: Option<&str>) -> ScopeConfig {
+    pub(crate) fn from_map(map: &[(String, String)], session_scope: Option<&str>) -> ScopeConfig {
         let mut config = ScopeConfig {
             slots: vec![(
                 DEFAULT_AUDIENCE.to_owned(),
@@ -105,7 +105,7 @@ impl ScopeConfig {
     }
 
     /// All `(audience, scope)` slots, `default` first.
-    pub fn slots(&self) -> &[(String, String)] {
+    pub(crate) fn slots(&self) -> &[(String, String)] {
         &self.slots
     }
 
@@ -116,7 +116,7 @@ impl ScopeConfig {
     /// For `loginWithRedirect`/`loginWithPopup`, auth0-spa-js passes the **per-call** audience
     /// only (a client-level audience does not pick its slot); for silent calls it passes the
     /// merged one. The caller decides which audience to pass.
-    pub fn scopes_to_request(&self, method_scope: Option<&str>, audience: Option<&str>) -> String {
+    pub(crate) fn scopes_to_request(&self, method_scope: Option<&str>, audience: Option<&str>) -> String {
         let slot = audience
             .filter(|a| !a.is_empty())
             .and_then(|a| self.get(a))

@@ -21,11 +21,11 @@ use super::UnixMillis;
 
 /// Error code of a 2xx token response that cannot be used (security cases E1–E9). Ours:
 /// auth0-spa-js has no such check.
-pub const INVALID_TOKEN_RESPONSE: &str = "invalid_token_response";
+pub(crate) const INVALID_TOKEN_RESPONSE: &str = "invalid_token_response";
 
 /// The longest access-token lifetime we believe: one year. A larger `expires_in` (or a JWT `exp`
 /// further away) is clamped to it, so no cache entry lives forever (security case E7).
-pub const MAX_EXPIRES_IN_SECS: u64 = 365 * 24 * 3600;
+pub(crate) const MAX_EXPIRES_IN_SECS: u64 = 365 * 24 * 3600;
 
 /// Keys of the merged `authorizationParams` that auth0-spa-js strips from token-request bodies
 /// (§2.5: `audience`/`scope` outside MRRT/exchange, plus its internal option names).
@@ -187,7 +187,7 @@ impl TokenResponse {
     /// Sets the refresh token (in both the typed field and [`Self::fields`]): used to keep the
     /// current refresh token when a refresh response carries none (security case F2, see
     /// `rotation`).
-    pub fn set_refresh_token(&mut self, refresh_token: &str) {
+    pub(crate) fn set_refresh_token(&mut self, refresh_token: &str) {
         self.refresh_token = Some(refresh_token.to_owned());
         let value = Json::str(refresh_token);
         if let Some(slot) = self.fields.iter_mut().find(|(k, _)| k == "refresh_token") {
@@ -195,11 +195,6 @@ impl TokenResponse {
         } else {
             self.fields.push(("refresh_token".to_owned(), value));
         }
-    }
-
-    /// True when the token is DPoP-bound (`token_type` `DPoP`, any case; RFC 9449 §5).
-    pub fn is_dpop(&self) -> bool {
-        self.token_type.eq_ignore_ascii_case("dpop")
     }
 }
 
@@ -266,17 +261,8 @@ pub fn parse_token_response(response: &HttpResponse, url: &str, now_ms: UnixMill
 /// security cases F3, F4, F11, F12), `missing_refresh_token`, and a 2xx we could not read
 /// ([`INVALID_TOKEN_RESPONSE`]: the server accepted, and with rotation consumed, the token, but
 /// its successor was lost). Keyed on the code only, never on the description (F3).
-pub fn is_refresh_token_dead(e: &Error) -> bool {
+pub(crate) fn is_refresh_token_dead(e: &Error) -> bool {
     matches!(e.error.as_str(), "invalid_grant" | "missing_refresh_token" | INVALID_TOKEN_RESPONSE)
-}
-
-/// True when the failure says nothing about the grant: network failure or 5xx/non-OAuth answer
-/// (`request_error`), `timeout`, `server_error`, `temporarily_unavailable` (RFC 6749 §4.1.2.1).
-/// The session is kept; the error is surfaced and the app may try later. This does not mean
-/// "retry now": a request that reached the server may have consumed a single-use code or
-/// refresh token (security case E14).
-pub fn is_transient(e: &Error) -> bool {
-    matches!(e.error.as_str(), "request_error" | "timeout" | "server_error" | "temporarily_unavailable")
 }
 
 /// A 2xx that is unusable: `GenericError('invalid_token_response', …)`.
@@ -374,6 +360,13 @@ fn error_from_object(obj: &Json, url: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The failures that leave the session as it is (the client surfaces them; it does not retry:
+    /// a request that reached the server may have consumed a single-use code or refresh token,
+    /// E14): network errors, timeouts, `server_error`, `temporarily_unavailable`.
+    fn is_transient(e: &Error) -> bool {
+        matches!(e.error.as_str(), "request_error" | "timeout" | "server_error" | "temporarily_unavailable")
+    }
     use crate::core::encoding::base64url_encode;
     use crate::core::ErrorClass;
 
@@ -525,9 +518,8 @@ mod tests {
     fn e6_token_type_is_case_insensitive_and_kept_verbatim() {
         let t = parse(r#"{"access_token":"a","token_type":"bEARER","expires_in":1}"#).unwrap();
         assert_eq!(t.token_type, "bEARER");
-        assert!(!t.is_dpop());
         let t = parse(r#"{"access_token":"a","token_type":"dpop","expires_in":1}"#).unwrap();
-        assert!(t.is_dpop());
+        assert_eq!(t.token_type, "dpop");
     }
 
     #[test]

@@ -12,11 +12,11 @@
 use super::json::Json;
 
 /// Prefix of the storage key (`TRANSACTION_STORAGE_KEY_PREFIX` in auth0-spa-js).
-pub const TRANSACTION_KEY_PREFIX: &str = "a0.spajs.txs";
+pub(crate) const TRANSACTION_KEY_PREFIX: &str = "a0.spajs.txs";
 
 /// `a0.spajs.txs.{clientId}`: one transaction per client, so two SDK instances with different
 /// client ids never consume each other's transaction (security case B6).
-pub fn transaction_key(client_id: &str) -> String {
+pub(crate) fn transaction_key(client_id: &str) -> String {
     let mut key = String::with_capacity(TRANSACTION_KEY_PREFIX.len() + 1 + client_id.len());
     key.push_str(TRANSACTION_KEY_PREFIX);
     key.push('.');

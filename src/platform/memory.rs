@@ -12,7 +12,7 @@ use std::cell::RefCell;
 /// Entries are a `Vec` sorted by key rather than a `BTreeMap`: a handful of entries, and the
 /// B-tree code costs ~5 KB of wasm.
 #[derive(Debug, Default)]
-pub struct MemoryCache {
+pub(crate) struct MemoryCache {
     entries: RefCell<Vec<(String, String)>>,
 }
 
@@ -62,16 +62,8 @@ impl MemoryCache {
         }
     }
 
-    /// All keys, sorted (auth0-spa-js `InMemoryCache.allKeys`, §3.4).
-    pub fn keys(&self) -> Vec<String> {
-        match self.entries.try_borrow() {
-            Ok(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
     /// Keys that start with `prefix` (e.g. `@@auth0spajs@@`, §3.1).
-    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+    pub(crate) fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
         match self.entries.try_borrow() {
             Ok(entries) => entries.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect(),
             Err(_) => Vec::new(),
@@ -101,7 +93,7 @@ mod tests {
         c.set("k", "1");
         c.set("k", "2");
         assert_eq!(c.get("k").as_deref(), Some("2"));
-        assert_eq!(c.keys().len(), 1);
+        assert_eq!(c.keys_with_prefix(""), vec!["k".to_owned()]);
     }
 
     #[test]
@@ -112,7 +104,7 @@ mod tests {
         c.remove("a");
         c.remove("never-there");
         assert_eq!(c.get("a"), None);
-        assert_eq!(c.keys(), vec!["b".to_owned()]);
+        assert_eq!(c.keys_with_prefix(""), vec!["b".to_owned()]);
     }
 
     #[test]
@@ -121,10 +113,19 @@ mod tests {
         c.set("@@auth0spajs@@::x", "1");
         c.set("other", "2");
         c.set("@@auth0spajs@@::y", "3");
-        assert_eq!(c.keys().len(), 3);
+        assert_eq!(c.keys_with_prefix("").len(), 3);
         assert_eq!(c.keys_with_prefix("@@auth0spajs@@"), vec!["@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned()]);
         c.set("@@auth0spajs@@::a", "4");
-        assert_eq!(c.keys(), vec!["@@auth0spajs@@::a".to_owned(), "@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned(), "other".to_owned()], "sorted");
+        assert_eq!(c.keys_with_prefix(""), vec!["@@auth0spajs@@::a".to_owned(), "@@auth0spajs@@::x".to_owned(), "@@auth0spajs@@::y".to_owned(), "other".to_owned()], "sorted");
+    }
+
+    #[test]
+    fn equals_compares_the_stored_text_exactly() {
+        let c = MemoryCache::new();
+        c.set("k", "{\"a\":1}");
+        assert!(c.equals("k", "{\"a\":1}"));
+        assert!(!c.equals("k", "{\"a\":2}"));
+        assert!(!c.equals("missing", ""));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::core::http::{HttpRequest, HttpResponse};
 use crate::core::json::Json;
 use crate::core::{Result, UnixMillis};
 
+/// The in-memory cache of `cacheLocation: 'memory'` (used by the browser platform).
+#[cfg(any(target_arch = "wasm32", test))]
 pub mod memory;
 
 /// Everything the client needs from its environment.
@@ -70,7 +72,8 @@ pub trait Platform {
     async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse>;
 
     /// Takes the exclusive cross-tab lock `name` (Web Locks API), waiting at most `timeout_ms`
-    /// (then `TimeoutError`).
+    /// (then `TimeoutError`). The lock is held until the returned guard is dropped.
+    #[must_use = "the lock is released when the guard is dropped"]
     async fn lock(&self, name: &str, timeout_ms: u32) -> Result<Self::LockGuard>;
 
     /// Loads `url` in a hidden iframe and waits for the `authorization_response` web message
