@@ -209,6 +209,17 @@ struct Parser<'a> {
     pos: usize,
 }
 
+/// Adds a parsed member: a repeated key keeps its first position and takes the new value, as
+/// `JSON.parse` creates the property once and then assigns it. Kept out of the recursive parser's
+/// frame (the wasm stack is small: tests/e2e/stack.test.mjs).
+#[inline(never)]
+fn insert_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
+    match members.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => members.push((key, value)),
+    }
+}
+
 impl Parser<'_> {
     fn err<T>(&self) -> Result<T, JsonError> {
         Err(JsonError { offset: self.pos })
@@ -286,12 +297,7 @@ impl Parser<'_> {
                     self.eat(b":")?;
                     self.skip_ws();
                     let value = self.value(depth + 1)?;
-                    // A repeated key keeps its first position and takes the new value, as
-                    // `JSON.parse` creates the property once and then assigns it.
-                    match members.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => members.push((key, value)),
-                    }
+                    insert_member(&mut members, key, value);
                     self.skip_ws();
                     match self.peek() {
                         Some(b',') => self.pos += 1,
@@ -308,6 +314,8 @@ impl Parser<'_> {
         }
     }
 
+    // Not inlined into the recursive `value`: its locals would be on every level's frame.
+    #[inline(never)]
     fn number(&mut self) -> Result<Json, JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
@@ -360,6 +368,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
+    #[inline(never)]
     fn string(&mut self) -> Result<String, JsonError> {
         self.pos += 1; // opening quote
         let mut out = String::new();
