@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: native core tests, browser tests of the wasm build in Chromium, Firefox and
-# WebKit, the local tenant's tests, type tests, and the end-to-end tests. A failure anywhere
-# fails the run; stages that run in one engine carry its name (browser-webkit).
+# WebKit, the local tenant's tests, type tests, and the end-to-end tests (the Chromium suite over
+# Playwright, and the cross-engine flows over WebDriver in all three engines). A failure anywhere
+# fails the run; stages that run in one engine carry its name (browser-webkit, webdriver-firefox).
 # Each stage's pass/fail counts are summed into one closing line, and each stage's duration is
 # printed at the end (and kept in test-output/stage-times.txt).
 set -uo pipefail
@@ -88,6 +89,10 @@ stage js count_node node --test --test-reporter=tap js/tests/
 stage types count_types bash -c 'tsc -p tests/types && echo "types: ours ok" && tsc -p tests/types/tsconfig.auth0.json && echo "types: auth0-spa-js ok"'
 stage build count_none bash scripts/build.sh
 stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+# The cross-engine flows (tests/webdriver/README.md): one source, once per engine.
+for engine in chromium firefox webkit; do
+  stage "webdriver-$engine" count_node env WD_ENGINE="$engine" node --test --test-concurrency=1 --test-reporter=tap tests/webdriver/
+done
 if ls tests/bundlers/*.test.mjs >/dev/null 2>&1; then
   stage bundlers count_node node --test --test-concurrency=1 --test-reporter=tap tests/bundlers/
 fi
