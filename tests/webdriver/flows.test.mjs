@@ -235,3 +235,23 @@ test(`[${E}] a page under Content-Security-Policy "${h.STRICT_CSP}" logs in and 
   // The only violation is the page's own eval probe.
   assert.deepEqual(state.violations.filter((v) => v.blocked !== 'eval'), [], JSON.stringify(state.violations));
 });
+
+test(`[${E}] cookie transactions: a login through the cookie works, and a transaction over 4096 bytes is refused before the redirect`, T, async (t) => {
+  env.resetTenant();
+  const base = env.pages.url;
+  const b = await openApp(t, { useCookiesForTransactions: true });
+  // Over the common cookie limit (name plus value): WebKitGTK would keep such a cookie, Chromium
+  // and Firefox would drop it; the SDK refuses it in every engine, and nothing navigates.
+  const refused = await b.run(() => window.__try(() => window.__client.loginWithRedirect({ appState: { pad: 'x'.repeat(5000) } })));
+  assert.equal(refused.ok, false, JSON.stringify(refused));
+  assert.equal(refused.error.error, 'storage_error', JSON.stringify(refused));
+  assert.match(refused.error.message, /too big for a cookie/);
+  assert.equal(await b.url(), `${base}/`, 'no redirect');
+  assert.ok(!(await b.run(() => document.cookie)).includes('a0.spajs.txs'), 'no transaction cookie left');
+  assert.equal(env.tenant.stats().authorize.total, 0);
+  // A transaction that fits goes through the cookie and the login completes.
+  await b.loginWithRedirect(base);
+  assert.equal(await b.run(() => window.__client.isAuthenticated()), true);
+  assert.ok(!(await b.run(() => document.cookie)).includes('a0.spajs.txs'), 'the transaction cookie is consumed');
+  assert.equal(await b.run(() => sessionStorage.length), 0, 'nothing in sessionStorage');
+});
