@@ -28,15 +28,41 @@ if ! wasm-pack --version 2>/dev/null | grep -q '0.15.1'; then
   cargo install wasm-pack --version 0.15.1 --force
 fi
 
-# 4. Chromium and its driver from Debian (browser downloads by test tools fail here).
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  log "installing chromium and chromium-driver"
+# 4. The three test engines and their drivers, from Debian (browser downloads by test tools fail
+#    here): Chromium and chromedriver; Firefox ESR; WebKitGTK's WebDriver, which brings MiniBrowser
+#    (libwebkit2gtk-4.1-0); Xvfb, the X server MiniBrowser needs (it has no headless mode).
+#    One `apt-get update` for whatever is missing. The new packages without Recommends (GStreamer
+#    plugins, portals, Mesa drivers): the tests need none of them.
+missing=()
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || missing+=(chromium chromium-driver)
+extra=()
+command -v firefox-esr >/dev/null || extra+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || extra+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || extra+=(xvfb)
+if [ ${#missing[@]} -gt 0 ] || [ ${#extra[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ${#extra[@]} -gt 0 ]; then
+    log "installing ${extra[*]}"
+    apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null
+  fi
 fi
 
-# 5. npm dependencies (binaryen for wasm-opt, oidc-provider, playwright-core, ...).
+# 5. geckodriver (Firefox's WebDriver) from crates.io, pinned; built once into ~/.cargo/bin.
+#    (wasm-pack would download it from GitHub, which is not reachable here.) 0.37.1 is the version
+#    wasm-pack 0.15.1 expects, and drives Firefox ESR 153.
+want_gecko=0.37.1
+if ! geckodriver --version 2>/dev/null | head -n1 | grep -qx "geckodriver $want_gecko"; then
+  log "building geckodriver $want_gecko from crates.io (a few minutes, once)"
+  cargo install geckodriver --version "$want_gecko" --locked --force \
+    || cargo install geckodriver --version "$want_gecko" --force
+fi
+
+# 6. npm dependencies (binaryen for wasm-opt, oidc-provider, playwright-core, selenium-webdriver, ...).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   # npm ci installs exactly the lockfile; should the registry refuse it (a yanked optional

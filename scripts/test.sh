@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite: native core tests, browser tests of the wasm build in headless Chromium,
-# the local tenant's tests, type tests, and the end-to-end tests. A failure anywhere fails the run.
-# Each stage's pass/fail counts are summed into one closing line.
+# The whole test suite: native core tests, browser tests of the wasm build in Chromium, Firefox and
+# WebKit, the local tenant's tests, type tests, and the end-to-end tests (the Chromium suite over
+# Playwright, and the cross-engine flows over WebDriver in all three engines). A failure anywhere
+# fails the run; stages that run in one engine carry its name (browser-webkit, webdriver-firefox).
+# Each stage's pass/fail counts are summed into one closing line, and each stage's duration is
+# printed at the end (and kept in test-output/stage-times.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export GECKODRIVER="${GECKODRIVER:-$(command -v geckodriver || echo "$HOME/.cargo/bin/geckodriver")}"
 OUT=test-output
 mkdir -p "$OUT"
 
-passed=0; failed=0; failed_stages=()
+passed=0; failed=0; failed_stages=(); stage_times=()
 
 # Adds the counts from cargo-style "test result: ok. N passed; M failed" lines in a log.
 count_cargo() {
@@ -38,7 +42,7 @@ count_none() { :; }
 count_browser() {
   local tmp
   tmp=$(mktemp)
-  awk '/^=== browser: the run above failed/ {n=NR} {line[NR]=$0} END {for (i=n+1; i<=NR; i++) print line[i]}' "$1" > "$tmp"
+  awk '/^=== browser-[a-z]+: the run above failed/ {n=NR} {line[NR]=$0} END {for (i=n+1; i<=NR; i++) print line[i]}' "$1" > "$tmp"
   count_cargo "$tmp"
   rm -f "$tmp"
 }
@@ -46,24 +50,39 @@ count_browser() {
 stage() {
   local name=$1 counter=$2; shift 2
   local log="$OUT/$name.log"
+  local started=$SECONDS
   echo "=== $name: $*"
   "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   "$counter" "$log"
+  stage_times+=("$name $((SECONDS - started))s")
   if [ "$rc" -ne 0 ]; then failed_stages+=("$name"); echo "=== $name FAILED (exit $rc)"; fi
 }
 
 stage native count_cargo cargo test --all-targets
+# The wasm-bindgen browser tests in one engine, each through its own WebDriver:
+#   chromium  chromedriver (Debian)
+#   firefox   geckodriver (crates.io, built by scripts/setup.sh), Firefox ESR headless
+#   webkit    scripts/webkit-webdriver.mjs, which wasm-pack and the runner know as "safaridriver":
+#             it runs WebKitWebDriver with MiniBrowser under Xvfb (tests/webdriver/README.md)
 # wasm-bindgen-test-runner's page now and then never gets past "Loading scripts..." under load
 # (chromedriver: "Timed out receiving message from renderer"; seen in 2 of ~8 full runs, never in
 # a rerun). Fail such a hang after 120 s instead of 300, and rerun the stage once, saying so.
 browser_tests() {
+  local engine=$1 args
+  case $engine in
+    chromium) args=(--chrome --chromedriver "$CHROMEDRIVER") ;;
+    firefox) args=(--firefox --geckodriver "$GECKODRIVER") ;;
+    webkit) args=(--safari --safaridriver "$PWD/scripts/webkit-webdriver.mjs") ;;
+  esac
   export WASM_BINDGEN_TEST_TIMEOUT=120
-  if wasm-pack test --headless --chrome; then return 0; fi
-  echo "=== browser: the run above failed; rerunning once (a renderer hang is a known runner flake)"
-  wasm-pack test --headless --chrome
+  if wasm-pack test --headless "${args[@]}"; then return 0; fi
+  echo "=== browser-$engine: the run above failed; rerunning once (a page that never finishes loading is a known runner flake, seen in Chromium)"
+  wasm-pack test --headless "${args[@]}"
 }
-stage browser count_browser browser_tests
+for engine in chromium firefox webkit; do
+  stage "browser-$engine" count_browser browser_tests "$engine"
+done
 if [ -d tenant ] && ls tenant/*.test.mjs >/dev/null 2>&1; then
   stage tenant count_node node --test --test-reporter=tap tenant/
 fi
@@ -71,6 +90,10 @@ stage js count_node node --test --test-reporter=tap js/tests/
 stage types count_types bash -c 'tsc -p tests/types && echo "types: ours ok" && tsc -p tests/types/tsconfig.auth0.json && echo "types: auth0-spa-js ok" && tsc -p js && echo "types: js modules ok"'
 stage build count_none bash scripts/build.sh
 stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
+# The cross-engine flows (tests/webdriver/README.md): one source, once per engine.
+for engine in chromium firefox webkit; do
+  stage "webdriver-$engine" count_node env WD_ENGINE="$engine" node --test --test-concurrency=1 --test-reporter=tap tests/webdriver/
+done
 if ls tests/bundlers/*.test.mjs >/dev/null 2>&1; then
   stage bundlers count_node node --test --test-concurrency=1 --test-reporter=tap tests/bundlers/
 fi
@@ -79,6 +102,8 @@ if ls bench/*.test.mjs >/dev/null 2>&1; then
 fi
 
 echo
+printf '%s\n' "${stage_times[@]}" > "$OUT/stage-times.txt"
+echo "stage times: $(IFS=,; echo "${stage_times[*]}" | sed 's/,/, /g'); total ${SECONDS}s"
 if [ ${#failed_stages[@]} -gt 0 ]; then
   echo "failed stages: ${failed_stages[*]}"
   [ "$failed" -eq 0 ] && failed=1

@@ -11,6 +11,9 @@ use auth0_spa_wasm::core::ErrorClass;
 use auth0_spa_wasm::platform::Platform;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
+use web_support::{clean_up, on_cleanup};
+
+mod web_support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -52,6 +55,8 @@ async fn a_refused_connection_is_a_plain_error() {
 async fn fetch_and_response_text_replaced_after_the_package_loaded_never_see_a_request() {
     // The SDK uses the fetch captured when its module was evaluated (js/platform.js): a script
     // that wraps fetch later cannot read the refresh token from the request body.
+    clean_up();
+    on_cleanup("window.fetch = window.__realFetch; Response.prototype.text = window.__realText;");
     eval(
         "window.__seen = 0; window.__realFetch = window.fetch; window.__realText = Response.prototype.text;
          window.fetch = function () { window.__seen++; return window.__realFetch.apply(this, arguments); };
@@ -65,7 +70,7 @@ async fn fetch_and_response_text_replaced_after_the_package_loaded_never_see_a_r
     };
     let r = platform().http(&req, 5000).await;
     let seen = eval("window.__seen").as_f64();
-    eval("window.fetch = window.__realFetch; Response.prototype.text = window.__realText;");
+    clean_up();
     assert_eq!(r.unwrap().body, "ok");
     assert_eq!(seen, Some(0.0), "the wrappers installed later were never called");
 }

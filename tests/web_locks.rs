@@ -17,6 +17,9 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
+use web_support::{clean_up, on_cleanup};
+
+mod web_support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -29,13 +32,12 @@ fn platform() -> Rc<BrowserPlatform> {
     Rc::new(BrowserPlatform::new(BrowserConfig::new("cid")))
 }
 
+/// Hides `navigator.locks` until the next `clean_up()` (this test's own, or the next test's
+/// first line if this one fails first: every test here starts with `clean_up()`).
 fn without_web_locks() {
     eval("window.__locksDesc = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks');
           Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });");
-}
-
-fn with_web_locks() {
-    eval("Object.defineProperty(Navigator.prototype, 'locks', window.__locksDesc);");
+    on_cleanup("Object.defineProperty(Navigator.prototype, 'locks', window.__locksDesc);");
 }
 
 async fn second_acquire_waits_until_the_first_guard_drops(name: &str) {
@@ -90,22 +92,26 @@ async fn a_waiter_that_gives_up_does_not_keep_the_lock(name: &str) {
 
 #[wasm_bindgen_test]
 async fn web_locks_exclude_a_second_holder_until_release() {
+    clean_up();
     assert!(eval("!!navigator.locks").as_bool().unwrap());
     second_acquire_waits_until_the_first_guard_drops("t.web.exclusive").await;
 }
 
 #[wasm_bindgen_test]
 async fn web_locks_wait_times_out_with_timeout_error() {
+    clean_up();
     waiting_on_a_held_lock_times_out("t.web.timeout").await;
 }
 
 #[wasm_bindgen_test]
 async fn web_locks_are_released_when_a_waiter_gives_up() {
+    clean_up();
     a_waiter_that_gives_up_does_not_keep_the_lock("t.web.dropped").await;
 }
 
 #[wasm_bindgen_test]
 async fn the_lock_is_held_in_navigator_locks_under_its_name() {
+    clean_up();
     let p = platform();
     let g = p.lock("auth0.lock.getTokenSilently.cid.default", 1000).await.unwrap();
     let held = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(eval(
@@ -121,15 +127,17 @@ async fn the_lock_is_held_in_navigator_locks_under_its_name() {
 
 #[wasm_bindgen_test]
 async fn without_web_locks_the_in_tab_lock_still_excludes_and_times_out() {
+    clean_up();
     without_web_locks();
     second_acquire_waits_until_the_first_guard_drops("t.local.exclusive").await;
     waiting_on_a_held_lock_times_out("t.local.timeout").await;
     a_waiter_that_gives_up_does_not_keep_the_lock("t.local.dropped").await;
-    with_web_locks();
+    clean_up();
 }
 
 #[wasm_bindgen_test]
 async fn a_logout_broadcast_reaches_other_clients_but_not_the_sender() {
+    clean_up();
     let sender = platform();
     let other = platform();
     eval(&format!(
@@ -155,6 +163,7 @@ async fn a_logout_broadcast_reaches_other_clients_but_not_the_sender() {
 
 #[wasm_bindgen_test]
 async fn a_huge_wait_timeout_does_not_fire_at_once() {
+    clean_up();
     // setTimeout treats delays above 2^31-1 ms as 0; the platform clamps instead.
     let p = platform();
     let held = p.lock("t.huge", 1000).await.unwrap();
@@ -175,6 +184,7 @@ async fn a_huge_wait_timeout_does_not_fire_at_once() {
 
 #[wasm_bindgen_test]
 async fn a_spent_mark_is_visible_once_placed_and_gone_once_taken_back() {
+    clean_up();
     let p = platform();
     let name = "auth0.spent.web-locks-test";
     assert!(!p.is_spent(name).await);

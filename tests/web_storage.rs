@@ -4,7 +4,10 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap (project rules)
 
-use auth0_spa_wasm::browser::{cookie_header, BrowserConfig, BrowserPlatform, CacheKind, CRYPTO_REQUIRED_MESSAGE};
+use auth0_spa_wasm::browser::{
+    cookie_header, BrowserConfig, BrowserPlatform, CacheKind, CRYPTO_REQUIRED_MESSAGE, LEGACY_PREFIX, MAX_COOKIE_BYTES,
+};
+use auth0_spa_wasm::core::ErrorClass;
 use auth0_spa_wasm::platform::Platform;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -202,15 +205,78 @@ fn transactions_use_a_cookie_and_its_legacy_twin_when_asked() {
     assert!(!eval_str("document.cookie").unwrap().contains("a0.spajs.txs"));
 }
 
-#[wasm_bindgen_test]
-fn a_transaction_too_big_for_a_cookie_is_an_error_not_a_silent_loss() {
+const TX_KEY: &str = "a0.spajs.txs.cid";
+
+fn cookie_transactions(legacy: bool) -> BrowserPlatform {
     let mut c = BrowserConfig::new("cid");
     c.use_cookies_for_transactions = true;
-    let p = BrowserPlatform::new(c);
-    let big = format!("{{\"appState\":\"{}\"}}", "x".repeat(5000));
-    let e = p.transaction_set("a0.spajs.txs.cid", &big).unwrap_err();
-    assert_eq!(e.error, "storage_error");
-    p.transaction_remove("a0.spajs.txs.cid");
+    c.legacy_same_site_cookie = legacy;
+    BrowserPlatform::new(c)
+}
+
+/// A transaction whose cookie named `cookie_name` has exactly `total` bytes of name and value as
+/// written (URI-encoded), checked with the browser's own `encodeURIComponent`.
+fn transaction_with_cookie_bytes(cookie_name: &str, total: usize) -> String {
+    // `{"a":"` encodes to 16 bytes and `"}` to 6; the x's stay as they are.
+    let value = format!("{{\"a\":\"{}\"}}", "x".repeat(total - cookie_name.len() - 22));
+    let encoded = eval(&format!("encodeURIComponent('{value}').length")).as_f64().unwrap() as usize;
+    assert_eq!(cookie_name.len() + encoded, total);
+    value
+}
+
+fn transaction_cookies_in_jar() -> usize {
+    eval_str("document.cookie").unwrap_or_default().matches("a0.spajs.txs.cid=").count()
+}
+
+/// The common cookie limit (RFC 6265bis: name plus value at most 4096 bytes) decides in every
+/// engine: at the limit the transaction cookie and its twin are stored and read back.
+#[wasm_bindgen_test]
+fn a_transaction_cookie_of_exactly_4096_bytes_is_stored() {
+    assert_eq!(MAX_COOKIE_BYTES, 4096);
+    let p = cookie_transactions(true);
+    let value = transaction_with_cookie_bytes(&format!("{LEGACY_PREFIX}{TX_KEY}"), 4096);
+    let set = p.transaction_set(TX_KEY, &value);
+    let got = p.transaction_get(TX_KEY);
+    let stored = transaction_cookies_in_jar();
+    p.transaction_remove(TX_KEY);
+    let left = transaction_cookies_in_jar();
+    assert!(set.is_ok(), "{set:?}");
+    assert_eq!(got.as_deref(), Some(value.as_str()));
+    assert_eq!(stored, 2, "the cookie and its _legacy_ twin");
+    assert_eq!(left, 0);
+}
+
+/// One byte over, and far over: refused before anything is written, in every engine (Chromium and
+/// Firefox would drop such a cookie, WebKitGTK would keep it), so the loss is never silent.
+#[wasm_bindgen_test]
+fn a_transaction_too_big_for_a_cookie_is_an_error_not_a_silent_loss() {
+    let p = cookie_transactions(true);
+    let twin = format!("{LEGACY_PREFIX}{TX_KEY}");
+    for total in [4097, 5000, 20_000] {
+        let value = transaction_with_cookie_bytes(&twin, total);
+        let r = p.transaction_set(TX_KEY, &value);
+        let written = transaction_cookies_in_jar();
+        p.transaction_remove(TX_KEY);
+        let e = r.unwrap_err();
+        assert_eq!(e.error, "storage_error", "{total} bytes");
+        assert_eq!(written, 0, "{total} bytes: no cookie written");
+    }
+}
+
+/// The limit applies to each cookie the SDK writes: without the `_legacy_` twin the normal
+/// cookie's shorter name leaves room for 8 more bytes of value.
+#[wasm_bindgen_test]
+fn without_the_legacy_twin_the_limit_counts_the_normal_cookie_name() {
+    let p = cookie_transactions(false);
+    let value = transaction_with_cookie_bytes(TX_KEY, 4096);
+    let set = p.transaction_set(TX_KEY, &value);
+    let got = p.transaction_get(TX_KEY);
+    p.transaction_remove(TX_KEY);
+    assert!(set.is_ok(), "{set:?}");
+    assert_eq!(got.as_deref(), Some(value.as_str()));
+    let over = transaction_with_cookie_bytes(TX_KEY, 4097);
+    assert_eq!(p.transaction_set(TX_KEY, &over).unwrap_err().error, "storage_error");
+    assert_eq!(transaction_cookies_in_jar(), 0);
 }
 
 #[wasm_bindgen_test]

@@ -26,7 +26,7 @@ use storage::{Area, Cookies};
 
 pub use frame::{open_popup, CROSS_ORIGIN_ISOLATED_MESSAGE};
 pub use lock::BrowserLockGuard;
-pub use storage::cookie_header;
+pub use storage::{cookie_header, LEGACY_PREFIX, MAX_COOKIE_BYTES};
 
 /// Name of the BroadcastChannel on which tabs of one origin announce logouts (security case I7).
 pub const LOGOUT_CHANNEL: &str = "auth0-spa-wasm";
@@ -246,9 +246,14 @@ impl Platform for BrowserPlatform {
 
     fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
         if self.cookie_transactions {
+            // Over the common 4096-byte limit Chromium and Firefox drop the cookie and WebKitGTK
+            // keeps it: refuse it here, the same in every engine (storage::MAX_COOKIE_BYTES).
+            if !self.cookies.fits(key, value) {
+                return Err(Error::plain("storage_error", "The transaction is too big for a cookie (over 4096 bytes)"));
+            }
             self.cookies.set(key, value, 1);
-            // document.cookie drops what it cannot store (over ~4 KB, cookies disabled) without
-            // a word; a lost transaction would only surface after the redirect, so check now.
+            // document.cookie also drops what it cannot store (cookies disabled) without a
+            // word; a lost transaction would only surface after the redirect, so check now.
             if self.cookies.get(key).as_deref() == Some(value) {
                 Ok(())
             } else {

@@ -157,7 +157,7 @@ pub(crate) async fn custom_keys(cache: &Object, prefix: &str) -> Option<Vec<Stri
 // ---- cookies (§3.9) ---------------------------------------------------------------------------
 
 /// The prefix of the twin cookie written without `SameSite` for old browsers (§3.9).
-pub(crate) const LEGACY_PREFIX: &str = "_legacy_";
+pub const LEGACY_PREFIX: &str = "_legacy_";
 
 fn document() -> Option<web_sys::HtmlDocument> {
     let d = js::get(&js::global(), "document");
@@ -230,6 +230,12 @@ fn expiry(days_from_now: f64) -> String {
     js_sys::Date::new(&JsValue::from_f64(when)).to_utc_string().into()
 }
 
+/// The most bytes a cookie's name and value may have together: the limit of RFC 6265bis §5.7
+/// ("name plus value at most 4096 octets"). Chromium and Firefox drop a longer cookie without a
+/// word; WebKitGTK keeps it. Cookies the SDK checks (the login transaction) are refused above this
+/// limit in every engine, so all engines behave alike.
+pub const MAX_COOKIE_BYTES: usize = 4096;
+
 /// Cookie storage with auth0-spa-js's `cookieDomain` and `legacySameSiteCookie` options.
 #[derive(Clone, Debug)]
 pub(crate) struct Cookies {
@@ -250,6 +256,13 @@ impl Cookies {
         let mut legacy = String::from(LEGACY_PREFIX);
         legacy.push_str(name);
         find_cookie(&jar, &legacy)
+    }
+
+    /// Whether every cookie that `set(name, value, _)` writes (the `_legacy_` twin has the
+    /// longer name) stays within [`MAX_COOKIE_BYTES`], counted as written: URI-encoded.
+    pub(crate) fn fits(&self, name: &str, value: &str) -> bool {
+        let twin = if self.legacy { LEGACY_PREFIX.len() } else { 0 };
+        encode_uri_component(name).len() + twin + encode_uri_component(value).len() <= MAX_COOKIE_BYTES
     }
 
     /// Writes the cookie (and its `_legacy_` twin) for `days` days.
