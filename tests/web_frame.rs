@@ -189,6 +189,7 @@ async fn a_real_response_with_another_state_fails_at_once_with_state_mismatch() 
     let started = js_sys::Date::now();
     let e = within(BOUND_MS, "run_iframe", platform().run_iframe(&url, &page_origin(), STATE, 20_000)).await.unwrap_err();
     let elapsed = js_sys::Date::now() - started;
+    clean_up();
     assert_eq!((e.class, e.error.as_str(), e.description.as_str()), (ErrorClass::Generic, "state_mismatch", "Invalid state"));
     assert!(elapsed < 5_000.0, "failed at once, not after the timeout: {elapsed} ms");
     assert_eq!(iframes(), 0.0);
@@ -204,7 +205,7 @@ async fn another_state_from_another_window_or_origin_is_still_ignored() {
         dispatch(frame_window(), "https://evil.example", &good_data("EVIL_ORIGIN", "other"));
         dispatch(frame_window(), TENANT, &good_data("GOOD", STATE));
     });
-    let r = platform().run_iframe("about:blank", TENANT, STATE, 3000).await.unwrap();
+    let r = within(BOUND_MS, "run_iframe", platform().run_iframe("about:blank", TENANT, STATE, 3000)).await.unwrap();
     assert_eq!(code_of(&r), Some("GOOD"));
 }
 
@@ -331,13 +332,17 @@ async fn a_popup_answer_with_another_state_fails_at_once_and_closes_the_popup() 
     let w = popup();
     let url = answering_page("{ code: 'X', state: 'not-ours' }");
     let started = js_sys::Date::now();
-    let e = platform().run_popup(w.clone(), &url, &page_origin(), STATE, 20_000, false).await.unwrap_err();
-    assert_eq!((e.error.as_str(), e.description.as_str()), ("state_mismatch", "Invalid state"));
-    assert!(js_sys::Date::now() - started < 5_000.0);
-    assert_eq!(message_listeners(), before);
+    let r = within(BOUND_MS, "run_popup", platform().run_popup(w.clone(), &url, &page_origin(), STATE, 20_000, false)).await;
+    let elapsed = js_sys::Date::now() - started;
+    let listeners = message_listeners();
     TimeoutFuture::new(50).await;
-    assert!(w.closed().unwrap_or(true), "the popup is closed even with closePopup: false");
-    close(&w);
+    let closed = w.closed().unwrap_or(true);
+    clean_up();
+    let e = r.unwrap_err();
+    assert_eq!((e.error.as_str(), e.description.as_str()), ("state_mismatch", "Invalid state"));
+    assert!(elapsed < 5_000.0, "failed at once: {elapsed} ms");
+    assert_eq!(listeners, before);
+    assert!(closed, "the popup is closed even with closePopup: false");
 }
 
 #[wasm_bindgen_test]
