@@ -5,7 +5,6 @@
 //! docs/security-cases.md, and docs/README.md explains the conventions.
 pub mod client;
 pub mod core;
-pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]

@@ -10,7 +10,7 @@ mod common;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use auth0_spa_wasm::client::{CacheMode, Client, GetTokenOptions, TokenSource};
+use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
 use auth0_spa_wasm::core::http::HttpResponse;
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
@@ -256,7 +256,7 @@ fn fifty_concurrent_calls_make_exactly_one_token_request() {
     platform.advance_secs(100);
     let options = GetTokenOptions::default();
     let calls: Vec<_> = (0..50).map(|_| client.get_token_silently(&options)).collect();
-    let results = run(futures::future::join_all(calls));
+    let results = run(join_all(calls));
     assert!(results.iter().all(|r| r.as_ref().unwrap().as_ref().unwrap().access_token == "at-2"));
     assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1"]);
 }
@@ -364,8 +364,9 @@ fn login_required_from_the_iframe_clears_the_local_session() {
 
 #[test]
 fn a_cross_origin_isolated_page_fails_fast_instead_of_timing_out() {
-    let (client, platform) = client("");
+    let platform = FakePlatform::new();
     platform.0.cross_origin_isolated.set(true);
+    let client = Client::new(options(""), platform.clone());
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(err.error, "login_required");
     assert!(err.description.contains("Cross-Origin Isolated"));
@@ -488,8 +489,9 @@ fn a_different_user_logging_in_replaces_the_previous_users_cache() {
 
 #[test]
 fn a_custom_cache_without_all_keys_gets_a_key_manifest() {
-    let (client, platform) = client("");
+    let platform = FakePlatform::new();
     platform.0.cache_lists_keys.set(false);
+    let client = Client::new(options(""), platform.clone());
     login(&client, &platform, None, 86400);
     let manifest = platform.cache_snapshot().get("@@auth0spajs@@::test-client").cloned().unwrap();
     assert!(manifest.contains("@@auth0spajs@@::test-client::@@user@@"));

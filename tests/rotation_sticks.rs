@@ -10,7 +10,7 @@
 
 mod common;
 
-use auth0_spa_wasm::client::{Client, GetTokenOptions, TokenSource, STORAGE_FALLBACK_WARNING};
+use auth0_spa_wasm::client::{GetTokenOptions, TokenSource, STORAGE_FALLBACK_WARNING};
 use auth0_spa_wasm::core::encoding::{base64url_encode, form_encode};
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
@@ -210,7 +210,7 @@ fn a_logout_while_the_rotating_request_is_in_flight_keeps_neither_token() {
     let empty = Json::Object(vec![]);
     let off = GetTokenOptions { cache_mode: auth0_spa_wasm::client::CacheMode::Off, ..Default::default() };
     // The refresh is sent first; the logout runs while its response is outstanding.
-    let (refreshed, logged_out) = run(futures::future::join(client.get_token_silently(&off), client.logout(&empty)));
+    let (refreshed, logged_out) = run(join(client.get_token_silently(&off), client.logout(&empty)));
     logged_out.unwrap();
     assert!(refreshed.is_err());
     assert!(!stored_anywhere(&platform, "RT2"));

@@ -16,13 +16,13 @@ mod common;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use auth0_spa_wasm::client::{CacheMode, Client, GetTokenOptions, TokenSource};
+use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
 use auth0_spa_wasm::core::encoding::{base64url_encode, form_encode};
-use auth0_spa_wasm::core::http::{HttpRequest, HttpResponse};
+use auth0_spa_wasm::core::http::HttpResponse;
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
-use auth0_spa_wasm::core::{Error, ErrorClass, Result, UnixMillis};
-use auth0_spa_wasm::platform::Platform;
+use auth0_spa_wasm::core::{Error, ErrorClass, Result};
+use auth0_spa_wasm::client::{Env, Io, Reply};
 use common::*;
 
 const AT_KEY: &str = "@@auth0spajs@@::test-client::default::openid profile email";
@@ -183,96 +183,31 @@ impl Faulty {
     }
 }
 
-impl Platform for Faulty {
-    type LockGuard = <FakePlatform as Platform>::LockGuard;
-    type Popup = FakePopup;
-
-    async fn now_ms(&self) -> UnixMillis {
-        self.0.inner.now_ms().await
+impl Perform for Faulty {
+    fn env(&self) -> Env {
+        self.0.inner.env()
     }
-    fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
-        if self.0.fail_random.get() {
-            return Err(Error::plain("crypto_unavailable", "For security reasons, `window.crypto` is required to run `auth0-spa-js`."));
-        }
-        self.0.inner.fill_random(buf)
-    }
-    async fn cache_get(&self, key: &str) -> Option<String> {
-        self.0.inner.cache_get(key).await
-    }
-    async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
-        if let Some(pattern) = &*self.0.fail_writes_containing.borrow() {
-            if key.contains(pattern.as_str()) {
-                return Err(Error::plain("cache_error", "QuotaExceededError: the quota has been exceeded."));
-            }
-        }
-        self.0.inner.cache_set(key, value).await
-    }
-    async fn cache_remove(&self, key: &str) {
-        self.0.inner.cache_remove(key).await
-    }
-    async fn cache_keys(&self) -> Option<Vec<String>> {
-        self.0.inner.cache_keys().await
-    }
-    fn transaction_get(&self, key: &str) -> Option<String> {
-        self.0.inner.transaction_get(key)
-    }
-    fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
-        self.0.inner.transaction_set(key, value)
-    }
-    fn transaction_remove(&self, key: &str) {
-        self.0.inner.transaction_remove(key)
-    }
-    fn cookie_get(&self, name: &str) -> Option<String> {
-        self.0.inner.cookie_get(name)
-    }
-    fn cookie_set(&self, name: &str, value: &str, days: u32) {
-        self.0.inner.cookie_set(name, value, days)
-    }
-    fn cookie_remove(&self, name: &str) {
-        self.0.inner.cookie_remove(name)
-    }
-    async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse> {
-        self.0.inner.http(request, timeout_ms).await
-    }
-    async fn lock(&self, name: &str, timeout_ms: u32) -> Result<Self::LockGuard> {
-        self.0.inner.lock(name, timeout_ms).await
-    }
-    async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
-        self.0.inner.run_iframe(url, origin, state, timeout_ms).await
-    }
-    async fn run_popup(&self, popup: FakePopup, url: &str, origin: &str, state: &str, timeout_ms: u32, close: bool) -> Result<Json> {
-        self.0.inner.run_popup(popup, url, origin, state, timeout_ms, close).await
-    }
-    async fn mark_spent(&self, name: &str, hold_ms: u32) {
-        self.0.inner.mark_spent(name, hold_ms).await
-    }
-    fn unmark_spent(&self, name: &str) {
-        self.0.inner.unmark_spent(name)
-    }
-    async fn is_spent(&self, name: &str) -> bool {
-        self.0.inner.is_spent(name).await
-    }
-    async fn sleep(&self, ms: u32) {
-        self.0.inner.sleep(ms).await
-    }
-    fn page_origin(&self) -> String {
-        self.0.inner.page_origin()
-    }
-    fn warn(&self, message: &str) {
-        self.0.inner.warn(message)
-    }
-    fn cross_origin_isolated(&self) -> bool {
-        self.0.inner.cross_origin_isolated()
-    }
-    fn broadcast_logout(&self) {
-        self.0.inner.broadcast_logout()
-    }
-    fn take_remote_logout(&self) -> bool {
-        self.0.inner.take_remote_logout()
-    }
-
     fn remote_logout_pending(&self) -> bool {
         self.0.inner.remote_logout_pending()
+    }
+    fn note_locks(&self, held: Vec<String>) {
+        self.0.inner.note_locks(held)
+    }
+    fn perform(&self, io: &Io) -> Reply {
+        match io {
+            Io::Random(_) if self.0.fail_random.get() => {
+                Reply::Bytes(Err(Error::plain("crypto_unavailable", "For security reasons, `window.crypto` is required to run `auth0-spa-js`.")))
+            }
+            Io::CacheSet(writes) => {
+                if let Some(pattern) = &*self.0.fail_writes_containing.borrow() {
+                    if writes.iter().any(|(key, _)| key.contains(pattern.as_str())) {
+                        return Reply::Outcome(Err(Error::plain("cache_error", "QuotaExceededError: the quota has been exceeded.")));
+                    }
+                }
+                self.0.inner.perform(io)
+            }
+            _ => self.0.inner.perform(io),
+        }
     }
 }
 
@@ -1087,7 +1022,7 @@ fn f6_two_tabs_sharing_storage_refresh_once_and_both_get_the_new_token() {
     platform.advance_secs(100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 3600)));
     let options = GetTokenOptions::default();
-    let (a, b) = run(futures::future::join(tab_a.get_token_silently(&options), tab_b.get_token_silently(&options)));
+    let (a, b) = run(join(tab_a.get_token_silently(&options), tab_b.get_token_silently(&options)));
     assert_eq!(a.unwrap().unwrap().access_token, "at-2");
     assert_eq!(b.unwrap().unwrap().access_token, "at-2");
     assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1"], "one refresh for both tabs");
@@ -1226,7 +1161,7 @@ fn g9_iframe_renewals_for_different_audiences_run_under_one_client_wide_lock() {
     let seen = held.clone();
     let state = platform.0.clone();
     platform.on_frame(move |_, s| {
-        let locked = state.locks.borrow().get("auth0.lock.getTokenFromIFrame.test-client").map(|m| m.try_lock().is_none());
+        let locked = Some(state.held_locks.borrow().iter().any(|l| l == "auth0.lock.getTokenFromIFrame.test-client"));
         seen.borrow_mut().push(locked);
         Ok(web_message(&[("code", "c"), ("state", s)]))
     });
@@ -1244,7 +1179,7 @@ fn g9_iframe_renewals_for_different_audiences_run_under_one_client_wide_lock() {
             GetTokenOptions { authorization_params: params, ..Default::default() }
         })
         .collect();
-    let results = run(futures::future::join_all(calls.iter().map(|o| client.get_token_silently(o))));
+    let results = run(join_all(calls.iter().map(|o| client.get_token_silently(o))));
     assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
     assert_eq!(*held.borrow(), vec![Some(true); 3], "every iframe ran while holding the client-wide iframe lock");
 }
@@ -1413,7 +1348,7 @@ fn k2_a_local_logout_during_an_in_flight_refresh_discards_the_late_result() {
     let options = GetTokenOptions::default();
     let empty = Json::Object(vec![]);
     // The refresh is sent first; the logout runs while its response is outstanding.
-    let (refreshed, logged_out) = run(futures::future::join(client.get_token_silently(&options), client.logout(&empty)));
+    let (refreshed, logged_out) = run(join(client.get_token_silently(&options), client.logout(&empty)));
     logged_out.unwrap();
     assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1"], "the refresh was in flight");
     assert!(refreshed.is_err(), "{refreshed:?}");

@@ -7,7 +7,7 @@
 
 mod common;
 
-use auth0_spa_wasm::client::{CacheMode, Client, GetTokenOptions, TokenSource, STORAGE_FALLBACK_WARNING};
+use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource, STORAGE_FALLBACK_WARNING};
 use auth0_spa_wasm::core::encoding::form_encode;
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::options::{ClientOptions, ParamList};

@@ -16,7 +16,6 @@ use std::task::{Context, Waker};
 use auth0_spa_wasm::browser::{open_popup, BrowserConfig, BrowserPlatform, CROSS_ORIGIN_ISOLATED_MESSAGE};
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::ErrorClass;
-use auth0_spa_wasm::platform::Platform;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;

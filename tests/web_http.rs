@@ -8,7 +8,6 @@
 use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform};
 use auth0_spa_wasm::core::http::HttpRequest;
 use auth0_spa_wasm::core::ErrorClass;
-use auth0_spa_wasm::platform::Platform;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_support::{clean_up, on_cleanup};

@@ -12,7 +12,6 @@ use std::task::{Context, Waker};
 
 use auth0_spa_wasm::browser::{BrowserConfig, BrowserPlatform, LOGOUT_CHANNEL};
 use auth0_spa_wasm::core::ErrorClass;
-use auth0_spa_wasm::platform::Platform;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;

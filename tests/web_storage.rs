@@ -7,7 +7,6 @@
 use auth0_spa_wasm::browser::{
     cookie_header, BrowserConfig, BrowserPlatform, CacheKind, CRYPTO_REQUIRED_MESSAGE, LEGACY_PREFIX, MAX_COOKIE_BYTES,
 };
-use auth0_spa_wasm::platform::Platform;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 

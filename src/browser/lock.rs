@@ -21,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::js::{self, is_spent_js, lock_request, mark_spent_js, LockRequest};
 use crate::core::{Error, Result};
 
-/// See [`crate::platform::Platform::mark_spent`]: the Web Lock manager is consistent across
+/// See [`crate::browser::BrowserPlatform::mark_spent`]: the Web Lock manager is consistent across
 /// tabs at once, unlike localStorage, so a shared lock named after the spent token is the mark.
 pub(crate) async fn mark_spent(name: &str, hold_ms: u32) {
     let _ = JsFuture::from(mark_spent_js(name, js::clamp_ms(hold_ms))).await;

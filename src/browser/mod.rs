@@ -6,9 +6,11 @@
 //! everything comes back as Rust strings, [`Json`] or [`Error`].
 #![cfg(target_arch = "wasm32")]
 
+pub(crate) mod driver;
 mod frame;
 mod js;
 mod lock;
+mod memory;
 mod net;
 mod storage;
 
@@ -19,8 +21,7 @@ use crate::core::cache::CACHE_KEY_PREFIX;
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::core::json::Json;
 use crate::core::{Error, Result, UnixMillis};
-use crate::platform::memory::MemoryCache;
-use crate::platform::Platform;
+use memory::MemoryCache;
 use js::{logout_channel, LogoutChannel};
 use storage::{Area, Cookies};
 
@@ -158,13 +159,12 @@ fn as_millis(v: &JsValue) -> Option<UnixMillis> {
     v.as_f64().filter(|n| n.is_finite() && *n >= 0.0).map(|n| n as UnixMillis)
 }
 
-impl Platform for BrowserPlatform {
-    type LockGuard = BrowserLockGuard;
-    type Popup = web_sys::Window;
-
+/// The platform operations the driver (`driver.rs`) performs for the flows; the browser tests
+/// exercise them one by one.
+impl BrowserPlatform {
     /// `nowProvider`'s time, awaited when it returns a Promise (auth0-spa-js awaits it);
     /// `Date.now()` without a provider or when it fails or yields no finite number.
-    async fn now_ms(&self) -> UnixMillis {
+    pub async fn now_ms(&self) -> UnixMillis {
         if let Some(f) = &self.now_provider {
             if let Ok(v) = f.call0(&JsValue::UNDEFINED) {
                 let v = if v.as_f64().is_some() { Ok(v) } else { js::resolve(v).await };
@@ -176,7 +176,8 @@ impl Platform for BrowserPlatform {
         date_now()
     }
 
-    fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
+    /// Cryptographically secure random bytes (`crypto.getRandomValues`).
+    pub fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
         if js::fill_random(buf) {
             Ok(())
         } else {
@@ -184,7 +185,9 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    async fn cache_get(&self, key: &str) -> Option<String> {
+    /// Reads a token-cache entry as JSON text (memory, localStorage or a custom `ICache`).
+    /// Unreadable storage is `None`, never an error: a cache miss.
+    pub async fn cache_get(&self, key: &str) -> Option<String> {
         match &self.cache {
             Cache::Memory(m) => m.get(key),
             // Raw text: the client parses every entry strictly and removes what does not parse
@@ -194,7 +197,10 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    async fn cache_equals(&self, key: &str, expected: &str) -> bool {
+    /// Whether the entry `key` holds exactly `expected`: the cache-hit memo's check. Platforms
+    /// override it to compare where the text lives (copying kilobytes of JSON into wasm memory
+    /// on every hit cost more than the rest of the hit together, measured in Chromium).
+    pub async fn cache_equals(&self, key: &str, expected: &str) -> bool {
         match &self.cache {
             Cache::Memory(m) => m.equals(key, expected),
             Cache::Local => storage::equals(Area::Local, key, expected),
@@ -202,7 +208,8 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
+    /// Writes a token-cache entry. Fails (e.g. `QuotaExceededError`) without a partial write.
+    pub async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
         match &self.cache {
             Cache::Memory(m) => {
                 m.set(key, value);
@@ -213,7 +220,8 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    async fn cache_remove(&self, key: &str) {
+    /// Removes a token-cache entry; a failure to remove is ignored.
+    pub async fn cache_remove(&self, key: &str) {
         match &self.cache {
             Cache::Memory(m) => m.remove(key),
             Cache::Local => storage::remove(Area::Local, key),
@@ -221,14 +229,19 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn cache_lists_keys(&self) -> bool {
+    /// Whether [`BrowserPlatform::cache_keys`] can list keys; when it cannot (a custom cache without
+    /// `allKeys`) the client keeps a key manifest. A flag, so that writes need not enumerate
+    /// storage to find out.
+    pub fn cache_lists_keys(&self) -> bool {
         match &self.cache {
             Cache::Custom(o) => js::get(o, "allKeys").is_function(),
             _ => true,
         }
     }
 
-    async fn cache_keys(&self) -> Option<Vec<String>> {
+    /// All cache keys starting with `@@auth0spajs@@`, or `None` when the cache cannot list its
+    /// keys (a custom cache without `allKeys`), in which case the caller keeps a key manifest.
+    pub async fn cache_keys(&self) -> Option<Vec<String>> {
         match &self.cache {
             Cache::Memory(m) => Some(m.keys_with_prefix(CACHE_KEY_PREFIX)),
             Cache::Local => storage::keys_with_prefix(Area::Local, CACHE_KEY_PREFIX),
@@ -236,7 +249,8 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn transaction_get(&self, key: &str) -> Option<String> {
+    /// Reads the login transaction (sessionStorage, or a cookie with `useCookiesForTransactions`).
+    pub fn transaction_get(&self, key: &str) -> Option<String> {
         if self.cookie_transactions {
             self.cookies.get_json(key)
         } else {
@@ -244,7 +258,8 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
+    /// Stores the login transaction.
+    pub fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
         if self.cookie_transactions {
             // Over the common 4096-byte limit Chromium and Firefox drop the cookie and WebKitGTK
             // keeps it: refuse it here, the same in every engine (storage::MAX_COOKIE_BYTES).
@@ -264,7 +279,8 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn transaction_remove(&self, key: &str) {
+    /// Deletes the login transaction.
+    pub fn transaction_remove(&self, key: &str) {
         if self.cookie_transactions {
             self.cookies.remove(key);
         } else {
@@ -272,71 +288,99 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn cookie_get(&self, name: &str) -> Option<String> {
+    /// Reads a cookie's decoded value (the `_legacy_` twin as fallback).
+    pub fn cookie_get(&self, name: &str) -> Option<String> {
         self.cookies.get(name)
     }
 
-    fn cookie_set(&self, name: &str, value: &str, days: u32) {
+    /// Writes a cookie (and its `_legacy_` twin unless disabled) for `days` days.
+    pub fn cookie_set(&self, name: &str, value: &str, days: u32) {
         self.cookies.set(name, value, days);
     }
 
-    fn cookie_remove(&self, name: &str) {
+    /// Deletes a cookie and its `_legacy_` twin.
+    pub fn cookie_remove(&self, name: &str) {
         self.cookies.remove(name);
     }
 
-    async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse> {
+    /// Sends a request with `fetch`, aborting it after `timeout_ms`. Network failures and the
+    /// timeout are errors; any HTTP status is a response.
+    pub async fn http(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse> {
         net::send(request, timeout_ms).await
     }
 
-    async fn lock(&self, name: &str, timeout_ms: u32) -> Result<Self::LockGuard> {
+    /// Takes the exclusive cross-tab lock `name` (Web Locks API), waiting at most `timeout_ms`
+    /// (then `TimeoutError`). The lock is held until the returned guard is dropped.
+    pub async fn lock(&self, name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
         lock::acquire(name, timeout_ms).await
     }
 
-    async fn mark_spent(&self, name: &str, hold_ms: u32) {
+    /// Marks `name` (a spent refresh token's fingerprint) as held in a store every tab of the
+    /// origin sees at once, for `hold_ms`, and returns once the mark is visible. localStorage is
+    /// not that store: Chromium delivers its writes to other tabs asynchronously, after a Web
+    /// Lock may already have been handed over, so the lock manager itself carries the mark.
+    pub async fn mark_spent(&self, name: &str, hold_ms: u32) {
         lock::mark_spent(name, hold_ms).await;
     }
 
-    fn unmark_spent(&self, name: &str) {
+    /// Takes back this tab's mark `name` before its time (the token was not spent after all).
+    pub fn unmark_spent(&self, name: &str) {
         js::unmark_spent_js(name);
     }
 
-    async fn is_spent(&self, name: &str) -> bool {
+    /// Whether some tab holds the mark `name` (see [`BrowserPlatform::mark_spent`]).
+    pub async fn is_spent(&self, name: &str) -> bool {
         lock::is_spent(name).await
     }
 
-    async fn sleep(&self, ms: u32) {
+    /// Waits `ms` milliseconds.
+    pub async fn sleep(&self, ms: u32) {
         let _ = js::within(ms, std::future::pending::<()>()).await;
     }
 
-    async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
+    /// Loads `url` in a hidden iframe and waits for the `authorization_response` web message
+    /// that comes from exactly `origin`, from that iframe's window, carrying `state`. Returns the
+    /// message's `response` object. Iframe, listener and timer are removed on every path.
+    pub async fn run_iframe(&self, url: &str, origin: &str, state: &str, timeout_ms: u32) -> Result<Json> {
         frame::run_iframe(url, origin, state, timeout_ms).await
     }
 
-    async fn run_popup(&self, popup: web_sys::Window, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
+    /// Points `popup` at `url` and waits as [`BrowserPlatform::run_iframe`] does, failing with
+    /// `PopupCancelledError` when the user closes it and `PopupTimeoutError` on timeout.
+    pub async fn run_popup(&self, popup: web_sys::Window, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
         frame::run_popup(popup, url, origin, state, timeout_ms, close_popup).await
     }
 
-    fn page_origin(&self) -> String {
+    /// `window.location.origin`, the `redirect_uri` fallback for popup and iframe flows.
+    pub fn page_origin(&self) -> String {
         js::get_str(&js::get(&js::global(), "location"), "origin").unwrap_or_default()
     }
 
-    fn cross_origin_isolated(&self) -> bool {
+    /// `window.crossOriginIsolated`: iframes cannot do silent auth there.
+    pub fn cross_origin_isolated(&self) -> bool {
         frame::cross_origin_isolated()
     }
 
-    fn warn(&self, message: &str) {
+    /// Tells the developer about a degraded but working state (`console.warn`), such as a
+    /// session kept in memory because storage refused it.
+    pub fn warn(&self, message: &str) {
         web_sys::console::warn_1(&JsValue::from_str(message));
     }
 
-    fn broadcast_logout(&self) {
+    /// Tells the other tabs of this origin that this client logged out.
+    pub fn broadcast_logout(&self) {
         self.channel.post();
     }
 
-    fn take_remote_logout(&self) -> bool {
+    /// Whether another tab announced a logout of this client since it last looked; takes it.
+    /// (A platform serves one client, so it knows the client id these concern.)
+    pub fn take_remote_logout(&self) -> bool {
         self.channel.take()
     }
 
-    fn remote_logout_pending(&self) -> bool {
+    /// Whether such an announcement is waiting, without taking it. Cheap: the JS cache-hit fast
+    /// path asks on every hit.
+    pub fn remote_logout_pending(&self) -> bool {
         self.channel.has()
     }
 }

@@ -1,27 +1,27 @@
-//! The refresh-token path of `getTokenSilently` (docs/behaviour.md §2.6), run while holding the
-//! per-audience lock: present the newest refresh token exactly once, and make a rotation stick
-//! whatever happens to the rest of the response.
+//! The refresh-token path of `getTokenSilently` (docs/behaviour.md §2.6), run while the caller
+//! holds the per-audience lock: present the newest refresh token exactly once, and make a rotation
+//! stick whatever happens to the rest of the response.
 //!
 //! * Another tab may have rotated the token just before handing over the lock, with its
 //!   localStorage write still on the way: a token marked spent is never presented (F6, F10).
-//! * What is kept after a response is decided by one rule, [`plan_after_refresh`]: after a
-//!   rotation the old token is replaced or gone, in this tab, in storage and after a reload,
-//!   even when the new ID token fails a check or storage refuses the write (F1).
-//! * A refresh token the server refused is never sent again (F3); transient failures (network,
-//!   timeout, 5xx) leave the session as it is, and nothing is re-sent blindly (E14).
+//! * What is kept after a response is decided by one rule, [`plan_after_refresh`]; what happens
+//!   after a failure by another, [`plan_after_failure`] (both with table tests in
+//!   `core::rotation`).
 
-use std::future::Future;
-use std::task::Poll;
-
+use super::iframe::Iframe;
+use super::io::{finished, sub, Io, Reply, Step};
+use super::store::{same_session, CachedToken, ClearLocalSession, ClientEntries, ReadEntry, ReadIdToken, RemoveKeys, SyncRemoteLogout, WriteAll};
+use super::{clamp_ms, GetTokenOptions, Shared, TokenResult, TokenSource};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
-use crate::core::id_token::{check_refresh_id_token, is_clock_error, verify_id_token};
+use crate::core::http::HttpResponse;
+use crate::core::id_token::{check_refresh_id_token, is_clock_error, verify_id_token, IdTokenExpectations};
 use crate::core::options::ParamList;
-use crate::core::rotation::{is_rotation, keep_refresh_token_if_absent, plan_after_refresh, propagate_rotation, RefreshFacts, RefreshPlan, RefreshedIdToken};
-use crate::core::token::{is_refresh_token_dead, TokenResponse};
+use crate::core::rotation::{
+    is_rotation, keep_refresh_token_if_absent, plan_after_failure, plan_after_refresh, propagate_rotation, FailurePlan, RefreshFacts, RefreshPlan,
+    RefreshedIdToken,
+};
+use crate::core::token::{parse_token_response, TokenResponse};
 use crate::core::{Error, Result};
-use crate::platform::Platform;
-
-use super::{Client, GetTokenOptions, TokenResult, TokenSource};
 
 /// How long a tab keeps the cross-tab mark of a refresh token it has just used up. Far longer
 /// than localStorage takes to reach the other tabs (tens of ms were seen under load).
@@ -41,198 +41,404 @@ pub fn spent_mark_name(client_id: &str, refresh_token: &str) -> String {
     name
 }
 
-/// What another tab's rotation left for us.
-enum Rotated {
-    /// A fresh access token it obtained.
-    Served(TokenResult),
-    /// The refresh token that replaced the spent one.
-    NewToken(String),
+/// The refresh-token renewal of `key`, falling back to the iframe where the options say so.
+pub(super) struct Refresh {
+    key: CacheKey,
+    params: ParamList,
+    options: GetTokenOptions,
+    token: String,
+    generation: u64,
+    phase: Phase,
 }
 
-/// Runs two futures at once and yields both outputs (a two-way `join`, without a futures crate).
-async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let mut a = std::pin::pin!(a);
-    let mut b = std::pin::pin!(b);
-    let (mut done_a, mut done_b) = (None, None);
-    std::future::poll_fn(|cx| {
-        if done_a.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                done_a = Some(v);
-            }
-        }
-        if done_b.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                done_b = Some(v);
-            }
-        }
-        match (done_a.take(), done_b.take()) {
-            (Some(x), Some(y)) => Poll::Ready((x, y)),
-            (x, y) => {
-                done_a = x;
-                done_b = y;
-                Poll::Pending
-            }
-        }
-    })
-    .await
+enum Phase {
+    Reading(ReadEntry),
+    Fallback(Box<Iframe>),
+    CheckingSpent,
+    Polling(u32),
+    PolledHit(CachedToken, u32),
+    PolledEntry(ReadEntry, u32),
+    PolledSpent(String, u32),
+    Sent,
+    Clock(Result<HttpResponse>),
+    Unmarking(Result<TokenResponse>),
+    Saving(Box<SaveRefresh>),
+    Forgetting(ForgetToken, Error, FailurePlan),
+    Ending(ClearLocalSession, Error),
+    Done,
 }
 
-impl<P: Platform> Client<P> {
-    /// The refresh-token path (§2.6), run while holding the per-audience lock.
-    pub(super) async fn renew_with_refresh_token(&self, key: &CacheKey, params: &ParamList, options: &GetTokenOptions) -> Result<TokenResult> {
-        let refresh_token = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
-        let Some(mut refresh_token) = refresh_token else {
-            if self.options.use_refresh_tokens_fallback {
-                return self.renew_with_iframe(key, params, options).await;
-            }
-            return Err(Error::missing_refresh_token(&key.audience, &key.scope));
-        };
-        // Another tab may have rotated this token just before handing us the lock, with its
-        // localStorage write still on the way here: never present a spent token (F6, F10).
-        let mut spent_mark = spent_mark_name(self.client_id(), &refresh_token);
-        if self.platform.is_spent(&spent_mark).await {
-            match self.await_rotation_from_other_tab(key, &refresh_token).await? {
-                Rotated::Served(result) => return Ok(result),
-                Rotated::NewToken(token) => refresh_token = token,
-            }
-            spent_mark = spent_mark_name(self.client_id(), &refresh_token);
-        }
-        let origin = self.platform.page_origin();
-        let redirect_uri = params.get_truthy("redirect_uri").unwrap_or(&origin).to_owned();
-        let request = self.token_endpoint.refresh_token(&refresh_token, &redirect_uri, params.pairs());
-        let generation = self.session_generation.get();
-        let timeout = options.timeout_ms.unwrap_or(self.options.http_timeout_ms);
-        // The token is marked spent while the request is on the network (the mark's lock request
-        // costs a round trip to the browser's lock manager), and unmarked at once unless the
-        // server rotated it. Either way the mark is settled before our lock is released, which is
-        // when another tab could look (see Platform::mark_spent).
-        let (outcome, ()) = join(self.request_tokens(&request, timeout), self.platform.mark_spent(&spent_mark, SPENT_MARK_HOLD_MS)).await;
-        let rotated = matches!(&outcome, Ok(response) if is_rotation(&refresh_token, response.refresh_token.as_deref()));
-        if !rotated {
-            self.platform.unmark_spent(&spent_mark);
-        }
-        match outcome {
-            Ok(mut response) => {
-                keep_refresh_token_if_absent(&mut response, &refresh_token);
-                self.save_refresh_result(response, key, &refresh_token, rotated, generation).await
-            }
-            Err(e) if is_refresh_token_dead(&e) => {
-                // The server refused this refresh token (used, revoked, expired): it must never be
-                // sent again (F3). Access tokens that are still valid stay.
-                self.forget_refresh_token(&refresh_token).await;
-                if self.options.use_refresh_tokens_fallback {
-                    return self.renew_with_iframe(key, params, options).await;
-                }
-                if e.error == "invalid_grant" {
-                    // Reuse detection or revocation: the server ended the whole grant, access
-                    // tokens included (F3, F4), so the local session ends too. The error keeps
-                    // auth0-spa-js's code, which apps answer with a new login.
-                    self.clear_local_session(Some(self.client_id())).await;
-                }
-                Err(e)
-            }
-            // Network errors, timeouts, 5xx: the session stays as it is; no blind retry (E14).
-            Err(e) => Err(e),
-        }
-        .map_err(|e| {
-            // The server's `missing_refresh_token` names no audience/scope: name ours.
-            if e.error == "missing_refresh_token" {
-                Error::missing_refresh_token(&key.audience, &key.scope)
-            } else {
-                e
-            }
-        })
+impl Refresh {
+    pub(super) fn new(c: &Shared, key: CacheKey, params: ParamList, options: GetTokenOptions) -> Refresh {
+        let read = ReadEntry::new(c, key.clone());
+        Refresh { key, params, options, token: String::new(), generation: 0, phase: Phase::Reading(read) }
     }
 
-    /// Waits (bounded) until the rotation another tab made reaches this tab's storage: either a
-    /// fresh access token to serve, or the new refresh token to use.
-    async fn await_rotation_from_other_tab(&self, key: &CacheKey, spent: &str) -> Result<Rotated> {
-        let mut waited = 0;
-        while waited < SPENT_WAIT_MS {
-            self.platform.sleep(SPENT_POLL_MS).await;
-            waited += SPENT_POLL_MS;
-            if let Some(hit) = self.cached_token(key).await {
-                return Ok(Rotated::Served(hit));
-            }
-            let current = self.read_entry(key).await.and_then(|e| e.refresh_token().map(str::to_owned));
-            if let Some(token) = current.filter(|t| t != spent) {
-                if !self.platform.is_spent(&spent_mark_name(self.client_id(), &token)).await {
-                    return Ok(Rotated::NewToken(token));
-                }
-            }
+    pub(super) fn step(&mut self, c: &Shared, reply: Reply) -> Step<TokenResult> {
+        match self.run(c, reply) {
+            // The server's `missing_refresh_token` names no audience or scope: name ours.
+            Step::Done(Err(e)) if e.error == "missing_refresh_token" => Step::Done(Err(Error::missing_refresh_token(&self.key.audience, &self.key.scope))),
+            other => other,
         }
-        Err(Error::timeout())
     }
 
-    /// Applies [`plan_after_refresh`] to a refresh response, all under the caller's lock.
-    async fn save_refresh_result(&self, response: TokenResponse, key: &CacheKey, old_refresh_token: &str, rotated: bool, generation: u64) -> Result<TokenResult> {
-        let now = self.now().await;
-        let previous = self.read_id_token().await;
-        let checked = match &response.id_token {
-            Some(raw) => verify_id_token(Some(raw), &self.expectations(None, None), now).and_then(|decoded| {
-                if let Some(prev) = &previous {
-                    // OIDC Core 12.2: a refreshed ID token must name the same user and issuer (D18, D19).
-                    check_refresh_id_token(&prev.decoded.claims, &decoded)?;
-                }
-                Ok(IdTokenEntry::from_decoded(decoded))
-            }),
-            // D20: no ID token on refresh keeps the previous one.
-            None => previous.ok_or_else(|| Error::login_required("No ID token is cached for this session")),
-        };
-        let id_token = match &checked {
-            Ok(_) => RefreshedIdToken::Usable,
-            Err(_) if response.id_token.is_none() => RefreshedIdToken::Missing,
-            Err(e) if is_clock_error(e) => RefreshedIdToken::ClockSkewed,
-            Err(_) => RefreshedIdToken::Untrusted,
-        };
-        let session = self.ensure_same_session(generation).await;
-        let plan = plan_after_refresh(RefreshFacts { rotated, id_token, logged_out_meanwhile: session.is_err() });
-        let entries = self.client_entries().await;
-        let id = match (plan, checked) {
-            (RefreshPlan::Store, Ok(id)) => id,
-            (plan, checked) => {
-                match plan {
-                    RefreshPlan::KeepRotationOnly => {
-                        let writes = propagate_rotation(self.client_id(), old_refresh_token, response.refresh_token.as_deref(), None, &entries);
-                        let writes: Vec<(String, String)> = writes.into_iter().map(|(k, e)| (k, e.to_json_string())).collect();
-                        self.write_all(&writes).await;
+    fn fallback(&mut self, c: &Shared) -> Phase {
+        Phase::Fallback(Box::new(Iframe::new(c, self.key.clone(), &self.params, &self.options)))
+    }
+
+    fn send(&mut self, c: &Shared) -> Step<TokenResult> {
+        let redirect_uri = self.params.get_truthy("redirect_uri").unwrap_or(&c.env.page_origin).to_owned();
+        let request = c.token_endpoint.refresh_token(&self.token, &redirect_uri, self.params.pairs());
+        self.generation = c.session_generation.get();
+        let timeout = clamp_ms(self.options.timeout_ms.unwrap_or(c.options.http_timeout_ms));
+        // The token is marked spent while the request is on the network (the mark costs a round
+        // trip to the browser's lock manager), and unmarked at once unless the server rotated
+        // it. Either way the mark is settled before the caller's lock is released, which is when
+        // another tab could look.
+        self.phase = Phase::Sent;
+        Step::Io(Io::HttpMarkingSpent(request, timeout, spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS))
+    }
+
+    fn run(&mut self, c: &Shared, mut reply: Reply) -> Step<TokenResult> {
+        loop {
+            match std::mem::replace(&mut self.phase, Phase::Done) {
+                Phase::Reading(mut read) => {
+                    let entry = match read.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = Phase::Reading(read);
+                            return Step::Io(io);
+                        }
+                        Step::Done(entry) => entry.ok().flatten(),
+                    };
+                    match entry.and_then(|e| e.refresh_token().map(str::to_owned)) {
+                        Some(token) => {
+                            self.token = token;
+                            self.phase = Phase::CheckingSpent;
+                            return Step::Io(Io::IsSpent(spent_mark_name(c.client_id(), &self.token)));
+                        }
+                        None if c.options.use_refresh_tokens_fallback => self.phase = self.fallback(c),
+                        None => return Step::Done(Err(Error::missing_refresh_token(&self.key.audience, &self.key.scope))),
                     }
-                    RefreshPlan::EndSession => self.clear_local_session(Some(self.client_id())).await,
-                    RefreshPlan::Store | RefreshPlan::Discard => {}
                 }
-                // The logout's error first, else the ID token's (the table pairs every other plan
-                // with a failed check; the last fallback only keeps this total).
-                return Err(session.err().or(checked.err()).unwrap_or_else(|| Error::login_required("The refresh result was not stored")));
+                Phase::Fallback(mut iframe) => match iframe.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Fallback(iframe);
+                        return Step::Io(io);
+                    }
+                    done => return done,
+                },
+                // Another tab may have rotated this token just before handing us the lock, with
+                // its localStorage write still on the way here: never present a spent token.
+                Phase::CheckingSpent => {
+                    if !reply.flag() {
+                        return self.send(c);
+                    }
+                    self.phase = Phase::Polling(0);
+                    return Step::Io(Io::Sleep(SPENT_POLL_MS));
+                }
+                Phase::Polling(waited) => self.phase = Phase::PolledHit(CachedToken::new(c, self.key.clone()), waited + SPENT_POLL_MS),
+                Phase::PolledHit(mut cached, waited) => match cached.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::PolledHit(cached, waited);
+                        return Step::Io(io);
+                    }
+                    Step::Done(Ok(Some(hit))) => return Step::Done(Ok(hit)),
+                    Step::Done(_) => self.phase = Phase::PolledEntry(ReadEntry::new(c, self.key.clone()), waited),
+                },
+                Phase::PolledEntry(mut read, waited) => {
+                    let entry = match read.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = Phase::PolledEntry(read, waited);
+                            return Step::Io(io);
+                        }
+                        Step::Done(entry) => entry.ok().flatten(),
+                    };
+                    match entry.and_then(|e| e.refresh_token().map(str::to_owned)).filter(|t| *t != self.token) {
+                        Some(candidate) => {
+                            let mark = spent_mark_name(c.client_id(), &candidate);
+                            self.phase = Phase::PolledSpent(candidate, waited);
+                            return Step::Io(Io::IsSpent(mark));
+                        }
+                        None => {
+                            if waited >= SPENT_WAIT_MS {
+                                return Step::Done(Err(Error::timeout()));
+                            }
+                            self.phase = Phase::Polling(waited);
+                            return Step::Io(Io::Sleep(SPENT_POLL_MS));
+                        }
+                    }
+                }
+                Phase::PolledSpent(candidate, waited) => {
+                    if !reply.flag() {
+                        self.token = candidate;
+                        return self.send(c);
+                    }
+                    if waited >= SPENT_WAIT_MS {
+                        return Step::Done(Err(Error::timeout()));
+                    }
+                    self.phase = Phase::Polling(waited);
+                    return Step::Io(Io::Sleep(SPENT_POLL_MS));
+                }
+                Phase::Sent => {
+                    self.phase = Phase::Clock(reply.response());
+                    return Step::Io(Io::Now);
+                }
+                Phase::Clock(response) => {
+                    let now = reply.time();
+                    let url = c.token_endpoint.url();
+                    let outcome = response.and_then(|r| parse_token_response(&r, &url, now));
+                    let rotated = matches!(&outcome, Ok(r) if is_rotation(&self.token, r.refresh_token.as_deref()));
+                    if !rotated {
+                        self.phase = Phase::Unmarking(outcome);
+                        return Step::Io(Io::UnmarkSpent(spent_mark_name(c.client_id(), &self.token)));
+                    }
+                    self.phase = Phase::Unmarking(outcome);
+                }
+                Phase::Unmarking(outcome) => match outcome {
+                    Ok(mut response) => {
+                        keep_refresh_token_if_absent(&mut response, &self.token);
+                        let rotated = is_rotation(&self.token, response.refresh_token.as_deref());
+                        let save = SaveRefresh::new(c, response, self.key.clone(), self.token.clone(), rotated, self.generation);
+                        self.phase = Phase::Saving(Box::new(save));
+                    }
+                    Err(e) => match plan_after_failure(&e, c.options.use_refresh_tokens_fallback) {
+                        FailurePlan::KeepSession => return Step::Done(Err(e)),
+                        plan => self.phase = Phase::Forgetting(ForgetToken::new(self.token.clone()), e, plan),
+                    },
+                },
+                Phase::Saving(mut save) => match save.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Saving(save);
+                        return Step::Io(io);
+                    }
+                    done => return done,
+                },
+                // The server refused this refresh token (used, revoked, expired): it must never
+                // be sent again (F3). Access tokens that are still valid stay.
+                Phase::Forgetting(mut forget, e, plan) => {
+                    if let Step::Io(io) = forget.step(c, reply) {
+                        self.phase = Phase::Forgetting(forget, e, plan);
+                        return Step::Io(io);
+                    }
+                    match plan {
+                        FailurePlan::ForgetTokenAndTryIframe => self.phase = self.fallback(c),
+                        FailurePlan::ForgetTokenAndEndSession => self.phase = Phase::Ending(ClearLocalSession::new(Some(c.client_id())), e),
+                        FailurePlan::ForgetToken | FailurePlan::KeepSession => return Step::Done(Err(e)),
+                    }
+                }
+                // Reuse detection or revocation: the error keeps auth0-spa-js's code, which apps
+                // answer with a new login.
+                Phase::Ending(mut end, e) => {
+                    if let Step::Io(io) = end.step(c, reply) {
+                        self.phase = Phase::Ending(end, e);
+                        return Step::Io(io);
+                    }
+                    return Step::Done(Err(e));
+                }
+                Phase::Done => return Step::Done(Err(finished())),
             }
-        };
-        let entry = AccessTokenEntry::from_token_response(&response, key, now);
-        let written_key = key.to_key();
-        // The fresh entry (with the new refresh token) and the user, then every other entry that
-        // held the old token: one unit, so storage never holds a part of it.
-        let mut writes = vec![(written_key.clone(), entry.to_json_string()), (user_key(self.client_id()), id.to_json_string())];
-        for (k, e) in propagate_rotation(self.client_id(), old_refresh_token, response.refresh_token.as_deref(), Some(&written_key), &entries) {
-            writes.push((k, e.to_json_string()));
+            reply = Reply::Start;
         }
-        self.write_all(&writes).await;
-        // The organization hint follows the session's ID token, as after a login (§2.5 step 7).
-        self.set_session_cookies(id.decoded.str_claim("org_id"));
-        Ok(Self::result_from(&entry, &id, TokenSource::RefreshToken))
+    }
+}
+
+/// Removes a refresh token the server refused from every entry that holds it (F3): entries with
+/// a live access token keep it; refresh-only stubs disappear.
+struct ForgetToken {
+    dead: String,
+    entries: Option<ClientEntries>,
+    write: Option<WriteAll>,
+    remove: Option<RemoveKeys>,
+}
+
+impl ForgetToken {
+    fn new(dead: String) -> ForgetToken {
+        ForgetToken { dead, entries: Some(ClientEntries::new()), write: None, remove: None }
     }
 
-    /// Removes a refresh token the server refused from every entry that holds it (F3): entries
-    /// with a live access token keep it; refresh-only stubs disappear.
-    async fn forget_refresh_token(&self, dead: &str) {
-        for (key, entry) in self.client_entries().await {
-            if entry.refresh_token() != Some(dead) {
-                continue;
+    fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<()> {
+        if let Some(entries) = &mut self.entries {
+            let entries = sub!(entries, c, reply);
+            self.entries = None;
+            let (mut writes, mut removes) = (Vec::new(), Vec::new());
+            for (key, entry) in entries.into_iter().filter(|(_, e)| e.refresh_token() == Some(self.dead.as_str())) {
+                let mut copy = entry;
+                copy.body.remove("refresh_token");
+                if copy.access_token().is_some() {
+                    writes.push((key, copy.to_json_string()));
+                } else {
+                    removes.push(key);
+                }
             }
-            let mut copy = entry.clone();
-            copy.body.remove("refresh_token");
-            if copy.access_token().is_some() {
-                self.write(&key, &copy.to_json_string()).await;
-            } else {
-                self.remove(&key).await;
+            self.write = Some(WriteAll::new(writes));
+            self.remove = Some(RemoveKeys::new(removes));
+            reply = Reply::Start;
+        }
+        if let Some(write) = &mut self.write {
+            sub!(write, c, reply);
+            self.write = None;
+            reply = Reply::Start;
+        }
+        if let Some(remove) = &mut self.remove {
+            sub!(remove, c, reply);
+            self.remove = None;
+        }
+        Step::Done(Ok(()))
+    }
+}
+
+/// Applies [`plan_after_refresh`] to a refresh response.
+struct SaveRefresh {
+    response: TokenResponse,
+    key: CacheKey,
+    old_token: String,
+    rotated: bool,
+    generation: u64,
+    phase: SavePhase,
+}
+
+enum SavePhase {
+    Clock,
+    Previous(ReadIdToken, u64),
+    Syncing(SyncRemoteLogout, u64, Result<IdTokenEntry>),
+    Entries(ClientEntries, u64, RefreshPlan, Result<IdTokenEntry>),
+    Storing(WriteAll, AccessTokenEntry, IdTokenEntry),
+    Rotating(WriteAll, Error),
+    Ending(ClearLocalSession, Error),
+    Cookies(TokenResult),
+    Done,
+}
+
+impl SaveRefresh {
+    fn new(c: &Shared, response: TokenResponse, key: CacheKey, old_token: String, rotated: bool, generation: u64) -> SaveRefresh {
+        let _ = c;
+        SaveRefresh { response, key, old_token, rotated, generation, phase: SavePhase::Clock }
+    }
+
+    fn expectations(c: &Shared) -> IdTokenExpectations {
+        IdTokenExpectations {
+            issuer: c.options.issuer.clone(),
+            client_id: c.options.client_id.clone(),
+            leeway_secs: c.options.leeway_seconds,
+            max_age: c.options.max_age,
+            nonce: None,
+            organization: None,
+        }
+    }
+
+    fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<TokenResult> {
+        loop {
+            match std::mem::replace(&mut self.phase, SavePhase::Done) {
+                SavePhase::Clock => {
+                    if reply == Reply::Start {
+                        self.phase = SavePhase::Clock;
+                        return Step::Io(Io::Now);
+                    }
+                    self.phase = SavePhase::Previous(ReadIdToken::new(c), reply.time());
+                }
+                SavePhase::Previous(mut read, now) => {
+                    let previous = match read.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = SavePhase::Previous(read, now);
+                            return Step::Io(io);
+                        }
+                        Step::Done(p) => p.ok().flatten(),
+                    };
+                    let checked = match &self.response.id_token {
+                        Some(raw) => verify_id_token(Some(raw), &Self::expectations(c), now).and_then(|decoded| {
+                            if let Some(prev) = &previous {
+                                // OIDC Core 12.2: a refreshed ID token must name the same user and issuer (D18, D19).
+                                check_refresh_id_token(&prev.decoded.claims, &decoded)?;
+                            }
+                            Ok(IdTokenEntry::from_decoded(decoded))
+                        }),
+                        // D20: no ID token on refresh keeps the previous one.
+                        None => previous.ok_or_else(|| Error::login_required("No ID token is cached for this session")),
+                    };
+                    self.phase = SavePhase::Syncing(SyncRemoteLogout::new(), now, checked);
+                }
+                SavePhase::Syncing(mut sync, now, checked) => {
+                    if let Step::Io(io) = sync.step(c, reply) {
+                        self.phase = SavePhase::Syncing(sync, now, checked);
+                        return Step::Io(io);
+                    }
+                    let id_token = match &checked {
+                        Ok(_) => RefreshedIdToken::Usable,
+                        Err(_) if self.response.id_token.is_none() => RefreshedIdToken::Missing,
+                        Err(e) if is_clock_error(e) => RefreshedIdToken::ClockSkewed,
+                        Err(_) => RefreshedIdToken::Untrusted,
+                    };
+                    let session = same_session(c, self.generation);
+                    let plan = plan_after_refresh(RefreshFacts { rotated: self.rotated, id_token, logged_out_meanwhile: session.is_err() });
+                    let checked = match (session, checked) {
+                        (Err(e), _) => Err(e),
+                        (Ok(()), checked) => checked,
+                    };
+                    self.phase = SavePhase::Entries(ClientEntries::new(), now, plan, checked);
+                }
+                SavePhase::Entries(mut entries, now, plan, checked) => {
+                    let entries = match entries.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = SavePhase::Entries(entries, now, plan, checked);
+                            return Step::Io(io);
+                        }
+                        Step::Done(e) => e.unwrap_or_default(),
+                    };
+                    let rotation = |skip: Option<&str>| -> Vec<(String, String)> {
+                        propagate_rotation(c.client_id(), &self.old_token, self.response.refresh_token.as_deref(), skip, &entries)
+                            .into_iter()
+                            .map(|(k, e)| (k, e.to_json_string()))
+                            .collect()
+                    };
+                    self.phase = match (plan, checked) {
+                        (RefreshPlan::Store, Ok(id)) => {
+                            let entry = AccessTokenEntry::from_token_response(&self.response, &self.key, now);
+                            let written_key = self.key.to_key();
+                            // The fresh entry (with the new refresh token) and the user, then every
+                            // other entry that held the old token: one unit, so storage never holds
+                            // a part of it.
+                            let mut writes = vec![(written_key.clone(), entry.to_json_string()), (user_key(c.client_id()), id.to_json_string())];
+                            writes.extend(rotation(Some(&written_key)));
+                            SavePhase::Storing(WriteAll::new(writes), entry, id)
+                        }
+                        (plan, checked) => {
+                            let e = checked.err().unwrap_or_else(|| Error::login_required("The refresh result was not stored"));
+                            match plan {
+                                RefreshPlan::KeepRotationOnly => SavePhase::Rotating(WriteAll::new(rotation(None)), e),
+                                RefreshPlan::EndSession => SavePhase::Ending(ClearLocalSession::new(Some(c.client_id())), e),
+                                RefreshPlan::Store | RefreshPlan::Discard => return Step::Done(Err(e)),
+                            }
+                        }
+                    };
+                }
+                SavePhase::Storing(mut write, entry, id) => {
+                    if let Step::Io(io) = write.step(c, reply) {
+                        self.phase = SavePhase::Storing(write, entry, id);
+                        return Step::Io(io);
+                    }
+                    // The organization hint follows the session's ID token, as after a login.
+                    let cookies = c.session_cookies(id.decoded.str_claim("org_id"));
+                    self.phase = SavePhase::Cookies(TokenResult::from(&entry, &id, TokenSource::RefreshToken));
+                    return Step::Io(cookies);
+                }
+                SavePhase::Rotating(mut write, e) => {
+                    if let Step::Io(io) = write.step(c, reply) {
+                        self.phase = SavePhase::Rotating(write, e);
+                        return Step::Io(io);
+                    }
+                    return Step::Done(Err(e));
+                }
+                SavePhase::Ending(mut end, e) => {
+                    if let Step::Io(io) = end.step(c, reply) {
+                        self.phase = SavePhase::Ending(end, e);
+                        return Step::Io(io);
+                    }
+                    return Step::Done(Err(e));
+                }
+                SavePhase::Cookies(result) => return Step::Done(Ok(result)),
+                SavePhase::Done => return Step::Done(Err(finished())),
             }
+            reply = Reply::Start;
         }
     }
 }

@@ -15,7 +15,7 @@
 //! [`keep_refresh_token_if_absent`].
 
 use super::cache::{AccessTokenEntry, CacheKey};
-use super::token::TokenResponse;
+use super::token::{is_refresh_token_dead, TokenResponse};
 
 /// F2: if the refresh `response` carries no refresh token, put `current` (the one just used)
 /// into it, so the entry written from it keeps a usable refresh token. Returns true when it did.
@@ -135,6 +135,48 @@ pub fn plan_after_refresh(facts: RefreshFacts) -> RefreshPlan {
         RefreshedIdToken::ClockSkewed if facts.rotated => RefreshPlan::KeepRotationOnly,
         RefreshedIdToken::ClockSkewed => RefreshPlan::Discard,
         RefreshedIdToken::Usable => RefreshPlan::Store,
+    }
+}
+
+/// What the client does when a refresh request failed ([`plan_after_failure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailurePlan {
+    /// Network error, timeout, 5xx, a client error: the session stays as it is, and nothing is
+    /// re-sent blindly (E14).
+    KeepSession,
+    /// The token is dead: remove it from every entry (entries with a live access token keep
+    /// that), and report the error.
+    ForgetToken,
+    /// The token is dead: remove it, then renew through the hidden iframe once
+    /// (`useRefreshTokensFallback`, §2.6 point 8).
+    ForgetTokenAndTryIframe,
+    /// The server revoked the grant (`invalid_grant`: reuse detection, revocation): remove the
+    /// token and end the local session, access tokens included (F3, F4).
+    ForgetTokenAndEndSession,
+}
+
+/// The one rule for a failed refresh request, keyed on the OAuth `error` code only, never on the
+/// description (F3):
+///
+/// | error code                                                          | fallback | plan                       |
+/// |---------------------------------------------------------------------|----------|----------------------------|
+/// | `invalid_grant`, `missing_refresh_token`, `invalid_token_response`  | on       | `ForgetTokenAndTryIframe`  |
+/// | `invalid_grant`                                                     | off      | `ForgetTokenAndEndSession` |
+/// | `missing_refresh_token`, `invalid_token_response`                   | off      | `ForgetToken`              |
+/// | anything else                                                       | any      | `KeepSession`              |
+///
+/// A 2xx that could not be read (`invalid_token_response`) counts as dead: the server accepted,
+/// and with rotation consumed, the token, but its successor was lost.
+pub fn plan_after_failure(error: &crate::core::Error, fallback: bool) -> FailurePlan {
+    if !is_refresh_token_dead(error) {
+        return FailurePlan::KeepSession;
+    }
+    if fallback {
+        FailurePlan::ForgetTokenAndTryIframe
+    } else if error.error == "invalid_grant" {
+        FailurePlan::ForgetTokenAndEndSession
+    } else {
+        FailurePlan::ForgetToken
     }
 }
 
@@ -267,6 +309,31 @@ mod tests {
         assert!(!is_rotation("RT-1", Some("RT-1")));
         assert!(!is_rotation("RT-1", Some("")));
         assert!(!is_rotation("RT-1", None));
+    }
+
+    #[test]
+    fn the_plan_after_a_failed_refresh_depends_on_the_error_code_only() {
+        use crate::core::Error;
+        use FailurePlan::*;
+        let rows = [
+            ("invalid_grant", true, ForgetTokenAndTryIframe),
+            ("invalid_grant", false, ForgetTokenAndEndSession),
+            ("missing_refresh_token", true, ForgetTokenAndTryIframe),
+            ("missing_refresh_token", false, ForgetToken),
+            ("invalid_token_response", false, ForgetToken),
+            ("invalid_token_response", true, ForgetTokenAndTryIframe),
+            ("request_error", true, KeepSession),
+            ("timeout", false, KeepSession),
+            ("server_error", true, KeepSession),
+            ("temporarily_unavailable", false, KeepSession),
+            ("invalid_client", false, KeepSession),
+            ("mfa_required", true, KeepSession),
+        ];
+        for (code, fallback, expected) in rows {
+            // The description never matters (auth0-spa-js matches "invalid refresh token" in it).
+            let e = Error::generic(code, "Unknown or invalid refresh token.");
+            assert_eq!(plan_after_failure(&e, fallback), expected, "{code}, fallback {fallback}");
+        }
     }
 
     #[test]

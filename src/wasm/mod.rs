@@ -5,16 +5,15 @@
 //! into the matching auth0-spa-js error class. The contract is written out at the top of
 //! `js/index.js`.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::browser::driver::run;
 use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
-use crate::client::{CacheMode, Client, GetTokenOptions, TokenResult};
+use crate::client::{CacheMode, Client, Env, GetTokenOptions, Machine, Reply, Step, TokenResult};
 use crate::core::json::Json;
 use crate::core::options::{CacheLocation, ClientOptions, ParamList};
 use crate::core::{Error, ErrorClass};
@@ -104,13 +103,38 @@ fn verbose_response(token: &TokenResult) -> Json {
     verbose
 }
 
-/// A method's work, boxed: every method goes through one `future_to_promise` instantiation
-/// instead of one per future type (each instantiation costs kilobytes of wasm).
-type Work = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+/// A flow whose result becomes a `JsValue`: every method goes through one driver and one
+/// `future_to_promise` instantiation instead of one per result type (each costs kilobytes).
+struct Answer<M: Machine> {
+    flow: M,
+    map: fn(M::Output) -> JsValue,
+}
 
-/// Runs `work` into a Promise whose rejection is always an error object (never a string or trap).
-fn promise(work: Work) -> Promise {
-    future_to_promise(async move { work.await.map_err(|e| error_to_js(&e)) })
+impl<M: Machine> Machine for Answer<M> {
+    type Output = JsValue;
+
+    fn step(&mut self, reply: Reply) -> Step<JsValue> {
+        match self.flow.step(reply) {
+            Step::Io(io) => Step::Io(io),
+            Step::Done(result) => Step::Done(result.map(self.map)),
+        }
+    }
+}
+
+/// A method that failed before its flow could start (its options did not parse).
+struct Failed(Option<Error>);
+
+impl Machine for Failed {
+    type Output = JsValue;
+
+    fn step(&mut self, _reply: Reply) -> Step<JsValue> {
+        Step::Done(Err(self.0.take().unwrap_or_else(|| Error::generic("internal_error", "A finished flow was stepped again"))))
+    }
+}
+
+/// JSON text as a `JsValue` string.
+fn json_text(json: Json) -> JsValue {
+    JsValue::from_str(&json.to_json_string())
 }
 
 /// The `authorizationParams`, timeout and `closePopup` of a popup call
@@ -127,7 +151,28 @@ fn popup_call(options_json: &str, config_json: &str) -> Result<(ParamList, Optio
 /// The client class behind `js/index.js`'s `Auth0Client`.
 #[wasm_bindgen]
 pub struct WasmClient {
-    inner: Rc<Client<BrowserPlatform>>,
+    client: Client,
+    platform: Rc<BrowserPlatform>,
+}
+
+impl WasmClient {
+    /// Runs `flow` through the driver into a Promise whose rejection is always an error object
+    /// (never a string or trap).
+    fn call(&self, flow: Box<dyn Machine<Output = JsValue>>, popup: Option<web_sys::Window>) -> Promise {
+        let platform = self.platform.clone();
+        future_to_promise(async move {
+            let mut flow = flow;
+            run(&platform, popup, &mut *flow).await.map_err(|e| error_to_js(&e))
+        })
+    }
+
+    fn answer<M: Machine + 'static>(&self, flow: M, map: fn(M::Output) -> JsValue) -> Promise {
+        self.call(Box::new(Answer { flow, map }), None)
+    }
+
+    fn failed(&self, e: Error) -> Promise {
+        self.call(Box::new(Failed(Some(e))), None)
+    }
 }
 
 #[wasm_bindgen]
@@ -151,74 +196,69 @@ impl WasmClient {
             config.cookie_domain = options.cookie_domain.clone();
             config.legacy_same_site_cookie = options.legacy_same_site_cookie;
             config.now_provider = now_provider.clone().dyn_into().ok();
-            Ok(WasmClient { inner: Rc::new(Client::new(options, BrowserPlatform::new(config))) })
+            let platform = BrowserPlatform::new(config);
+            let env = Env { page_origin: platform.page_origin(), cross_origin_isolated: platform.cross_origin_isolated(), cache_lists_keys: platform.cache_lists_keys() };
+            Ok(WasmClient { client: Client::new(options, env), platform: Rc::new(platform) })
         };
         build().map_err(|e| error_to_js(&e))
     }
 
     /// `loginWithRedirect({authorizationParams, appState})` → the `/authorize` URL to open.
     #[wasm_bindgen(js_name = loginWithRedirect)]
-    pub fn login_with_redirect(&self, options_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let json = parse_json(&options_json, "loginWithRedirect options")?;
-            let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
-            let url = client.login_with_redirect(&params, json.get("appState").cloned())?;
-            Ok(JsValue::from_str(&url))
-        }))
+    pub fn login_with_redirect(&self, options_json: &str) -> Promise {
+        let parsed = parse_json(options_json, "loginWithRedirect options")
+            .and_then(|json| Ok((ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?, json.get("appState").cloned())));
+        match parsed {
+            Ok((params, app_state)) => self.answer(self.client.login_with_redirect(&params, app_state), |url| JsValue::from_str(&url)),
+            Err(e) => self.failed(e),
+        }
     }
 
     /// `handleRedirectCallback(url)` → JSON text `{"appState": ...}`.
     #[wasm_bindgen(js_name = handleRedirectCallback)]
-    pub fn handle_redirect_callback(&self, url: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let app_state = client.handle_redirect_callback(&url).await?;
+    pub fn handle_redirect_callback(&self, url: &str) -> Promise {
+        self.answer(self.client.handle_redirect_callback(url), |app_state| {
             let mut result = Json::Object(Vec::new());
             if let Some(state) = app_state {
                 result.set("appState", state);
             }
-            Ok(JsValue::from_str(&result.to_json_string()))
-        }))
+            json_text(result)
+        })
     }
 
     /// `loginWithPopup(options, {popup, timeoutInSeconds, closePopup})`; `popup` is already open.
     #[wasm_bindgen(js_name = loginWithPopup)]
-    pub fn login_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let (params, timeout, close) = popup_call(&options_json, &config_json)?;
-            client.login_with_popup(popup, &params, timeout, close).await?;
-            Ok(JsValue::UNDEFINED)
-        }))
+    pub fn login_with_popup(&self, options_json: &str, popup: web_sys::Window, config_json: &str) -> Promise {
+        match popup_call(options_json, config_json) {
+            Ok((params, timeout, close)) => {
+                let flow = Answer { flow: self.client.login_with_popup(&params, timeout, close), map: |_| JsValue::UNDEFINED };
+                self.call(Box::new(flow), Some(popup))
+            }
+            Err(e) => self.failed(e),
+        }
     }
 
     /// `getTokenWithPopup(options, config)` → the access token.
     #[wasm_bindgen(js_name = getTokenWithPopup)]
-    pub fn get_token_with_popup(&self, options_json: String, popup: web_sys::Window, config_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let (params, timeout, close) = popup_call(&options_json, &config_json)?;
-            let token = client.get_token_with_popup(popup, &params, timeout, close).await?;
-            Ok(JsValue::from_str(&token))
-        }))
+    pub fn get_token_with_popup(&self, options_json: &str, popup: web_sys::Window, config_json: &str) -> Promise {
+        match popup_call(options_json, config_json) {
+            Ok((params, timeout, close)) => {
+                let flow = Answer { flow: self.client.get_token_with_popup(&params, timeout, close), map: |token| JsValue::from_str(&token) };
+                self.call(Box::new(flow), Some(popup))
+            }
+            Err(e) => self.failed(e),
+        }
     }
 
     /// `getTokenSilently(options)` → the access token, the JSON text of the verbose response
     /// (`detailedResponse: true`), or `undefined` for a cache-only miss.
     #[wasm_bindgen(js_name = getTokenSilently)]
-    pub fn get_token_silently(&self, options_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let (options, detailed) = token_options(&options_json)?;
-            let Some(token) = client.get_token_silently(&options).await? else {
-                return Ok(JsValue::UNDEFINED);
-            };
-            if !detailed {
-                return Ok(JsValue::from_str(&token.access_token));
-            }
-            Ok(JsValue::from_str(&verbose_response(&token).to_json_string()))
-        }))
+    pub fn get_token_silently(&self, options_json: &str) -> Promise {
+        match token_options(options_json) {
+            Ok((options, false)) => self.answer(self.client.get_token_silently(&options), |t| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t.access_token))),
+            Ok((options, true)) => self.answer(self.client.get_token_silently(&options), |t| t.map_or(JsValue::UNDEFINED, |t| json_text(verbose_response(&t)))),
+            Err(e) => self.failed(e),
+        }
     }
 
     /// The memoised cache hit that `getTokenSilently(optionsJson)` would serve now, as JSON text
@@ -230,9 +270,9 @@ impl WasmClient {
     /// which page scripts must not reach through the client object.
     #[wasm_bindgen(js_name = hitMemo)]
     pub fn hit_memo(&self, options_json: &str) -> Option<String> {
-        let local = self.inner.platform().outside_hit_check()?;
+        let local = self.platform.outside_hit_check()?;
         let (options, _) = token_options(options_json).ok()?;
-        let view = self.inner.hit_view(&options)?;
+        let view = self.client.hit_view(&options)?;
         let mut memo = Json::Object(vec![
             ("g".to_owned(), Json::Number(f64::from(view.generation))),
             ("l".to_owned(), Json::Bool(local)),
@@ -253,48 +293,44 @@ impl WasmClient {
     /// tab waits to be applied. Synchronous and cheap: the JS fast path calls it on every hit.
     #[wasm_bindgen(js_name = cacheGeneration)]
     pub fn cache_generation(&self) -> f64 {
-        self.inner.cache_generation().map_or(-1.0, f64::from)
+        if self.platform.remote_logout_pending() {
+            return -1.0;
+        }
+        f64::from(self.client.cache_generation())
     }
 
     /// `getUser()` → JSON text of the user claims, or `undefined`.
     #[wasm_bindgen(js_name = getUser)]
     pub fn get_user(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move { Ok(client.get_user().await.map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u.to_json_string()))) }))
+        self.answer(self.client.get_user(), |user| user.map_or(JsValue::UNDEFINED, json_text))
     }
 
     /// `getIdTokenClaims()` → JSON text of all claims with `__raw`, or `undefined`.
     #[wasm_bindgen(js_name = getIdTokenClaims)]
     pub fn get_id_token_claims(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move { Ok(client.get_id_token_claims().await.map_or(JsValue::UNDEFINED, |c| JsValue::from_str(&c.to_json_string()))) }))
+        self.answer(self.client.get_id_token_claims(), |claims| claims.map_or(JsValue::UNDEFINED, json_text))
     }
 
     /// `isAuthenticated()`.
     #[wasm_bindgen(js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move { Ok(JsValue::from_bool(client.is_authenticated().await)) }))
+        self.answer(self.client.is_authenticated(), JsValue::from_bool)
     }
 
     /// `checkSession(options)`: never rejects for "not logged in" (§1.4).
     #[wasm_bindgen(js_name = checkSession)]
-    pub fn check_session(&self, options_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let (options, _) = token_options(&options_json)?;
-            client.check_session(&options).await;
-            Ok(JsValue::UNDEFINED)
-        }))
+    pub fn check_session(&self, options_json: &str) -> Promise {
+        match token_options(options_json) {
+            Ok((options, _)) => self.answer(self.client.check_session(&options), |()| JsValue::UNDEFINED),
+            Err(e) => self.failed(e),
+        }
     }
 
     /// `logout({clientId, logoutParams})` → the `/v2/logout` URL (JS decides whether to open it).
-    pub fn logout(&self, options_json: String) -> Promise {
-        let client = self.inner.clone();
-        promise(Box::pin(async move {
-            let json = parse_json(&options_json, "logout options")?;
-            let url = client.logout(&json).await?;
-            Ok(JsValue::from_str(&url))
-        }))
+    pub fn logout(&self, options_json: &str) -> Promise {
+        match parse_json(options_json, "logout options") {
+            Ok(json) => self.answer(self.client.logout(&json), |url| JsValue::from_str(&url)),
+            Err(e) => self.failed(e),
+        }
     }
 }

@@ -11,8 +11,9 @@ use auth0_spa_wasm::core::encoding::base64url_encode;
 use auth0_spa_wasm::core::http::{HttpRequest, HttpResponse};
 use auth0_spa_wasm::core::json::Json;
 use auth0_spa_wasm::core::{Error, Result, UnixMillis};
-use auth0_spa_wasm::platform::Platform;
-use futures::lock::{Mutex, OwnedMutexGuard};
+use auth0_spa_wasm::client::{CookieOp, Env, Io, Reply};
+
+mod driver;
 
 /// Test constants shared by the flow tests.
 pub const DOMAIN: &str = "tenant.example.com";
@@ -40,7 +41,6 @@ pub struct FakeState {
     pub http: RefCell<Option<HttpHandler>>,
     pub frame: RefCell<Option<FrameHandler>>,
     pub queued: RefCell<VecDeque<Result<HttpResponse>>>,
-    pub locks: RefCell<BTreeMap<String, Arc<Mutex<()>>>>,
     pub rng_counter: Cell<u8>,
     pub remote_logout: Cell<bool>,
     /// How many logouts this platform announced to other tabs.
@@ -57,9 +57,10 @@ pub struct FakeState {
     pub warnings: RefCell<Vec<String>>,
     /// How many times the clock was read.
     pub clock_reads: Cell<u32>,
+    /// The locks the driver's flows hold now.
+    pub held_locks: RefCell<Vec<String>>,
 }
 
-use std::sync::Arc;
 
 /// A scripted platform: an in-memory browser whose network and frames answer from closures.
 #[derive(Clone)]
@@ -109,71 +110,127 @@ impl Default for FakePlatform {
     }
 }
 
-/// A pre-opened popup in the fake: just a marker.
+/// A pre-opened popup in the fake: just a marker (the driver holds the real one in a page).
 pub struct FakePopup;
 
-impl Platform for FakePlatform {
-    type LockGuard = OwnedMutexGuard<()>;
-    type Popup = FakePopup;
+impl Perform for FakePlatform {
+    fn env(&self) -> Env {
+        Env { page_origin: ORIGIN.to_owned(), cross_origin_isolated: self.0.cross_origin_isolated.get(), cache_lists_keys: self.0.cache_lists_keys.get() }
+    }
 
-    async fn now_ms(&self) -> UnixMillis {
-        self.0.clock_reads.set(self.0.clock_reads.get() + 1);
-        self.0.now.get()
+    fn remote_logout_pending(&self) -> bool {
+        self.0.remote_logout.get()
     }
-    fn fill_random(&self, buf: &mut [u8]) -> Result<()> {
-        // Deterministic but varied bytes (all below 198, so none are rejected).
-        for b in buf.iter_mut() {
-            let n = self.0.rng_counter.get().wrapping_add(37) % 197;
-            self.0.rng_counter.set(n);
-            *b = n;
+
+    fn note_locks(&self, held: Vec<String>) {
+        *self.0.held_locks.borrow_mut() = held;
+    }
+
+    fn perform(&self, io: &Io) -> Reply {
+        let s = &self.0;
+        match io {
+            Io::Now => {
+                s.clock_reads.set(s.clock_reads.get() + 1);
+                Reply::Time(s.now.get())
+            }
+            Io::Random(n) => {
+                // Deterministic but varied bytes (all below 198, so none are rejected).
+                let mut bytes = vec![0u8; *n];
+                for b in bytes.iter_mut() {
+                    let next = s.rng_counter.get().wrapping_add(37) % 197;
+                    s.rng_counter.set(next);
+                    *b = next;
+                }
+                Reply::Bytes(Ok(bytes))
+            }
+            Io::CacheGet(keys) => Reply::Texts(keys.iter().map(|k| s.cache.borrow().get(k).cloned()).collect()),
+            Io::CacheEquals(key, expected) => Reply::Flag(s.cache.borrow().get(key).is_some_and(|v| **v == **expected)),
+            Io::CacheSet(writes) => {
+                for (key, value) in writes {
+                    if s.refuse_write.borrow().as_ref().is_some_and(|refuse| refuse(key)) {
+                        return Reply::Outcome(Err(Error::plain("storage_error", "QuotaExceededError: the quota has been exceeded")));
+                    }
+                    s.cache.borrow_mut().insert(key.clone(), value.clone());
+                }
+                Reply::Outcome(Ok(()))
+            }
+            Io::CacheRemove(keys) => {
+                for key in keys {
+                    s.cache.borrow_mut().remove(key);
+                }
+                Reply::Unit
+            }
+            Io::CacheKeys => Reply::Keys(s.cache_lists_keys.get().then(|| s.cache.borrow().keys().filter(|k| k.starts_with("@@auth0spajs@@")).cloned().collect())),
+            Io::TakeTransaction(key) => Reply::Texts(vec![s.transactions.borrow_mut().remove(key)]),
+            Io::PutTransaction(key, value) => {
+                s.transactions.borrow_mut().insert(key.clone(), value.clone());
+                Reply::Outcome(Ok(()))
+            }
+            Io::DropTransaction(key) => {
+                s.transactions.borrow_mut().remove(key);
+                Reply::Unit
+            }
+            Io::CookieGet(name) => Reply::Texts(vec![s.cookies.borrow().get(name).cloned()]),
+            Io::Cookies(ops) => {
+                for op in ops {
+                    match op {
+                        CookieOp::Set(name, value, _days) => {
+                            s.cookies.borrow_mut().insert(name.clone(), value.clone());
+                        }
+                        CookieOp::Remove(name) => {
+                            s.cookies.borrow_mut().remove(name);
+                        }
+                    }
+                }
+                Reply::Unit
+            }
+            Io::Http(request, _) => Reply::Response(self.answer(request)),
+            Io::HttpMarkingSpent(request, _, mark, _) => {
+                s.spent.borrow_mut().push(mark.clone());
+                Reply::Response(self.answer(request))
+            }
+            Io::Lock(..) => Reply::Outcome(Ok(())),
+            Io::UnmarkSpent(mark) => {
+                s.spent.borrow_mut().retain(|n| n != mark);
+                Reply::Unit
+            }
+            Io::IsSpent(mark) => Reply::Flag(s.spent.borrow().iter().any(|n| n == mark)),
+            Io::Sleep(_) => {
+                s.sleeps.set(s.sleeps.get() + 1);
+                let arriving = std::mem::take(&mut *s.arriving_writes.borrow_mut());
+                s.cache.borrow_mut().extend(arriving);
+                Reply::Unit
+            }
+            Io::Iframe(frame) => {
+                s.frames.borrow_mut().push(frame.url.clone());
+                Reply::Message(match &*s.frame.borrow() {
+                    Some(handler) => handler(&frame.url, &frame.state),
+                    None => Err(Error::timeout()),
+                })
+            }
+            Io::Popup(frame, _) => {
+                s.popups.borrow_mut().push(frame.url.clone());
+                Reply::Message(match &*s.frame.borrow() {
+                    Some(handler) => handler(&frame.url, &frame.state),
+                    None => Err(Error::popup_timeout()),
+                })
+            }
+            Io::Warn(message) => {
+                s.warnings.borrow_mut().push(message.clone());
+                Reply::Unit
+            }
+            Io::BroadcastLogout => {
+                s.broadcasts.set(s.broadcasts.get() + 1);
+                Reply::Unit
+            }
+            Io::TakeRemoteLogout => Reply::Flag(s.remote_logout.replace(false)),
         }
-        Ok(())
     }
-    async fn cache_get(&self, key: &str) -> Option<String> {
-        self.0.cache.borrow().get(key).cloned()
-    }
-    async fn cache_set(&self, key: &str, value: &str) -> Result<()> {
-        if self.0.refuse_write.borrow().as_ref().is_some_and(|refuse| refuse(key)) {
-            return Err(Error::plain("storage_error", "QuotaExceededError: the quota has been exceeded"));
-        }
-        self.0.cache.borrow_mut().insert(key.to_owned(), value.to_owned());
-        Ok(())
-    }
-    async fn cache_remove(&self, key: &str) {
-        self.0.cache.borrow_mut().remove(key);
-    }
-    fn cache_lists_keys(&self) -> bool {
-        self.0.cache_lists_keys.get()
-    }
-    async fn cache_keys(&self) -> Option<Vec<String>> {
-        if !self.0.cache_lists_keys.get() {
-            return None;
-        }
-        Some(self.0.cache.borrow().keys().filter(|k| k.starts_with("@@auth0spajs@@")).cloned().collect())
-    }
-    fn transaction_get(&self, key: &str) -> Option<String> {
-        self.0.transactions.borrow().get(key).cloned()
-    }
-    fn transaction_set(&self, key: &str, value: &str) -> Result<()> {
-        self.0.transactions.borrow_mut().insert(key.to_owned(), value.to_owned());
-        Ok(())
-    }
-    fn transaction_remove(&self, key: &str) {
-        self.0.transactions.borrow_mut().remove(key);
-    }
-    fn cookie_get(&self, name: &str) -> Option<String> {
-        self.0.cookies.borrow().get(name).cloned()
-    }
-    fn cookie_set(&self, name: &str, value: &str, _days: u32) {
-        self.0.cookies.borrow_mut().insert(name.to_owned(), value.to_owned());
-    }
-    fn cookie_remove(&self, name: &str) {
-        self.0.cookies.borrow_mut().remove(name);
-    }
-    async fn http(&self, request: &HttpRequest, _timeout_ms: u32) -> Result<HttpResponse> {
+}
+
+impl FakePlatform {
+    fn answer(&self, request: &HttpRequest) -> Result<HttpResponse> {
         self.0.requests.borrow_mut().push(request.clone());
-        // Yield once so concurrent callers really interleave.
-        YieldOnce(false).await;
         if let Some(queued) = self.0.queued.borrow_mut().pop_front() {
             return queued;
         }
@@ -181,58 +238,6 @@ impl Platform for FakePlatform {
             Some(handler) => handler(request),
             None => Err(Error::plain("request_error", "no HTTP handler scripted")),
         }
-    }
-    async fn lock(&self, name: &str, _timeout_ms: u32) -> Result<Self::LockGuard> {
-        let mutex = self.0.locks.borrow_mut().entry(name.to_owned()).or_insert_with(|| Arc::new(Mutex::new(()))).clone();
-        Ok(mutex.lock_owned().await)
-    }
-    async fn run_iframe(&self, url: &str, _origin: &str, state: &str, _timeout_ms: u32) -> Result<Json> {
-        self.0.frames.borrow_mut().push(url.to_owned());
-        match &*self.0.frame.borrow() {
-            Some(handler) => handler(url, state),
-            None => Err(Error::timeout()),
-        }
-    }
-    async fn run_popup(&self, _popup: FakePopup, url: &str, _origin: &str, state: &str, _timeout_ms: u32, _close: bool) -> Result<Json> {
-        self.0.popups.borrow_mut().push(url.to_owned());
-        match &*self.0.frame.borrow() {
-            Some(handler) => handler(url, state),
-            None => Err(Error::popup_timeout()),
-        }
-    }
-    async fn mark_spent(&self, name: &str, _hold_ms: u32) {
-        self.0.spent.borrow_mut().push(name.to_owned());
-    }
-    fn unmark_spent(&self, name: &str) {
-        self.0.spent.borrow_mut().retain(|n| n != name);
-    }
-    async fn is_spent(&self, name: &str) -> bool {
-        self.0.spent.borrow().iter().any(|n| n == name)
-    }
-    async fn sleep(&self, _ms: u32) {
-        self.0.sleeps.set(self.0.sleeps.get() + 1);
-        let arriving = std::mem::take(&mut *self.0.arriving_writes.borrow_mut());
-        self.0.cache.borrow_mut().extend(arriving);
-        YieldOnce(false).await;
-    }
-    fn page_origin(&self) -> String {
-        ORIGIN.to_owned()
-    }
-    fn cross_origin_isolated(&self) -> bool {
-        self.0.cross_origin_isolated.get()
-    }
-    fn warn(&self, message: &str) {
-        self.0.warnings.borrow_mut().push(message.to_owned());
-    }
-    fn broadcast_logout(&self) {
-        self.0.broadcasts.set(self.0.broadcasts.get() + 1);
-    }
-    fn take_remote_logout(&self) -> bool {
-        self.0.remote_logout.replace(false)
-    }
-
-    fn remote_logout_pending(&self) -> bool {
-        self.0.remote_logout.get()
     }
 }
 
@@ -292,23 +297,4 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     auth0_spa_wasm::core::encoding::form_parse(query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-/// Runs a future to completion on this thread.
-pub fn run<F: std::future::Future>(future: F) -> F::Output {
-    futures::executor::block_on(future)
-}
-
-/// A future that returns `Pending` once, so concurrent tasks interleave at that point.
-struct YieldOnce(bool);
-
-impl std::future::Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
-}
+pub use driver::*;

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 /// A per-client map of cache entries (JSON text by key) that lives as long as the page.
 ///
 /// Single-threaded interior mutability (`RefCell`) because the browser is single-threaded and
-/// the [`crate::platform::Platform`] methods take `&self`. No borrow is held across calls, so
+/// the platform methods take `&self`. No borrow is held across calls, so
 /// nothing can re-enter while borrowed.
 /// Entries are a `Vec` sorted by key rather than a `BTreeMap`: a handful of entries, and the
 /// B-tree code costs ~5 KB of wasm.

@@ -1,0 +1,151 @@
+//! The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.5) shared by the redirect, popup
+//! and iframe flows, then the checks and storage of its result (docs/behaviour.md §2.5).
+
+use super::io::{finished, Io, Reply, Step};
+use super::store::{same_session, ClearCache, ReadIdToken, SyncRemoteLogout, WriteAll};
+use super::{clamp_ms, Shared};
+use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
+use crate::core::id_token::{verify_id_token, IdTokenExpectations};
+use crate::core::jwt::DecodedToken;
+use crate::core::token::{parse_token_response, TokenResponse};
+
+/// One authorization-code exchange: what the token request sends and what the ID token must say.
+pub(super) struct CodeGrant {
+    /// The code from the validated response. Secret and single-use.
+    pub code: String,
+    /// The PKCE verifier of the request. Secret.
+    pub code_verifier: String,
+    /// The `redirect_uri` sent on `/authorize`, verbatim (A13).
+    pub redirect_uri: Option<String>,
+    /// The `nonce` sent.
+    pub nonce: String,
+    /// The organization the ID token must name, if any.
+    pub organization: Option<String>,
+    /// Custom params the iframe flow also sends to the token endpoint (§2.5).
+    pub extra: Vec<(String, String)>,
+}
+
+/// Exchanges the code, checks the ID token and stores the tokens under `key`.
+pub(super) struct ExchangeCode {
+    key: CacheKey,
+    expect: IdTokenExpectations,
+    generation: u64,
+    url: String,
+    phase: Phase,
+}
+
+enum Phase {
+    Start(crate::core::http::HttpRequest),
+    Requested,
+    Clock(crate::core::http::HttpResponse),
+    Syncing(SyncRemoteLogout, Checked),
+    Previous(ReadIdToken, Checked),
+    Clearing(ClearCache, Checked),
+    Writing(WriteAll, AccessTokenEntry, IdTokenEntry, Option<String>),
+    Cookies(AccessTokenEntry, IdTokenEntry),
+    Done,
+}
+
+/// A token response whose ID token passed every check.
+struct Checked {
+    response: TokenResponse,
+    decoded: DecodedToken,
+    now: u64,
+}
+
+impl ExchangeCode {
+    pub(super) fn new(c: &Shared, grant: &CodeGrant, key: CacheKey, generation: u64) -> ExchangeCode {
+        let request = c.token_endpoint.authorization_code(&grant.code, &grant.code_verifier, grant.redirect_uri.as_deref(), &grant.extra);
+        let expect = IdTokenExpectations {
+            issuer: c.options.issuer.clone(),
+            client_id: c.options.client_id.clone(),
+            leeway_secs: c.options.leeway_seconds,
+            max_age: c.options.max_age,
+            nonce: Some(grant.nonce.clone()),
+            organization: grant.organization.clone(),
+        };
+        ExchangeCode { key, expect, generation, url: request.url.clone(), phase: Phase::Start(request) }
+    }
+
+    pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<(AccessTokenEntry, IdTokenEntry)> {
+        loop {
+            match std::mem::replace(&mut self.phase, Phase::Done) {
+                Phase::Start(request) => {
+                    self.phase = Phase::Requested;
+                    return Step::Io(Io::Http(request, clamp_ms(c.options.http_timeout_ms)));
+                }
+                Phase::Requested => match reply.response() {
+                    Ok(response) => {
+                        self.phase = Phase::Clock(response);
+                        return Step::Io(Io::Now);
+                    }
+                    Err(e) => return Step::Done(Err(e)),
+                },
+                Phase::Clock(response) => {
+                    let now = reply.time();
+                    let checked = parse_token_response(&response, &self.url, now)
+                        .and_then(|response| verify_id_token(response.id_token.as_deref(), &self.expect, now).map(|decoded| Checked { response, decoded, now }));
+                    match checked {
+                        Ok(checked) => self.phase = Phase::Syncing(SyncRemoteLogout::new(), checked),
+                        Err(e) => return Step::Done(Err(e)),
+                    }
+                }
+                Phase::Syncing(mut sync, checked) => match sync.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Syncing(sync, checked);
+                        return Step::Io(io);
+                    }
+                    Step::Done(_) => {
+                        if let Err(e) = same_session(c, self.generation) {
+                            return Step::Done(Err(e));
+                        }
+                        self.phase = Phase::Previous(ReadIdToken::new(c), checked);
+                    }
+                },
+                Phase::Previous(mut read, checked) => match read.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Previous(read, checked);
+                        return Step::Io(io);
+                    }
+                    Step::Done(previous) => {
+                        // A different user logged in: drop everything of the previous one first.
+                        let other_user = previous.ok().flatten().is_some_and(|p| p.decoded.str_claim("sub") != checked.decoded.str_claim("sub"));
+                        if other_user {
+                            self.phase = Phase::Clearing(ClearCache::new(Some(c.client_id())), checked);
+                        } else {
+                            self.phase = self.writing(c, checked);
+                        }
+                    }
+                },
+                Phase::Clearing(mut clear, checked) => match clear.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Clearing(clear, checked);
+                        return Step::Io(io);
+                    }
+                    Step::Done(_) => self.phase = self.writing(c, checked),
+                },
+                Phase::Writing(mut write, entry, id, organization) => {
+                    if let Step::Io(io) = write.step(c, reply) {
+                        self.phase = Phase::Writing(write, entry, id, organization);
+                        return Step::Io(io);
+                    }
+                    self.phase = Phase::Cookies(entry, id);
+                    return Step::Io(c.session_cookies(organization.as_deref()));
+                }
+                Phase::Cookies(entry, id) => return Step::Done(Ok((entry, id))),
+                Phase::Done => return Step::Done(Err(finished())),
+            }
+            reply = Reply::Start;
+        }
+    }
+
+    /// One unit: should storage refuse either (QuotaExceededError), both stay in this page's
+    /// memory and neither stays half-written in storage; the login still succeeds (I5).
+    fn writing(&self, c: &Shared, checked: Checked) -> Phase {
+        let organization = self.expect.organization.clone().or_else(|| checked.decoded.str_claim("org_id").map(str::to_owned));
+        let entry = AccessTokenEntry::from_token_response(&checked.response, &self.key, checked.now);
+        let id = IdTokenEntry::from_decoded(checked.decoded);
+        let write = WriteAll::new(vec![(self.key.to_key(), entry.to_json_string()), (user_key(c.client_id()), id.to_json_string())]);
+        Phase::Writing(write, entry, id, organization)
+    }
+}

@@ -1,0 +1,162 @@
+//! The session as a whole (docs/behaviour.md §1.4, §3.6): `getUser`, `getIdTokenClaims`,
+//! `isAuthenticated`, `checkSession` and `logout`.
+
+use std::rc::Rc;
+
+use super::io::{finished, CookieOp, Io, Machine, Reply, Step};
+use super::silent::Silent;
+use super::store::{ClearLocalSession, ReadIdToken, SyncRemoteLogout};
+use super::{is_authenticated_cookie, GetTokenOptions, Shared, LEGACY_IS_AUTHENTICATED_COOKIE};
+use crate::core::cache::IdTokenEntry;
+use crate::core::json::Json;
+use crate::core::logout::logout_url;
+use crate::core::Result;
+
+/// Reads the session's ID token (after applying a logout another tab announced) and yields what
+/// `view` makes of it: the user, the claims, or whether there is a session.
+pub struct ReadSession<T> {
+    c: Rc<Shared>,
+    view: fn(Option<IdTokenEntry>) -> T,
+    sync: Option<SyncRemoteLogout>,
+    read: ReadIdToken,
+}
+
+impl<T> ReadSession<T> {
+    pub(super) fn new(c: Rc<Shared>, view: fn(Option<IdTokenEntry>) -> T) -> ReadSession<T> {
+        let read = ReadIdToken::new(&c);
+        ReadSession { c, view, sync: Some(SyncRemoteLogout::new()), read }
+    }
+}
+
+impl<T> Machine for ReadSession<T> {
+    type Output = T;
+
+    fn step(&mut self, mut reply: Reply) -> Step<T> {
+        let c = &self.c;
+        if let Some(sync) = &mut self.sync {
+            if let Step::Io(io) = sync.step(c, reply) {
+                return Step::Io(io);
+            }
+            self.sync = None;
+            // The read is prepared after the sync, which may have cleared the cache.
+            self.read = ReadIdToken::new(c);
+            reply = Reply::Start;
+        }
+        match self.read.step(c, reply) {
+            Step::Io(io) => Step::Io(io),
+            Step::Done(id) => Step::Done(Ok((self.view)(id.ok().flatten()))),
+        }
+    }
+}
+
+/// `checkSession()`: with the session hint cookie (or its pre-1.19 name, migrated), a silent
+/// token request whose errors are all swallowed (§1.4); without it, nothing (no network).
+pub struct CheckSession {
+    c: Rc<Shared>,
+    options: GetTokenOptions,
+    phase: CheckPhase,
+}
+
+enum CheckPhase {
+    Start,
+    Hint,
+    LegacyHint,
+    Migrated,
+    Silent(Silent),
+    Done,
+}
+
+impl CheckSession {
+    pub(super) fn new(c: Rc<Shared>, options: GetTokenOptions) -> CheckSession {
+        CheckSession { c, options, phase: CheckPhase::Start }
+    }
+}
+
+impl Machine for CheckSession {
+    type Output = ();
+
+    fn step(&mut self, mut reply: Reply) -> Step<()> {
+        let c = &self.c;
+        loop {
+            match std::mem::replace(&mut self.phase, CheckPhase::Done) {
+                CheckPhase::Start => {
+                    self.phase = CheckPhase::Hint;
+                    return Step::Io(Io::CookieGet(is_authenticated_cookie(c.client_id())));
+                }
+                CheckPhase::Hint => {
+                    if reply.text().is_some() {
+                        self.phase = CheckPhase::Silent(Silent::new(c, self.options.clone()));
+                    } else {
+                        self.phase = CheckPhase::LegacyHint;
+                        return Step::Io(Io::CookieGet(LEGACY_IS_AUTHENTICATED_COOKIE.to_owned()));
+                    }
+                }
+                CheckPhase::LegacyHint => {
+                    if reply.text().is_none() {
+                        return Step::Done(Ok(()));
+                    }
+                    // Migrate the pre-1.19 cookie to the per-client name.
+                    let days = c.options.session_check_expiry_days.ceil().max(1.0) as u32;
+                    self.phase = CheckPhase::Migrated;
+                    return Step::Io(Io::Cookies(vec![
+                        CookieOp::Set(is_authenticated_cookie(c.client_id()), "true".to_owned(), days),
+                        CookieOp::Remove(LEGACY_IS_AUTHENTICATED_COOKIE.to_owned()),
+                    ]));
+                }
+                CheckPhase::Migrated => self.phase = CheckPhase::Silent(Silent::new(c, self.options.clone())),
+                CheckPhase::Silent(mut silent) => {
+                    return match silent.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = CheckPhase::Silent(silent);
+                            Step::Io(io)
+                        }
+                        Step::Done(_) => Step::Done(Ok(())),
+                    };
+                }
+                CheckPhase::Done => return Step::Done(Err(finished())),
+            }
+            reply = Reply::Start;
+        }
+    }
+}
+
+/// `logout(options)`: clears the local session, tells the other tabs, and yields the
+/// `/v2/logout` URL for JS to open (or not, with `openUrl: false`).
+pub struct Logout {
+    c: Rc<Shared>,
+    url: Result<String>,
+    own: bool,
+    clear: Option<ClearLocalSession>,
+}
+
+impl Logout {
+    pub(super) fn new(c: Rc<Shared>, logout_options: &Json) -> Logout {
+        let url = logout_url(&c.options, logout_options);
+        // `clientId: null` clears every client's entries, a string that client's (§1.4, §3.6).
+        let target = match logout_options.get("clientId") {
+            Some(Json::Null) => None,
+            Some(Json::String(id)) => Some(id.clone()),
+            _ => Some(c.client_id().to_owned()),
+        };
+        let own = target.as_deref().is_none_or(|id| id == c.client_id());
+        let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
+        Logout { c, url, own, clear }
+    }
+}
+
+impl Machine for Logout {
+    type Output = String;
+
+    fn step(&mut self, reply: Reply) -> Step<String> {
+        if let Some(clear) = &mut self.clear {
+            if let Step::Io(io) = clear.step(&self.c, reply) {
+                return Step::Io(io);
+            }
+            self.clear = None;
+            if self.own {
+                return Step::Io(Io::BroadcastLogout);
+            }
+        }
+        Step::Done(std::mem::replace(&mut self.url, Err(finished())))
+    }
+}
