@@ -1,8 +1,8 @@
 // node --test js/tests/ : js/platform.js, the JS half of the browser adapters, with a scripted
 // `fetch` installed BEFORE the module is evaluated (it captures fetch, Response.prototype.text,
 // crypto and the timers then), and wrappers installed AFTER it, which must never be called.
-// Node has no window or navigator.locks, so the iframe flow is tested in the browser
-// (tests/web_frame.rs) and the locks here are the in-tab fallback.
+// Node has no navigator.locks, so the locks here are the in-tab fallback. The iframe and popup
+// flows are Rust (src/browser/frame.rs), tested in the browser (tests/web_frame.rs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -145,11 +145,6 @@ test('a custom ICache call never rejects and converts values', async () => {
   const [e] = await platform.customOp(throwing, 1, 'k', '{}', '');
   assert.equal(e.message, 'full');
   assert.equal(await platform.customOp({}, 3, '', '', ''), undefined);
-});
-
-test('the iframe flow needs a window and says so', async () => {
-  const flow = platform.authFlow(null, 'https://t/authorize', 'https://t', 's', 1000, false);
-  assert.deepEqual(await flow.p, [5, 'No window: iframe and popup flows need a page']);
 });
 
 test.after(() => {

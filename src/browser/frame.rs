@@ -14,17 +14,16 @@
 //! `state_mismatch` ("Invalid state"), the iframe removed or the popup closed, and no token
 //! request follows (G12), instead of waiting for the timeout.
 //!
-//! Both flows run in one small JS function (`authFlow` in js/platform.js): iframe, listener and
-//! timers live and die there, which costs far less wasm than web-sys bindings for each DOM call
-//! (docs/performance.md). Iframe, listener, timers are removed on every path: success, error,
-//! timeout, and the caller dropping the future (its handle's `Drop` cancels the flow, I4).
+//! Both flows are driven from Rust through web-sys: the iframe is created, hidden, inserted and
+//! removed here, the `message` listener is a Rust closure, and the checks above are made in Rust.
+//! Iframe, listener and timer are removed on every path: success, error, timeout, and the caller
+//! dropping the future (the [`Listening`] guard's `Drop`, I4).
 
-use js_sys::Array;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::Window;
+use web_sys::{HtmlIFrameElement, MessageEvent, Window};
 
-use super::js::{self, auth_flow, Flow};
+use super::js::{self, Slot, Timer};
 use crate::core::json::Json;
 use crate::core::{Error, Result};
 
@@ -32,32 +31,136 @@ use crate::core::{Error, Result};
 /// isolated (§2.7, G15).
 pub const CROSS_ORIGIN_ISOLATED_MESSAGE: &str = "The application is running in a Cross-Origin Isolated context, silently retrieving a token without refresh token is not possible.";
 
-/// Cancels the flow when the waiting future is dropped.
-#[must_use = "dropping the guard cancels the flow and removes its iframe and listener"]
-struct FlowGuard(Flow);
+/// How often a popup flow looks whether the user closed the popup (auth0-spa-js: every second).
+const POPUP_CLOSED_POLL_MS: u32 = 1_000;
 
-impl Drop for FlowGuard {
+/// The message listener and the hidden iframe of a running flow; dropping it removes both.
+#[must_use = "dropping the guard removes the listener and the iframe"]
+struct Listening {
+    window: Window,
+    listener: Closure<dyn FnMut(MessageEvent)>,
+    frame: Option<HtmlIFrameElement>,
+}
+
+impl Drop for Listening {
     fn drop(&mut self) {
-        self.0.drop();
+        let _ = self.window.remove_event_listener_with_callback("message", self.listener.as_ref().unchecked_ref());
+        if let Some(frame) = self.frame.take() {
+            frame.remove();
+        }
     }
 }
 
-async fn run(popup: &JsValue, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
-    let flow = FlowGuard(auth_flow(popup, url, origin, state, js::clamp_ms(timeout_ms), close_popup));
-    let outcome: Array = JsFuture::from(flow.0.p()).await.unwrap_or_default().unchecked_into();
-    let detail = outcome.get(1);
-    match outcome.get(0).as_f64() {
-        Some(0.0) => match detail.as_string().map(|text| Json::parse(&text)) {
-            Some(Ok(response)) => Ok(response),
-            _ => Err(Error::plain("frame_error", "The authorization response is not JSON")),
+/// `obj[key]` if `obj` is an object.
+fn field(obj: &JsValue, key: &str) -> Option<JsValue> {
+    if !obj.is_object() {
+        return None;
+    }
+    Reflect::get(obj, &JsValue::from_str(key)).ok()
+}
+
+/// What one `message` event means for a flow waiting for `state` from `source` at `origin`:
+/// `None` (not an answer: ignored), the answer's `response` object, or `state_mismatch` (our
+/// window, the tenant's origin, another state: a definite, invalid answer, G12).
+fn answer(event: &MessageEvent, origin: &str, source: &JsValue, state: &str) -> Option<Result<Json>> {
+    if event.origin() != origin {
+        return None;
+    }
+    let from: JsValue = event.source().map(JsValue::from).unwrap_or(JsValue::NULL);
+    if source.is_null() || !Object::is(&from, source) {
+        return None;
+    }
+    let data = event.data();
+    if field(&data, "type")?.as_string().as_deref() != Some("authorization_response") {
+        return None;
+    }
+    let response = field(&data, "response").filter(JsValue::is_object)?;
+    if field(&response, "state").and_then(|s| s.as_string()).as_deref() != Some(state) {
+        return Some(Err(Error::state_mismatch()));
+    }
+    let text = js_sys::JSON::stringify(&response).ok().and_then(|t| t.as_string())?;
+    Json::parse(&text).ok().map(Ok)
+}
+
+/// The exact origin of `url` as the browser writes `event.origin` (`new URL(url).origin`).
+fn exact_origin(url: &str) -> String {
+    web_sys::Url::new(url).map(|u| u.origin()).ok().filter(|o| o != "null").unwrap_or_else(|| url.to_owned())
+}
+
+fn dom_error(e: JsValue) -> Error {
+    js::plain("frame_error", &e)
+}
+
+/// Starts listening for the answer: a hidden iframe loading nothing yet (no `popup`), or the
+/// popup's window.
+fn listen(window: &Window, popup: Option<&Window>, origin: String, state: String, slot: Slot<Result<Json>>) -> Result<Listening> {
+    let frame = match popup {
+        Some(_) => None,
+        None => {
+            let document = window.document().ok_or_else(|| Error::plain("frame_error", "No document"))?;
+            let body = document.body().ok_or_else(|| Error::plain("frame_error", "No document.body"))?;
+            let frame: HtmlIFrameElement = document.create_element("iframe").map_err(dom_error)?.unchecked_into();
+            for (name, value) in [("width", "0"), ("height", "0"), ("style", "display:none")] {
+                let _ = frame.set_attribute(name, value);
+            }
+            body.append_child(&frame).map_err(dom_error)?;
+            Some(frame)
+        }
+    };
+    let source: JsValue = match (popup, &frame) {
+        (Some(p), _) => p.clone().into(),
+        (None, Some(f)) => f.content_window().map(JsValue::from).unwrap_or(JsValue::NULL),
+        (None, None) => JsValue::NULL,
+    };
+    let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if let Some(outcome) = answer(&event, &origin, &source, &state) {
+            slot.set(outcome);
+        }
+    });
+    let listening = Listening { window: window.clone(), listener, frame };
+    window.add_event_listener_with_callback("message", listening.listener.as_ref().unchecked_ref()).map_err(dom_error)?;
+    Ok(listening)
+}
+
+/// Waits for the answer of `url` in a hidden iframe (`popup` none) or in `popup`.
+async fn run(popup: Option<&Window>, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
+    let window = web_sys::window().ok_or_else(|| Error::plain("frame_error", "No window: iframe and popup flows need a page"))?;
+    let slot = Slot::new();
+    let listening = listen(&window, popup, exact_origin(origin), state.to_owned(), slot.clone())?;
+    let timed_out = slot.clone();
+    let expired = if popup.is_some() { Error::popup_timeout } else { Error::timeout };
+    let _timer = Timer::new(timeout_ms, move || timed_out.set(Err(expired())));
+    let outcome = match (popup, &listening.frame) {
+        (Some(p), _) => match p.location().set_href(url) {
+            Ok(()) => wait_with_popup(p, &slot).await,
+            Err(e) => Err(if p.closed().unwrap_or(true) { Error::popup_cancelled() } else { dom_error(e) }),
         },
-        Some(1.0) => Err(Error::timeout()),
-        Some(2.0) => Err(Error::popup_timeout()),
-        Some(3.0) => Err(Error::popup_cancelled()),
-        // Our window, the tenant's origin, another state: a definite, invalid answer (G12).
-        Some(6.0) => Err(Error::state_mismatch()),
-        Some(4.0) => Err(js::plain("frame_error", &detail)),
-        _ => Err(Error::plain("frame_error", &detail.as_string().unwrap_or_default())),
+        (None, Some(frame)) => {
+            frame.set_src(url);
+            slot.take().await
+        }
+        (None, None) => Err(Error::plain("frame_error", "No iframe")),
+    };
+    drop(listening);
+    if let Some(p) = popup {
+        // Closed on a timeout or a foreign state, and on success unless the app keeps it open.
+        let failed = outcome.is_err();
+        if failed || close_popup {
+            let _ = p.close();
+        }
+    }
+    outcome
+}
+
+/// The popup's answer, or `PopupCancelledError` once the user closed it (looked at every second).
+async fn wait_with_popup(popup: &Window, slot: &Slot<Result<Json>>) -> Result<Json> {
+    loop {
+        if let Some(outcome) = js::within(POPUP_CLOSED_POLL_MS, slot.take()).await {
+            return outcome;
+        }
+        if popup.closed().unwrap_or(true) {
+            return Err(Error::popup_cancelled());
+        }
     }
 }
 
@@ -68,7 +171,7 @@ pub(crate) async fn run_iframe(url: &str, origin: &str, state: &str, timeout_ms:
     if cross_origin_isolated() {
         return Err(Error::login_required(CROSS_ORIGIN_ISOLATED_MESSAGE));
     }
-    run(&JsValue::NULL, url, origin, state, timeout_ms, false).await
+    run(None, url, origin, state, js::clamp_ms(timeout_ms), false).await
 }
 
 /// Points the already-open `popup` at `url` and waits for the accepted response (§2.8):
@@ -76,7 +179,7 @@ pub(crate) async fn run_iframe(url: &str, origin: &str, state: &str, timeout_ms:
 /// after `timeout_ms` (the popup is then closed); on success the popup is closed when
 /// `close_popup` is set.
 pub(crate) async fn run_popup(popup: Window, url: &str, origin: &str, state: &str, timeout_ms: u32, close_popup: bool) -> Result<Json> {
-    run(&popup, url, origin, state, timeout_ms, close_popup).await
+    run(Some(&popup), url, origin, state, js::clamp_ms(timeout_ms), close_popup).await
 }
 
 /// Opens the login popup as auth0-spa-js's `openPopup` does (blank, named

@@ -63,19 +63,6 @@ extern "C" {
     /// throwing `fetch`), `[2]` (timed out, request aborted) or `[3]` (not a `Response`).
     #[wasm_bindgen(js_name = send)]
     pub(crate) fn send_js(url: &str, method: &str, headers_json: &str, body: &str, ms: u32) -> js_sys::Promise;
-    /// A running iframe or popup flow.
-    pub(crate) type Flow;
-    /// Starts the flow: for `popup` null, a hidden iframe loading `url`; else `popup` pointed at
-    /// `url`. Its promise always resolves: `[0, responseJson]`, `[1]` iframe timeout, `[2]` popup
-    /// timeout (popup closed), `[3]` popup closed by the user, `[4, thrown]` a DOM call failed,
-    /// `[5, message]` no window/document/body.
-    #[wasm_bindgen(js_name = authFlow)]
-    pub(crate) fn auth_flow(popup: &JsValue, url: &str, origin: &str, state: &str, ms: u32, close_popup: bool) -> Flow;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn p(this: &Flow) -> js_sys::Promise;
-    /// Removes iframe, listener and timers of an unfinished flow (the popup stays open).
-    #[wasm_bindgen(method)]
-    pub(crate) fn drop(this: &Flow);
     /// A pending or granted lock request (Web Locks, or the in-tab fallback).
     pub(crate) type LockRequest;
     /// Starts a request for the exclusive lock `name`, giving up after `ms`.
@@ -170,6 +157,11 @@ impl<T> Slot<T> {
         if let Some(w) = waker {
             w.wake();
         }
+    }
+
+    /// Waits for the value.
+    pub(crate) async fn take(&self) -> T {
+        poll_fn(|cx| self.poll_take(cx)).await
     }
 
     /// Takes the value if it is there, else registers the task to be woken when it comes.
