@@ -451,6 +451,6 @@ mod tests {
         rng.fill(&mut a).unwrap_or_default();
         assert_eq!(a, [1, 2]);
         let mut b = [0u8; 4];
-        assert_eq!(rng.fill(&mut b).map_err(|e| e.error), Err("random_source_failure".to_owned()));
+        assert_eq!(rng.fill(&mut b).map_err(|e| e.error.clone()), Err("random_source_failure".to_owned()));
     }
 }

@@ -30,9 +30,15 @@ pub enum ErrorClass {
     InvalidConfiguration,
 }
 
-/// A failure with everything the JS error object needs.
+/// A failure with everything the JS error object needs. Boxed: a `Result` then carries one
+/// pointer instead of the fields, which keeps every `Result`-returning step small (measured:
+/// less wasm, fewer bytes copied per call). The fields are reached through `Deref`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error {
+pub struct Error(Box<ErrorFields>);
+
+/// The fields of an [`Error`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorFields {
     /// The JS class it becomes.
     pub class: ErrorClass,
     /// The OAuth / auth0-spa-js `error` code, e.g. `login_required`. Programs branch on this,
@@ -58,7 +64,7 @@ pub struct Error {
 impl Error {
     /// An error of `class` with a code and description and no extra fields.
     pub fn new(class: ErrorClass, error: &str, description: &str) -> Error {
-        Error {
+        Error(Box::new(ErrorFields {
             class,
             error: error.to_owned(),
             description: description.to_owned(),
@@ -68,7 +74,7 @@ impl Error {
             audience: None,
             scope: None,
             app_state: None,
-        }
+        }))
     }
 
     /// `GenericError(error, description)`.
@@ -155,6 +161,19 @@ impl Error {
     /// `GenericError('login_required', …)`.
     pub fn login_required(description: &str) -> Error {
         Error::generic("login_required", description)
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
     }
 }
 

@@ -668,7 +668,7 @@ mod tests {
         let e = parse(text).unwrap_err();
         assert_eq!(e.class, ErrorClass::InvalidConfiguration);
         assert_eq!(e.error, "invalid_configuration");
-        e.description
+        e.description.clone()
     }
 
     const MIN: &str = r#""domain":"tenant.auth0.com","clientId":"abc""#;

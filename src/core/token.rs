@@ -393,7 +393,7 @@ mod tests {
     fn malformed_code(body: &str) -> String {
         let e = parse(body).unwrap_err();
         assert_eq!(e.class, ErrorClass::Generic);
-        e.error
+        e.error.clone()
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -635,7 +635,7 @@ mod tests {
         assert_eq!(e.error, "mfa_required");
         assert_eq!(e.description, "Multifactor authentication required");
         assert_eq!(e.mfa_token.as_deref(), Some("mt"));
-        assert_eq!(e.mfa_requirements.map(|r| r.to_json_string()), Some(r#"{"challenge":[{"type":"otp"}]}"#.to_owned()));
+        assert_eq!(e.mfa_requirements.as_ref().map(|r| r.to_json_string()), Some(r#"{"challenge":[{"type":"otp"}]}"#.to_owned()));
         let e = err(403, r#"{"error":"mfa_required"}"#);
         assert_eq!(e.mfa_token, None);
     }
