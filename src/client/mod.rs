@@ -21,6 +21,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+pub mod calls;
 pub mod io;
 mod exchange;
 mod iframe;

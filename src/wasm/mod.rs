@@ -13,7 +13,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::browser::driver::run;
 use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
-use crate::client::{CacheMode, Client, Env, GetTokenOptions, Machine, Reply, Step, TokenResult};
+use crate::client::calls::{parse_json, popup_call, token_options, verbose_response};
+use crate::client::{Client, Env, Machine, Reply, Step};
 use crate::core::json::Json;
 use crate::core::options::{CacheLocation, ClientOptions, ParamList};
 use crate::core::{Error, ErrorClass};
@@ -54,55 +55,6 @@ fn error_to_js(e: &Error) -> JsValue {
     object.into()
 }
 
-fn parse_json(text: &str, what: &str) -> Result<Json, Error> {
-    Json::parse(text).map_err(|_| {
-        let mut m = String::from(what);
-        m.push_str(" is not valid JSON");
-        Error::invalid_options(&m)
-    })
-}
-
-fn seconds_to_ms(value: Option<&Json>, name: &str) -> Result<Option<u64>, Error> {
-    match value {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(Some((*n * 1000.0) as u64)),
-        Some(_) => {
-            let mut m = String::from(name);
-            m.push_str(" must be a non-negative number of seconds");
-            Err(Error::invalid_options(&m))
-        }
-    }
-}
-
-/// The per-call options of `getTokenSilently` / `checkSession`.
-fn token_options(text: &str) -> Result<(GetTokenOptions, bool), Error> {
-    let json = parse_json(text, "getTokenSilently options")?;
-    let cache_mode = match json.str_field("cacheMode") {
-        None | Some("on") => CacheMode::On,
-        Some("off") => CacheMode::Off,
-        Some("cache-only") => CacheMode::CacheOnly,
-        Some(_) => return Err(Error::invalid_options("cacheMode must be 'on', 'off' or 'cache-only'")),
-    };
-    let authorization_params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
-    let timeout_ms = seconds_to_ms(json.get("timeoutInSeconds"), "timeoutInSeconds")?;
-    let detailed = json.get("detailedResponse").and_then(Json::as_bool).unwrap_or(false);
-    Ok((GetTokenOptions { cache_mode, authorization_params, timeout_ms }, detailed))
-}
-
-/// `getTokenSilently({detailedResponse: true})`'s object, keys in auth0-spa-js's order.
-fn verbose_response(token: &TokenResult) -> Json {
-    let mut verbose = Json::Object(vec![
-        ("id_token".to_owned(), Json::str(&token.id_token)),
-        ("token_type".to_owned(), Json::str(&token.token_type)),
-        ("access_token".to_owned(), Json::str(&token.access_token)),
-        ("expires_in".to_owned(), Json::Number(token.expires_in)),
-    ]);
-    if let Some(scope) = &token.scope {
-        verbose.set("scope", Json::str(scope));
-    }
-    verbose
-}
-
 /// A flow whose result becomes a `JsValue`: every method goes through one driver and one
 /// `future_to_promise` instantiation instead of one per result type (each costs kilobytes).
 struct Answer<M: Machine> {
@@ -135,17 +87,6 @@ impl Machine for Failed {
 /// JSON text as a `JsValue` string.
 fn json_text(json: Json) -> JsValue {
     JsValue::from_str(&json.to_json_string())
-}
-
-/// The `authorizationParams`, timeout and `closePopup` of a popup call
-/// (`loginWithPopup` / `getTokenWithPopup`).
-fn popup_call(options_json: &str, config_json: &str) -> Result<(ParamList, Option<u64>, bool), Error> {
-    let json = parse_json(options_json, "popup options")?;
-    let config = parse_json(config_json, "popup config")?;
-    let params = ParamList::from_json(json.get("authorizationParams"), "authorizationParams")?;
-    let timeout = seconds_to_ms(config.get("timeoutInSeconds"), "timeoutInSeconds")?;
-    let close = config.get("closePopup").and_then(Json::as_bool).unwrap_or(true);
-    Ok((params, timeout, close))
 }
 
 /// The client class behind `js/index.js`'s `Auth0Client`.
