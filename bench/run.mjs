@@ -724,6 +724,22 @@ function ratioOf(key) {
   return b.median / a.median;
 }
 
+/**
+ * The largest items of the release wasm (scripts/wasm-top.sh, twiggy), when figure a was measured
+ * for this SDK: where the bytes are, for whoever works on the size next. Null when twiggy is missing.
+ */
+function wasmTopTable() {
+  if (!opts.only.includes('a') || OURS?.status !== 'measured') return null;
+  try {
+    return execFileSync('bash', [path.join(REPO, 'scripts/wasm-top.sh')], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).trim();
+  } catch (e) {
+    notes.push(`no wasm size breakdown: ${String(e.stderr || e.message).trim().split('\n').pop()}`);
+    return null;
+  }
+}
+
+let wasmTop = null;
+
 function writeResults(incomplete = false) {
   fs.mkdirSync(opts.out, { recursive: true });
   const date = new Date().toISOString();
@@ -751,6 +767,7 @@ function writeResults(incomplete = false) {
     h_memory: results.h_memory ? Object.fromEntries(Object.entries(results.h_memory).map(([k, v]) => [k, figureValue(v)])) : undefined,
     notes, errors,
   };
+  json.wasmTop = wasmTop;
   fs.writeFileSync(path.join(opts.out, `${opts.name}.json`), `${JSON.stringify(json, null, 2)}\n`);
 
   const refLabel = REF ? REF.label : 'auth0-spa-js';
@@ -786,6 +803,7 @@ function writeResults(incomplete = false) {
     '- f: CDP `HeapProfiler.collectGarbage` then `Performance.getMetrics` JSHeapUsedSize, SDK page minus an empty page (separate contexts), plus the byte length of every exported WebAssembly.Memory.',
     '- g: `getTokenSilently({cacheMode: \'off\'})` with `useRefreshTokens: false` (hidden iframe, web_message, code exchange); per run the median call.',
     '- h: `handleRedirectCallback()` timed in the page on /callback in every login of the run.');
+  if (wasmTop) lines.push('', 'The 20 largest items of the release wasm (`bash scripts/wasm-top.sh`: twiggy, raw bytes, before compression):', '', wasmTop);
   if (notes.length) lines.push('', 'Notes:', ...notes.map((n) => `- ${n}`));
   if (errors.length) lines.push('', 'Errors:', ...errors.map((e) => `- ${e}`));
   fs.writeFileSync(path.join(opts.out, `${opts.name}.md`), `${lines.join('\n')}\n`);
@@ -821,6 +839,7 @@ if (!finished) {
   clearTimeout(watchdog);
   await cleanup();
   delete results.a; // per-SDK errors of a are copied onto a_raw/a_gzip/a_brotli
+  wasmTop = wasmTopTable();
   const lines = writeResults(false);
   console.log(lines.join('\n'));
   if (errors.length) exitCode = 1;

@@ -63,10 +63,16 @@ if ! geckodriver --version 2>/dev/null | head -n1 | grep -qx "geckodriver $want_
 fi
 
 # 6. npm dependencies (binaryen for wasm-opt, oidc-provider, playwright-core, selenium-webdriver, ...).
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+# (An interrupted install leaves a fresh lock file over a partial tree: check a binary too.)
+if [ ! -d node_modules ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   # npm ci installs exactly the lockfile; should the registry refuse it (a yanked optional
   # dependency), npm install still gets a working tree.
   if [ ! -f package-lock.json ] || ! npm ci --no-audit --no-fund; then npm install --no-audit --no-fund; fi
+fi
+# 7. Only for `npm run bench` (`setup.sh bench`): twiggy, for the wasm size breakdown in the results.
+if [ "${1:-}" = bench ] && ! twiggy --version 2>/dev/null | grep -q '0.8.0'; then
+  log "installing twiggy 0.8.0"
+  cargo install twiggy --version 0.8.0 --locked || cargo install twiggy --version 0.8.0
 fi
 log "ready"
