@@ -10,6 +10,9 @@ pub mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+/// The wasm build's allocator: lol_alloc's free list, a few hundred bytes of code where std's
+/// dlmalloc costs about 7.6 KiB (measured). SAFETY: the wasm module runs on one thread only (no
+/// `atomics` target feature), which is what `AssumeSingleThreaded` requires.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 #[allow(unsafe_code)]
