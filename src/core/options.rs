@@ -280,6 +280,7 @@ impl ClientOptions {
         if options.as_object().is_none() {
             return Err(not_an_object("options"));
         }
+        refuse_unsupported(options)?;
         let legacy_shape = is_absent(options.get("clientId")) && !is_absent(options.get("client_id"));
         let client_id_key = if legacy_shape { "client_id" } else { "clientId" };
 
@@ -401,6 +402,40 @@ pub(crate) fn default_auth0_client() -> Json {
 enum ClientScope {
     Text(String),
     Map(Vec<(String, String)>),
+}
+
+/// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
+/// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
+/// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
+const UNSUPPORTED_OPTIONS: [(&str, &str); 6] = [
+    ("useDpop", "DPoP sender-constrained tokens"),
+    ("useMrrt", "Multi-Resource Refresh Tokens"),
+    ("interactiveErrorHandler", "the interactive MFA error handler"),
+    ("sessionTransferTokenQueryParamName", "native-to-web session transfer"),
+    ("anonymousSessionsCacheMode", "anonymous sessions"),
+    ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
+];
+
+/// Refuses an option this SDK does not implement when it asks for the feature (a value other than
+/// absent, `null`, `false` or `''`), with `InvalidConfigurationError` naming it. `workerUrl` (there
+/// is no worker) and `enterpriseConnect` (console hints only) change nothing and are accepted.
+fn refuse_unsupported(options: &Json) -> Result<()> {
+    for (name, feature) in UNSUPPORTED_OPTIONS {
+        let asks = match options.get(name) {
+            None | Some(Json::Null) | Some(Json::Bool(false)) => false,
+            Some(Json::String(s)) => !s.is_empty(),
+            Some(_) => true,
+        };
+        if asks {
+            let mut m = String::from("`");
+            m.push_str(name);
+            m.push_str("` is not supported by auth0-spa-wasm (");
+            m.push_str(feature);
+            m.push_str("); remove the option or keep @auth0/auth0-spa-js for this app");
+            return Err(Error::invalid_options(&m));
+        }
+    }
+    Ok(())
 }
 
 fn is_absent(v: Option<&Json>) -> bool {
@@ -849,6 +884,19 @@ mod tests {
     fn cookie_domain_must_be_a_string_and_empty_means_unset() {
         assert_eq!(ok(&with(r#""cookieDomain":"""#)).cookie_domain, None);
         assert!(err(&with(r#""cookieDomain":true"#)).contains("\"cookieDomain\""));
+    }
+
+    #[test]
+    fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
+        for (name, value) in [("useDpop", "true"), ("useMrrt", "true"), ("interactiveErrorHandler", "\"popup\""), ("sessionTransferTokenQueryParamName", "\"stt\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+            let text = ["\"", name, "\":", value].concat();
+            let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
+            assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");
+            assert!(e.description.starts_with(&["`", name, "` is not supported"].concat()), "{}", e.description);
+        }
+        for off in [r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
+            ok(&with(off));
+        }
     }
 
     #[test]
