@@ -169,6 +169,18 @@ export interface LogoutOptions extends LogoutUrlOptions {
   onRedirect?: (url: string) => Promise<void>;
   /** Navigates to the logout URL instead of `window.location.assign`; `false`: no navigation. */
   openUrl?: false | ((url: string) => Promise<void> | void);
+  /**
+   * auth0-spa-wasm only: first revoke the client's refresh tokens at `/oauth/revoke` (RFC 7009),
+   * so they stop working at the server, not only in this browser. A failure is a
+   * `console.warn`; the local session ends anyway.
+   */
+  revokeRefreshTokens?: boolean;
+}
+
+/** Options of `revokeRefreshToken`. */
+export interface RevokeRefreshTokenOptions {
+  /** The audience whose refresh tokens are revoked (default: the client's, else `default`). */
+  audience?: string;
 }
 
 /** A token endpoint response (RFC 6749 §5.1). */
@@ -430,6 +442,8 @@ export declare class Auth0Client {
   isAuthenticated(): Promise<boolean>;
   /** Clears the local session and navigates to the logout endpoint. */
   logout(options?: LogoutOptions): Promise<void>;
+  /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
+  revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
 }
 
 /**

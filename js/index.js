@@ -452,6 +452,10 @@ export class Auth0Client {
     return call(this, async (c) => !!(await c.isAuthenticated()));
   }
 
+  async revokeRefreshToken(options = {}) {
+    await call(this, (c) => c.revokeRefreshToken(toJson(options)));
+  }
+
   async logout(options = {}) {
     const openUrl = opener(options);
     const url = await call(this, (c) => c.logout(toJson(without(options, ['openUrl', 'onRedirect']))));

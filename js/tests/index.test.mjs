@@ -37,7 +37,7 @@ for (const name of ['hitMemo', 'cacheGeneration']) {
   };
 }
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
-  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout']) {
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken']) {
   WasmClient.prototype[name] = async function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
@@ -481,6 +481,13 @@ test('error objects from wasm become the named classes', async () => {
     throw { class: 'Generic', error: 'login_required', description: 'Login required' };
   };
   await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.GenericError && e.error === 'login_required');
+});
+
+test('revokeRefreshToken passes its options as JSON and resolves to undefined', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.revokeRefreshToken = () => undefined;
+  assert.equal(await c.revokeRefreshToken({ audience: 'https://api' }), undefined);
+  assert.deepEqual(lastCall(), ['revokeRefreshToken', '{"audience":"https://api"}']);
 });
 
 test('a string or a bare value never reaches the app as such', async () => {

@@ -27,6 +27,7 @@ mod exchange;
 mod iframe;
 mod login;
 mod refresh;
+mod revoke;
 mod session;
 mod silent;
 mod store;
@@ -34,6 +35,7 @@ mod store;
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
 pub use refresh::spent_mark_name;
+pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
 pub use silent::GetTokenSilently;
 pub use store::STORAGE_FALLBACK_WARNING;
@@ -336,6 +338,12 @@ impl Client {
     /// `/v2/logout` URL for JS to open (or not, with `openUrl: false`).
     pub fn logout(&self, logout_options: &Json) -> Logout {
         Logout::new(self.shared.clone(), logout_options)
+    }
+
+    /// `revokeRefreshToken({ audience })`: revokes the audience's refresh tokens at the server
+    /// (RFC 7009) and removes them from the cache; a no-op without `useRefreshTokens`.
+    pub fn revoke_refresh_token(&self, audience: Option<&str>) -> RevokeRefreshToken {
+        RevokeRefreshToken::new(self.shared.clone(), audience)
     }
 
     /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions

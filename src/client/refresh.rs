@@ -9,8 +9,8 @@
 //!   `core::rotation`).
 
 use super::iframe::Iframe;
-use super::io::{finished, sub, Io, Reply, Step};
-use super::store::{same_session, CachedToken, ClearLocalSession, ClientEntries, ReadEntry, ReadIdToken, RemoveKeys, SyncRemoteLogout, WriteAll};
+use super::io::{finished, Io, Reply, Step};
+use super::store::{same_session, CachedToken, ClearLocalSession, ClientEntries, ForgetToken, ReadEntry, ReadIdToken, SyncRemoteLogout, WriteAll};
 use super::{clamp_ms, GetTokenOptions, Shared, TokenResult, TokenSource};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
 use crate::core::http::HttpResponse;
@@ -239,51 +239,6 @@ impl Refresh {
             }
             reply = Reply::Start;
         }
-    }
-}
-
-/// Removes a refresh token the server refused from every entry that holds it (F3): entries with
-/// a live access token keep it; refresh-only stubs disappear.
-struct ForgetToken {
-    dead: String,
-    entries: Option<ClientEntries>,
-    write: Option<WriteAll>,
-    remove: Option<RemoveKeys>,
-}
-
-impl ForgetToken {
-    fn new(dead: String) -> ForgetToken {
-        ForgetToken { dead, entries: Some(ClientEntries::new()), write: None, remove: None }
-    }
-
-    fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<()> {
-        if let Some(entries) = &mut self.entries {
-            let entries = sub!(entries, c, reply);
-            self.entries = None;
-            let (mut writes, mut removes) = (Vec::new(), Vec::new());
-            for (key, entry) in entries.into_iter().filter(|(_, e)| e.refresh_token() == Some(self.dead.as_str())) {
-                let mut copy = entry;
-                copy.body.remove("refresh_token");
-                if copy.access_token().is_some() {
-                    writes.push((key, copy.to_json_string()));
-                } else {
-                    removes.push(key);
-                }
-            }
-            self.write = Some(WriteAll::new(writes));
-            self.remove = Some(RemoveKeys::new(removes));
-            reply = Reply::Start;
-        }
-        if let Some(write) = &mut self.write {
-            sub!(write, c, reply);
-            self.write = None;
-            reply = Reply::Start;
-        }
-        if let Some(remove) = &mut self.remove {
-            sub!(remove, c, reply);
-            self.remove = None;
-        }
-        Step::Done(Ok(()))
     }
 }
 

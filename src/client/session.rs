@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::io::{finished, CookieOp, Io, Machine, Reply, Step};
 use super::silent::Silent;
+use super::revoke::{logout_revoke_warning, Revoke};
 use super::store::{ClearLocalSession, ReadIdToken, SyncRemoteLogout};
 use super::{is_authenticated_cookie, GetTokenOptions, Shared, LEGACY_IS_AUTHENTICATED_COOKIE};
 use crate::core::cache::IdTokenEntry;
@@ -121,11 +122,14 @@ impl Machine for CheckSession {
 }
 
 /// `logout(options)`: clears the local session, tells the other tabs, and yields the
-/// `/v2/logout` URL for JS to open (or not, with `openUrl: false`).
+/// `/v2/logout` URL for JS to open (or not, with `openUrl: false`). With `revokeRefreshTokens:
+/// true` (beyond auth0-spa-js) the client's refresh tokens are first revoked at the server; a
+/// failure there is a `console.warn`, and the local session ends anyway.
 pub struct Logout {
     c: Rc<Shared>,
     url: Result<String>,
     own: bool,
+    revoke: Option<Revoke>,
     clear: Option<ClearLocalSession>,
 }
 
@@ -139,15 +143,28 @@ impl Logout {
             _ => Some(c.client_id().to_owned()),
         };
         let own = target.as_deref().is_none_or(|id| id == c.client_id());
+        let revoke = (own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
         let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
-        Logout { c, url, own, clear }
+        Logout { c, url, own, revoke, clear }
     }
 }
 
 impl Machine for Logout {
     type Output = String;
 
-    fn step(&mut self, reply: Reply) -> Step<String> {
+    fn step(&mut self, mut reply: Reply) -> Step<String> {
+        if let Some(revoke) = &mut self.revoke {
+            match revoke.step(&self.c, reply) {
+                Step::Io(io) => return Step::Io(io),
+                Step::Done(outcome) => {
+                    self.revoke = None;
+                    if let Err(e) = outcome {
+                        return Step::Io(Io::Warn(logout_revoke_warning(&e)));
+                    }
+                    reply = Reply::Start;
+                }
+            }
+        }
         if let Some(clear) = &mut self.clear {
             if let Step::Io(io) = clear.step(&self.c, reply) {
                 return Step::Io(io);

@@ -566,6 +566,51 @@ fn texts_to_entries(keys: &[String], texts: Vec<Option<String>>) -> Vec<(String,
         .collect()
 }
 
+/// Removes a refresh token from every entry that holds it (the server refused it, F3, or it was
+/// revoked): entries with a live access token keep that; refresh-only stubs disappear.
+pub(super) struct ForgetToken {
+    dead: String,
+    entries: Option<ClientEntries>,
+    write: Option<WriteAll>,
+    remove: Option<RemoveKeys>,
+}
+
+impl ForgetToken {
+    pub(super) fn new(dead: String) -> ForgetToken {
+        ForgetToken { dead, entries: Some(ClientEntries::new()), write: None, remove: None }
+    }
+
+    pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<()> {
+        if let Some(entries) = &mut self.entries {
+            let entries = sub!(entries, c, reply);
+            self.entries = None;
+            let (mut writes, mut removes) = (Vec::new(), Vec::new());
+            for (key, entry) in entries.into_iter().filter(|(_, e)| e.refresh_token() == Some(self.dead.as_str())) {
+                let mut copy = entry;
+                copy.body.remove("refresh_token");
+                if copy.access_token().is_some() {
+                    writes.push((key, copy.to_json_string()));
+                } else {
+                    removes.push(key);
+                }
+            }
+            self.write = Some(WriteAll::new(writes));
+            self.remove = Some(RemoveKeys::new(removes));
+            reply = Reply::Start;
+        }
+        if let Some(write) = &mut self.write {
+            sub!(write, c, reply);
+            self.write = None;
+            reply = Reply::Start;
+        }
+        if let Some(remove) = &mut self.remove {
+            sub!(remove, c, reply);
+            self.remove = None;
+        }
+        Step::Done(Ok(()))
+    }
+}
+
 /// Removes cache entries of `client_id`, or of every client when `None`
 /// (`logout({ clientId: null })`), wherever they are: listed by storage, named by the key manifest
 /// (which may be stale or missing), derivable from the options, seen on this page, or kept in

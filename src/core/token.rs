@@ -87,6 +87,18 @@ impl TokenEndpoint {
         self.post(&params)
     }
 
+    /// `POST /oauth/revoke` for a refresh token (RFC 7009 §2.1, docs/behaviour.md §2.11):
+    /// `client_id`, `token_type_hint=refresh_token`, `token`, form-encoded or JSON as the token
+    /// requests are, with the `Auth0-Client` header.
+    pub fn revoke(&self, refresh_token: &str) -> HttpRequest {
+        let params = [("client_id", self.client_id.as_str()), ("token_type_hint", "refresh_token"), ("token", refresh_token)];
+        let params: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let mut request = self.post(&params);
+        request.url = self.base_url.clone();
+        request.url.push_str("/oauth/revoke");
+        request
+    }
+
     fn base_params(&self, extra: &[(String, String)], redirect_uri: Option<&str>) -> Vec<(String, String)> {
         let mut params = vec![("client_id".to_owned(), self.client_id.clone())];
         for (k, v) in extra {
@@ -263,6 +275,24 @@ pub fn parse_token_response(response: &HttpResponse, url: &str, now_ms: UnixMill
 /// its successor was lost). Keyed on the code only, never on the description (F3).
 pub(crate) fn is_refresh_token_dead(e: &Error) -> bool {
     matches!(e.error.as_str(), "invalid_grant" | "missing_refresh_token" | INVALID_TOKEN_RESPONSE)
+}
+
+/// Reads a `/oauth/revoke` answer: any 2xx is success (RFC 7009 §2.2: the server answers 200
+/// for unknown tokens too); otherwise `GenericError(error ‖ 'revoke_error', error_description ‖
+/// 'HTTP error {status}')`, as auth0-spa-js reports it (§2.11).
+pub fn parse_revoke_response(response: &HttpResponse) -> Result<()> {
+    if response.is_success() {
+        return Ok(());
+    }
+    let body = Json::parse(&response.body).ok();
+    let field = |k: &str| body.as_ref().and_then(|b| b.str_field(k)).filter(|s| !s.is_empty()).map(str::to_owned);
+    let error = field("error").unwrap_or_else(|| "revoke_error".to_owned());
+    let description = field("error_description").unwrap_or_else(|| {
+        let mut m = String::from("HTTP error ");
+        crate::core::number::push_u64(&mut m, u64::from(response.status));
+        m
+    });
+    Err(Error::generic(&error, &description))
 }
 
 /// A 2xx that is unusable: `GenericError('invalid_token_response', …)`.

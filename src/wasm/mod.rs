@@ -267,7 +267,17 @@ impl WasmClient {
         }
     }
 
-    /// `logout({clientId, logoutParams})` → the `/v2/logout` URL (JS decides whether to open it).
+    /// `revokeRefreshToken({audience})` → undefined.
+    #[wasm_bindgen(js_name = revokeRefreshToken)]
+    pub fn revoke_refresh_token(&self, options_json: &str) -> Promise {
+        match parse_json(options_json, "revokeRefreshToken options") {
+            Ok(json) => self.answer(self.client.revoke_refresh_token(json.str_field("audience")), |()| JsValue::UNDEFINED),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// `logout({clientId, logoutParams, revokeRefreshTokens})` → the `/v2/logout` URL (JS decides
+    /// whether to open it).
     pub fn logout(&self, options_json: &str) -> Promise {
         match parse_json(options_json, "logout options") {
             Ok(json) => self.answer(self.client.logout(&json), |url| JsValue::from_str(&url)),

@@ -253,6 +253,9 @@ impl<P: Perform + Clone> Client<P> {
     pub fn logout(&self, options: &Json) -> Job<client::Logout, P> {
         self.job(self.inner.logout(options))
     }
+    pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
+        self.job(self.inner.revoke_refresh_token(audience))
+    }
     pub fn hit_view(&self, options: &GetTokenOptions) -> Option<HitView> {
         self.inner.hit_view(options)
     }

@@ -196,6 +196,8 @@ async function main(): Promise<void> {
   await auth0.logout({ logoutParams: { returnTo: window.location.origin } });
   await auth0.logout({ logoutParams: { returnTo: window.location.origin, federated: true }, clientId: null });
   await auth0.logout({ openUrl: false });
+  await auth0.revokeRefreshToken();
+  await auth0.revokeRefreshToken({ audience: 'https://api.example.com' });
   const logoutOptions: LogoutOptions = {
     openUrl: (url) => {
       window.location.replace(url);

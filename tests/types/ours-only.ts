@@ -37,4 +37,7 @@ export async function olderApp(): Promise<void> {
   // @ts-expect-error cacheMode values are fixed
   await auth0.getTokenSilently({ cacheMode: 'sometimes' });
   console.log(name);
+
+  // auth0-spa-wasm's own: logout that also revokes the refresh tokens at the server.
+  await auth0.logout({ revokeRefreshTokens: true, openUrl: false });
 }
