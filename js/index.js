@@ -349,7 +349,7 @@ export class Auth0Client {
       }
     }
 
-    const rest = without(options, ['cache', 'nowProvider']);
+    const rest = without(options, ['cache', 'nowProvider', 'sessionTransferTokenQueryParamName']);
     let cache = options.cache || undefined;
     if (cache) {
       if (options.cacheLocation) {
@@ -376,6 +376,7 @@ export class Auth0Client {
         cache,
         now: typeof options.nowProvider === 'function' ? options.nowProvider : undefined,
         config: Object.freeze({ domain: options.domain, clientId: options.clientId }),
+        transferParam: typeof options.sessionTransferTokenQueryParamName === 'string' ? options.sessionTransferTokenQueryParamName : '',
         inst: undefined,
         pending: undefined,
         user: {},
@@ -393,7 +394,8 @@ export class Auth0Client {
   async loginWithRedirect(options = {}) {
     const openUrl = opener(options);
     const fragment = options.fragment;
-    const url = await call(this, (c) => c.loginWithRedirect(toJson(without(options, ['openUrl', 'onRedirect', 'fragment']))));
+    const login = withSessionTransferToken(this[S], without(options, ['openUrl', 'onRedirect', 'fragment']));
+    const url = await call(this, (c) => c.loginWithRedirect(toJson(login)));
     const target = fragment ? url + '#' + fragment : url;
     try {
       if (openUrl) {
@@ -508,6 +510,30 @@ function rememberHit(s, c, json) {
   else s.hits.delete(json);
 }
 
+// Native-to-web single sign-on (auth0-spa-js `sessionTransferTokenQueryParamName`, doc §1.3): a
+// login carries the page URL's `?{name}=` value as `session_transfer_token` (unless the call
+// gives one), and the parameter leaves the address bar so it is used once.
+function withSessionTransferToken(s, options) {
+  const name = s.transferParam;
+  const params = options.authorizationParams || {};
+  if (!name || params.session_transfer_token || typeof window === 'undefined') return options;
+  let url;
+  try {
+    url = new URL(window.location.href);
+  } catch (_) {
+    return options;
+  }
+  const token = url.searchParams.get(name);
+  if (!token) return options;
+  url.searchParams.delete(name);
+  try {
+    window.history.replaceState({}, '', url.toString());
+  } catch (_) {
+    /* the token is still sent; the URL keeps it */
+  }
+  return Object.assign({}, options, { authorizationParams: Object.assign({}, params, { session_transfer_token: token }) });
+}
+
 // loginWithPopup / getTokenWithPopup. Runs synchronously up to `await wasm(self)`.
 async function popupCall(self, method, options, config) {
   config = config || {};
@@ -520,7 +546,7 @@ async function popupCall(self, method, options, config) {
   let started = false;
   try {
     return await call(self, (c) => {
-      const optionsJson = toJson(options);
+      const optionsJson = toJson(method === 'loginWithPopup' ? withSessionTransferToken(self[S], options || {}) : options);
       const configJson = toJson(without(config, ['popup']));
       started = true; // from here the wasm side owns the popup (and closes it on failure)
       return c[method](optionsJson, popup, configJson);

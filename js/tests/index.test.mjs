@@ -483,6 +483,25 @@ test('error objects from wasm become the named classes', async () => {
   await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.GenericError && e.error === 'login_required');
 });
 
+test('sessionTransferTokenQueryParamName: the URL parameter goes to /authorize once and leaves the address bar', async () => {
+  const replaced = [];
+  win.location.href = 'https://app.example.com/start?stt=the-token&x=1';
+  win.history = { replaceState: (_s, _t, url) => replaced.push(url) };
+  fake().handlers.loginWithRedirect = () => 'https://tenant/authorize';
+  const c = new shared.Auth0Client({ ...base, sessionTransferTokenQueryParamName: 'stt' });
+  await c.loginWithRedirect({ authorizationParams: { audience: 'a' } });
+  const sent = JSON.parse(lastCall()[1]);
+  assert.deepEqual(sent.authorizationParams, { audience: 'a', session_transfer_token: 'the-token' });
+  assert.deepEqual(replaced, ['https://app.example.com/start?x=1']);
+  assert.equal(fake().clients[0].json.sessionTransferTokenQueryParamName, undefined, 'the option stays in JS');
+  // A call that brings its own token keeps it; without the parameter nothing is added.
+  await c.loginWithRedirect({ authorizationParams: { session_transfer_token: 'own' } });
+  assert.equal(JSON.parse(lastCall()[1]).authorizationParams.session_transfer_token, 'own');
+  win.location.href = 'https://app.example.com/start';
+  await c.loginWithRedirect();
+  assert.equal(JSON.parse(lastCall()[1]).authorizationParams, undefined);
+});
+
 test('revokeRefreshToken passes its options as JSON and resolves to undefined', async () => {
   const c = new shared.Auth0Client(base);
   fake().handlers.revokeRefreshToken = () => undefined;

@@ -407,11 +407,10 @@ enum ClientScope {
 /// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
 /// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
 /// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 6] = [
+const UNSUPPORTED_OPTIONS: [(&str, &str); 5] = [
     ("useDpop", "DPoP sender-constrained tokens"),
     ("useMrrt", "Multi-Resource Refresh Tokens"),
     ("interactiveErrorHandler", "the interactive MFA error handler"),
-    ("sessionTransferTokenQueryParamName", "native-to-web session transfer"),
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
 ];
@@ -888,7 +887,7 @@ mod tests {
 
     #[test]
     fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
-        for (name, value) in [("useDpop", "true"), ("useMrrt", "true"), ("interactiveErrorHandler", "\"popup\""), ("sessionTransferTokenQueryParamName", "\"stt\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+        for (name, value) in [("useDpop", "true"), ("useMrrt", "true"), ("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
             let text = ["\"", name, "\":", value].concat();
             let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
             assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");

@@ -1,7 +1,8 @@
-// End-to-end tests of refresh-token revocation against the local tenant's /oauth/revoke
-// (RFC 7009; docs/behaviour.md §2.11): revokeRefreshToken({ audience }) and this package's
-// logout({ revokeRefreshTokens: true }). A revoked token is dead at the server: presenting it
-// gets invalid_grant.
+// End-to-end tests of the newer auth0-spa-js features against the local tenant:
+// refresh-token revocation at /oauth/revoke (RFC 7009; docs/behaviour.md §2.11) with
+// revokeRefreshToken({ audience }) and this package's logout({ revokeRefreshTokens: true }) (a
+// revoked token is dead at the server: presenting it gets invalid_grant), and native-to-web
+// session transfer (sessionTransferTokenQueryParamName, §1.3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
@@ -47,4 +48,19 @@ test(`[${h.SDK}] logout({ revokeRefreshTokens: true }) revokes the refresh token
   assert.equal(env.tenant.stats().revocation, 1);
   assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), false);
   assert.equal(await present(rt), 'invalid_grant');
+});
+
+test(`[${h.SDK}] sessionTransferTokenQueryParamName sends the URL's token on /authorize and removes it from the URL`, T, async (t) => {
+  env.resetTenant();
+  const context = await h.testContext(env, t, { sessionTransferTokenQueryParamName: 'stt' });
+  const authorize = [];
+  context.on('request', (r) => { if (r.url().startsWith(`${env.tenant.url}/authorize`)) authorize.push(new URL(r.url())); });
+  const page = await context.newPage();
+  await h.openTestPage(page, env.pages.url, '?stt=transfer-123&keep=1');
+  await h.loginWithRedirect(page, env.pages.url);
+  assert.equal(authorize[0].searchParams.get('session_transfer_token'), 'transfer-123');
+  // The token was taken from the address bar before the redirect, so a second login sends none.
+  authorize.length = 0;
+  await h.loginWithRedirect(page, env.pages.url);
+  assert.equal(authorize[0].searchParams.get('session_transfer_token'), null);
 });
