@@ -177,6 +177,18 @@ export interface LogoutOptions extends LogoutUrlOptions {
   revokeRefreshTokens?: boolean;
 }
 
+/** Options of the custom token exchange (RFC 8693), as auth0-spa-js types them. */
+export type CustomTokenExchangeOptions = {
+  subject_token_type: string;
+  subject_token: string;
+  audience?: string;
+  scope?: string;
+  organization?: string;
+  actor_token?: string;
+  actor_token_type?: string;
+  [key: string]: unknown;
+};
+
 /** Options of `revokeRefreshToken`. */
 export interface RevokeRefreshTokenOptions {
   /** The audience whose refresh tokens are revoked (default: the client's, else `default`). */
@@ -442,6 +454,12 @@ export declare class Auth0Client {
   isAuthenticated(): Promise<boolean>;
   /** Clears the local session and navigates to the logout endpoint. */
   logout(options?: LogoutOptions): Promise<void>;
+  /** RFC 8693 exchange whose tokens become the session (cached as a login's; no refresh token returned). */
+  loginWithCustomTokenExchange(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
+  /** RFC 8693 exchange with no side effect: nothing is cached. */
+  customTokenExchange(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
+  /** @deprecated use `loginWithCustomTokenExchange`. */
+  exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
 }

@@ -454,6 +454,19 @@ export class Auth0Client {
     return call(this, async (c) => !!(await c.isAuthenticated()));
   }
 
+  async loginWithCustomTokenExchange(options) {
+    return parsed(await call(this, (c) => c.loginWithCustomTokenExchange(toJson(options))));
+  }
+
+  async customTokenExchange(options) {
+    return parsed(await call(this, (c) => c.customTokenExchange(toJson(options))));
+  }
+
+  /** @deprecated use loginWithCustomTokenExchange (as in auth0-spa-js). */
+  async exchangeToken(options) {
+    return this.loginWithCustomTokenExchange(options);
+  }
+
   async revokeRefreshToken(options = {}) {
     await call(this, (c) => c.revokeRefreshToken(toJson(options)));
   }

@@ -46,6 +46,10 @@ const FAULT_TARGETS = {
 };
 
 const HOOK_PREFIX = '/__tenant/';
+
+/** RFC 8693 token exchange, and the subject-token type of the tenant's test "external IdP". */
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const EXTERNAL_TOKEN_TYPE = 'urn:test:external-token';
 const BODY_LIMIT = 56 * 1024;
 
 function sleep(ms) {
@@ -225,6 +229,7 @@ function newStats() {
     logout: 0,
     endSession: 0,
     revocation: 0,
+    tokenExchanges: [],
     userinfo: 0,
     jwks: 0,
     discovery: 0,
@@ -380,9 +385,44 @@ export async function startTenant(options = {}) {
     return adapters.get(model);
   };
 
+  // ---- custom token exchange (RFC 8693, as Auth0's Custom Token Exchange uses it) ----
+  // The tenant's "external identity provider": a subject token `external:{sub}` of type
+  // EXTERNAL_TOKEN_TYPE vouches for that user; anything else is invalid_grant. The answer is an
+  // access token and an ID token for the user (and a refresh token with offline_access). The
+  // types of the request are recorded in stats.tokenExchanges (never the tokens).
+  function registerTokenExchange() {
+  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+    const p = ctx.oidc.params;
+    stats.tokenExchanges.push({ subjectTokenType: p.subject_token_type, actorTokenType: p.actor_token_type, hasActor: !!p.actor_token, audience: p.audience, scope: p.scope, organization: p.organization });
+    const sub = typeof p.subject_token === 'string' && p.subject_token.startsWith('external:') ? p.subject_token.slice('external:'.length) : undefined;
+    if (p.subject_token_type !== EXTERNAL_TOKEN_TYPE || sub !== user.sub) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: 'the subject token is not valid' };
+      return;
+    }
+    const client = ctx.oidc.client;
+    const scope = [...new Set(String(p.scope || 'openid').split(' ').filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)))].join(' ');
+    const grant = new provider.Grant({ accountId: sub, clientId: client.clientId });
+    grant.addOIDCScope(scope);
+    const grantId = await grant.save();
+    const at = new provider.AccessToken({ accountId: sub, client, grantId, gty: 'token_exchange', scope });
+    if (p.actor_token) at.extra = { act: { sub: String(p.actor_token) } };
+    const accessToken = await at.save();
+    const idToken = new provider.IdToken({ ...user, sub }, { ctx });
+    idToken.scope = scope;
+    const body = { access_token: accessToken, token_type: 'Bearer', expires_in: at.expiration, id_token: await idToken.issue({ use: 'idtoken' }), scope };
+    if (scope.split(' ').includes('offline_access')) {
+      const rt = new provider.RefreshToken({ accountId: sub, client, grantId, gty: 'token_exchange', scope });
+      body.refresh_token = await rt.save();
+    }
+    ctx.body = body;
+  }, ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'audience', 'scope', 'organization']);
+  }
+
   let provider;
   try {
     provider = createProvider();
+    registerTokenExchange();
     // Client metadata is validated lazily by oidc-provider; fail at start-up instead of at the first request.
     for (const id of clientIds) {
       if (!await provider.Client.find(id)) throw new Error(`client ${id} could not be loaded`);
@@ -399,7 +439,7 @@ export async function startTenant(options = {}) {
       client_id: id,
       application_type: 'web',
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
       response_types: ['code'],
       redirect_uris: redirectUris,
       post_logout_redirect_uris: postLogoutRedirectUris,

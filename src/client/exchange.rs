@@ -6,6 +6,7 @@ use super::store::{same_session, ClearCache, ReadIdToken, SyncRemoteLogout, Writ
 use super::{clamp_ms, Shared};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
 use crate::core::id_token::{verify_id_token, IdTokenExpectations};
+use crate::core::http::HttpRequest;
 use crate::core::jwt::DecodedToken;
 use crate::core::token::{parse_token_response, TokenResponse};
 
@@ -31,11 +32,12 @@ pub(super) struct ExchangeCode {
     expect: IdTokenExpectations,
     generation: u64,
     url: String,
+    response: Option<TokenResponse>,
     phase: Phase,
 }
 
 enum Phase {
-    Start(crate::core::http::HttpRequest),
+    Start(HttpRequest),
     Requested,
     Clock(crate::core::http::HttpResponse),
     Syncing(SyncRemoteLogout, Checked),
@@ -56,15 +58,26 @@ struct Checked {
 impl ExchangeCode {
     pub(super) fn new(c: &Shared, grant: &CodeGrant, key: CacheKey, generation: u64) -> ExchangeCode {
         let request = c.token_endpoint.authorization_code(&grant.code, &grant.code_verifier, grant.redirect_uri.as_deref(), &grant.extra);
+        ExchangeCode::with_request(c, request, Some(grant.nonce.clone()), grant.organization.clone(), key, generation)
+    }
+
+    /// Any grant whose result is stored as a login's is (the custom token exchange): `request`
+    /// is sent, the ID token must carry `nonce` when one is given and name `organization`.
+    pub(super) fn with_request(c: &Shared, request: HttpRequest, nonce: Option<String>, organization: Option<String>, key: CacheKey, generation: u64) -> ExchangeCode {
         let expect = IdTokenExpectations {
             issuer: c.options.issuer.clone(),
             client_id: c.options.client_id.clone(),
             leeway_secs: c.options.leeway_seconds,
             max_age: c.options.max_age,
-            nonce: Some(grant.nonce.clone()),
-            organization: grant.organization.clone(),
+            nonce,
+            organization,
         };
-        ExchangeCode { key, expect, generation, url: request.url.clone(), phase: Phase::Start(request) }
+        ExchangeCode { key, expect, generation, url: request.url.clone(), response: None, phase: Phase::Start(request) }
+    }
+
+    /// The token response that was stored (after the flow ended successfully).
+    pub(super) fn response(&self) -> Option<&TokenResponse> {
+        self.response.as_ref()
     }
 
     pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<(AccessTokenEntry, IdTokenEntry)> {
@@ -141,10 +154,11 @@ impl ExchangeCode {
 
     /// One unit: should storage refuse either (QuotaExceededError), both stay in this page's
     /// memory and neither stays half-written in storage; the login still succeeds (I5).
-    fn writing(&self, c: &Shared, checked: Checked) -> Phase {
+    fn writing(&mut self, c: &Shared, checked: Checked) -> Phase {
         let organization = self.expect.organization.clone().or_else(|| checked.decoded.str_claim("org_id").map(str::to_owned));
         let entry = AccessTokenEntry::from_token_response(&checked.response, &self.key, checked.now);
         let id = IdTokenEntry::from_decoded(checked.decoded);
+        self.response = Some(checked.response);
         let write = WriteAll::new(vec![(self.key.to_key(), entry.to_json_string()), (user_key(c.client_id()), id.to_json_string())]);
         Phase::Writing(write, entry, id, organization)
     }

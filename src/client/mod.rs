@@ -31,6 +31,7 @@ mod revoke;
 mod session;
 mod silent;
 mod store;
+mod token_exchange;
 
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
@@ -38,6 +39,7 @@ pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
 pub use silent::GetTokenSilently;
+pub use token_exchange::{CustomTokenExchange, LoginWithTokenExchange};
 pub use store::STORAGE_FALLBACK_WARNING;
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
@@ -338,6 +340,17 @@ impl Client {
     /// `/v2/logout` URL for JS to open (or not, with `openUrl: false`).
     pub fn logout(&self, logout_options: &Json) -> Logout {
         Logout::new(self.shared.clone(), logout_options)
+    }
+
+    /// `loginWithCustomTokenExchange(options)` (and the deprecated `exchangeToken`): an RFC 8693
+    /// exchange whose result becomes the session; yields the token response (no refresh token).
+    pub fn login_with_custom_token_exchange(&self, options: &Json) -> LoginWithTokenExchange {
+        LoginWithTokenExchange::new(self.shared.clone(), options)
+    }
+
+    /// `customTokenExchange(options)`: an RFC 8693 exchange, nothing stored; yields the response.
+    pub fn custom_token_exchange(&self, options: &Json) -> CustomTokenExchange {
+        CustomTokenExchange::new(self.shared.clone(), options)
     }
 
     /// `revokeRefreshToken({ audience })`: revokes the audience's refresh tokens at the server

@@ -87,6 +87,19 @@ impl TokenEndpoint {
         self.post(&params)
     }
 
+    /// The token-exchange grant (RFC 8693 §2.1; Auth0 Custom Token Exchange): `client_id`, then
+    /// `params` in order (the caller puts `grant_type`, `subject_token`, `subject_token_type`,
+    /// the actor token, `scope`, `audience`, `organization` and any custom member there).
+    pub fn token_exchange(&self, params: &[(String, String)]) -> HttpRequest {
+        let mut body = vec![("client_id".to_owned(), self.client_id.clone())];
+        for (k, v) in params {
+            if k != "client_id" {
+                assign(&mut body, k, v);
+            }
+        }
+        self.post(&body)
+    }
+
     /// `POST /oauth/revoke` for a refresh token (RFC 7009 §2.1, docs/behaviour.md §2.11):
     /// `client_id`, `token_type_hint=refresh_token`, `token`, form-encoded or JSON as the token
     /// requests are, with the `Auth0-Client` header.

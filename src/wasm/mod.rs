@@ -267,6 +267,24 @@ impl WasmClient {
         }
     }
 
+    /// `loginWithCustomTokenExchange(options)` → JSON text of the token response.
+    #[wasm_bindgen(js_name = loginWithCustomTokenExchange)]
+    pub fn login_with_custom_token_exchange(&self, options_json: &str) -> Promise {
+        match parse_json(options_json, "token exchange options") {
+            Ok(json) => self.answer(self.client.login_with_custom_token_exchange(&json), json_text),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// `customTokenExchange(options)` → JSON text of the token response.
+    #[wasm_bindgen(js_name = customTokenExchange)]
+    pub fn custom_token_exchange(&self, options_json: &str) -> Promise {
+        match parse_json(options_json, "token exchange options") {
+            Ok(json) => self.answer(self.client.custom_token_exchange(&json), json_text),
+            Err(e) => self.failed(e),
+        }
+    }
+
     /// `revokeRefreshToken({audience})` → undefined.
     #[wasm_bindgen(js_name = revokeRefreshToken)]
     pub fn revoke_refresh_token(&self, options_json: &str) -> Promise {

@@ -253,6 +253,12 @@ impl<P: Perform + Clone> Client<P> {
     pub fn logout(&self, options: &Json) -> Job<client::Logout, P> {
         self.job(self.inner.logout(options))
     }
+    pub fn login_with_custom_token_exchange(&self, options: &Json) -> Job<client::LoginWithTokenExchange, P> {
+        self.job(self.inner.login_with_custom_token_exchange(options))
+    }
+    pub fn custom_token_exchange(&self, options: &Json) -> Job<client::CustomTokenExchange, P> {
+        self.job(self.inner.custom_token_exchange(options))
+    }
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
         self.job(self.inner.revoke_refresh_token(audience))
     }

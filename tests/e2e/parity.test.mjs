@@ -2,10 +2,12 @@
 // refresh-token revocation at /oauth/revoke (RFC 7009; docs/behaviour.md §2.11) with
 // revokeRefreshToken({ audience }) and this package's logout({ revokeRefreshTokens: true }) (a
 // revoked token is dead at the server: presenting it gets invalid_grant), and native-to-web
-// session transfer (sessionTransferTokenQueryParamName, §1.3).
+// session transfer (sessionTransferTokenQueryParamName, §1.3), and the custom token exchange
+// (RFC 8693) with the tenant's test subject tokens `external:{sub}`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
+import { EXTERNAL_TOKEN_TYPE } from '../../tenant/server.mjs';
 
 const T = { timeout: 60_000 };
 let env;
@@ -63,4 +65,39 @@ test(`[${h.SDK}] sessionTransferTokenQueryParamName sends the URL's token on /au
   authorize.length = 0;
   await h.loginWithRedirect(page, env.pages.url);
   assert.equal(authorize[0].searchParams.get('session_transfer_token'), null);
+});
+
+test(`[${h.SDK}] loginWithCustomTokenExchange makes the exchanged tokens the session; customTokenExchange stores nothing`, T, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, RT_OPTIONS);
+  const r = await page.evaluate((type) => window.__try(async () => {
+    const c = window.__client;
+    const login = await c.loginWithCustomTokenExchange({ subject_token: 'external:auth0|alice', subject_token_type: type, actor_token: 'agent-7', actor_token_type: 'urn:test:actor' });
+    const user = await c.getUser();
+    const cached = await c.getTokenSilently({ cacheMode: 'cache-only' });
+    const plainCall = await window.__sdk.createAuth0Client(window.__clientOptions()).then((other) => other.customTokenExchange({ subject_token: 'external:auth0|alice', subject_token_type: type }));
+    return { login, email: user && user.email, cached, plain: Object.keys(plainCall).sort() };
+  }), EXTERNAL_TOKEN_TYPE);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.ok(r.value.login.access_token && r.value.login.id_token);
+  assert.equal(r.value.email, 'alice@example.com');
+  assert.equal(r.value.cached, r.value.login.access_token, 'served from the cache afterwards');
+  assert.ok(r.value.plain.includes('access_token'));
+  const exchanges = env.tenant.stats().tokenExchanges;
+  assert.equal(exchanges.length, 2);
+  assert.deepEqual([exchanges[0].subjectTokenType, exchanges[0].hasActor, exchanges[0].actorTokenType], [EXTERNAL_TOKEN_TYPE, true, 'urn:test:actor']);
+  assert.match(exchanges[0].scope, /openid profile email offline_access/);
+  assert.equal((await h.refreshTokensInStorage(page)).length, 1, 'the exchanged session renews by refresh token');
+  const renewed = await h.getToken(page, { cacheMode: 'off' });
+  assert.equal(renewed.ok, true, JSON.stringify(renewed));
+});
+
+test(`[${h.SDK}] a refused token exchange is a GenericError with the server's code, and no session`, T, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, RT_OPTIONS);
+  const r = await page.evaluate((type) => window.__try(() => window.__client.loginWithCustomTokenExchange({ subject_token: 'external:mallory', subject_token_type: type })), EXTERNAL_TOKEN_TYPE);
+  assert.equal(r.ok, false);
+  assert.ok(r.error.classes.includes('GenericError'), JSON.stringify(r));
+  assert.equal(r.error.error, 'invalid_grant');
+  assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), false);
 });

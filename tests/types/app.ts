@@ -32,7 +32,8 @@ import type {
   LogoutUrlOptions,
   PopupConfigOptions,
   PopupLoginOptions,
-  RedirectLoginOptions
+  RedirectLoginOptions,
+  TokenEndpointResponse
 } from 'auth0-spa-wasm';
 
 interface MyUser extends User {
@@ -196,6 +197,9 @@ async function main(): Promise<void> {
   await auth0.logout({ logoutParams: { returnTo: window.location.origin } });
   await auth0.logout({ logoutParams: { returnTo: window.location.origin, federated: true }, clientId: null });
   await auth0.logout({ openUrl: false });
+  const exchanged: TokenEndpointResponse = await auth0.loginWithCustomTokenExchange({ subject_token: 't', subject_token_type: 'urn:x', audience: 'https://api' });
+  const plain = await auth0.customTokenExchange({ subject_token: 't', subject_token_type: 'urn:x', actor_token: 'a', actor_token_type: 'urn:y', custom: 1 });
+  console.log(exchanged.access_token, plain.expires_in, (await auth0.exchangeToken({ subject_token: 't', subject_token_type: 'urn:x' })).token_type);
   await auth0.revokeRefreshToken();
   await auth0.revokeRefreshToken({ audience: 'https://api.example.com' });
   const logoutOptions: LogoutOptions = {

@@ -1,0 +1,151 @@
+//! Custom token exchange (RFC 8693 at `/oauth/token`, docs/behaviour.md §1.4):
+//! `loginWithCustomTokenExchange` (and its deprecated name `exchangeToken`) stores the result as a
+//! login does; `customTokenExchange` only returns it.
+
+use std::rc::Rc;
+
+use super::exchange::ExchangeCode;
+use super::io::{finished, Io, Machine, Reply, Step};
+use super::{clamp_ms, Shared};
+use crate::core::cache::CacheKey;
+use crate::core::http::HttpRequest;
+use crate::core::id_token::{verify_id_token, IdTokenExpectations};
+use crate::core::json::Json;
+use crate::core::options::ParamList;
+use crate::core::scope::DEFAULT_AUDIENCE;
+use crate::core::token::{parse_token_response, TokenResponse};
+use crate::core::{Error, Result};
+
+/// RFC 8693 §2.1's `grant_type`.
+pub(crate) const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// The request of an exchange: the options as given (strings), then what the SDK sets, as
+/// auth0-spa-js's `_buildTokenExchangeParams`: the grant type, the computed `scope`, `audience`
+/// (call ‖ client) and `organization` (call ‖ client). `subject_token` and `subject_token_type`
+/// are required.
+fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey, Option<String>)> {
+    let mut params = ParamList::from_json(Some(options), "token exchange options")?;
+    for required in ["subject_token", "subject_token_type"] {
+        if params.get_truthy(required).is_none() {
+            let mut m = String::from(required);
+            m.push_str(" is required for a token exchange");
+            return Err(Error::invalid_options(&m));
+        }
+    }
+    let audience = params.get_truthy("audience").or(c.options.audience()).map(str::to_owned);
+    let scope = c.options.scope.scopes_to_request(params.get_truthy("scope"), audience.as_deref());
+    let organization = params.get_truthy("organization").or(c.options.organization()).map(str::to_owned);
+    params.set("grant_type", TOKEN_EXCHANGE_GRANT);
+    params.set("scope", &scope);
+    match &audience {
+        Some(a) => params.set("audience", a),
+        None => {
+            params.remove("audience");
+        }
+    }
+    match &organization {
+        Some(o) => params.set("organization", o),
+        None => {
+            params.remove("organization");
+        }
+    }
+    let key = CacheKey::new(c.client_id(), Some(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &scope);
+    Ok((c.token_endpoint.token_exchange(params.pairs()), key, organization))
+}
+
+/// `loginWithCustomTokenExchange(options)`: the exchanged tokens become the session, checked and
+/// stored as after a login. Yields the token response without its refresh token (which stays in
+/// the cache, out of the page's reach).
+pub struct LoginWithTokenExchange {
+    c: Rc<Shared>,
+    exchange: Result<ExchangeCode>,
+}
+
+impl LoginWithTokenExchange {
+    pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
+        let exchange = exchange_request(&c, options)
+            .map(|(request, key, organization)| ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get()));
+        LoginWithTokenExchange { c, exchange }
+    }
+}
+
+impl Machine for LoginWithTokenExchange {
+    type Output = Json;
+
+    fn step(&mut self, reply: Reply) -> Step<Json> {
+        let exchange = match &mut self.exchange {
+            Ok(e) => e,
+            Err(e) => return Step::Done(Err(std::mem::replace(e, finished()))),
+        };
+        match exchange.step(&self.c, reply) {
+            Step::Io(io) => Step::Io(io),
+            Step::Done(Err(e)) => Step::Done(Err(e)),
+            Step::Done(Ok(_)) => {
+                let mut body = exchange.response().map(TokenResponse::to_json).unwrap_or(Json::Null);
+                body.remove("refresh_token");
+                Step::Done(Ok(body))
+            }
+        }
+    }
+}
+
+/// `customTokenExchange(options)`: the exchange alone, nothing stored; an ID token in the answer
+/// is still checked. Yields the whole token response.
+pub struct CustomTokenExchange {
+    c: Rc<Shared>,
+    request: Result<(HttpRequest, Option<String>)>,
+    response: Option<crate::core::http::HttpResponse>,
+    sent: bool,
+}
+
+impl CustomTokenExchange {
+    pub(super) fn new(c: Rc<Shared>, options: &Json) -> CustomTokenExchange {
+        let request = exchange_request(&c, options).map(|(request, _, organization)| (request, organization));
+        CustomTokenExchange { c, request, response: None, sent: false }
+    }
+}
+
+impl Machine for CustomTokenExchange {
+    type Output = Json;
+
+    fn step(&mut self, reply: Reply) -> Step<Json> {
+        let c = &self.c;
+        let (request, organization) = match &self.request {
+            Ok(r) => r,
+            Err(e) => return Step::Done(Err(e.clone())),
+        };
+        if !self.sent {
+            self.sent = true;
+            return Step::Io(Io::Http(request.clone(), clamp_ms(c.options.http_timeout_ms)));
+        }
+        if self.response.is_none() {
+            match reply.response() {
+                Ok(r) => self.response = Some(r),
+                Err(e) => return Step::Done(Err(e)),
+            }
+            return Step::Io(Io::Now);
+        }
+        let now = reply.time();
+        let Some(response) = self.response.take() else {
+            return Step::Done(Err(finished()));
+        };
+        let parsed = match parse_token_response(&response, &request.url, now) {
+            Ok(p) => p,
+            Err(e) => return Step::Done(Err(e)),
+        };
+        if let Some(raw) = parsed.id_token.as_deref() {
+            let expect = IdTokenExpectations {
+                issuer: c.options.issuer.clone(),
+                client_id: c.options.client_id.clone(),
+                leeway_secs: c.options.leeway_seconds,
+                max_age: c.options.max_age,
+                nonce: None,
+                organization: organization.clone(),
+            };
+            if let Err(e) = verify_id_token(Some(raw), &expect, now) {
+                return Step::Done(Err(e));
+            }
+        }
+        Step::Done(Ok(parsed.to_json()))
+    }
+}
