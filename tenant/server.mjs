@@ -982,6 +982,9 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
         bump(stats.token.byGrantType, grantType);
         bump(stats.token.byContentType, parsed.kind);
         entry.grantType = grantType;
+        // Multi-Resource Refresh Token requests name the audience and scope they want.
+        if (parsed.params && typeof parsed.params.audience === 'string') entry.audience = parsed.params.audience;
+        if (parsed.params && typeof parsed.params.scope === 'string' && grantType === 'refresh_token') entry.scope = parsed.params.scope;
       } else {
         stats.revocation += 1;
       }

@@ -195,7 +195,7 @@ fn our_token_requests_are_byte_identical_to_auth0_spa_js() {
     // The refresh carries the client-level authorizationParams: {redirect_uri, scope}.
     let req = dump.request(2);
     let extra = vec![("redirect_uri".to_owned(), REDIRECT_URI.to_owned()), ("scope".to_owned(), "openid profile email offline_access".to_owned())];
-    let ours = endpoint.refresh_token("RT-1", REDIRECT_URI, &extra);
+    let ours = endpoint.refresh_token("RT-1", REDIRECT_URI, &extra, None);
     assert_eq!(ours.body, req.str_field("body").unwrap());
 }
 
@@ -231,7 +231,7 @@ fn rotation_propagates_exactly_as_auth0_spa_js_did() {
             (k, e)
         })
         .collect();
-    let writes = propagate_rotation(dump.client_id(), "RT-1", Some("RT-2"), Some(DEFAULT_KEY), &before);
+    let writes = propagate_rotation(dump.client_id(), "RT-1", Some("RT-2"), Some(DEFAULT_KEY), &before, false);
     assert_eq!(writes.len(), 1);
     let (key, entry) = &writes[0];
     assert_eq!(key, API_KEY);

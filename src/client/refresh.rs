@@ -17,8 +17,8 @@ use crate::core::http::HttpResponse;
 use crate::core::id_token::{check_refresh_id_token, is_clock_error, verify_id_token, IdTokenExpectations};
 use crate::core::options::ParamList;
 use crate::core::rotation::{
-    is_rotation, keep_refresh_token_if_absent, plan_after_failure, plan_after_refresh, propagate_rotation, FailurePlan, RefreshFacts, RefreshPlan,
-    RefreshedIdToken,
+    is_rotation, keep_refresh_token_if_absent, missing_scopes, mrrt_scope_to_request, plan_after_failure, plan_after_refresh, propagate_rotation, FailurePlan,
+    RefreshFacts, RefreshPlan, RefreshedIdToken,
 };
 use crate::core::token::{parse_token_response, TokenResponse};
 use crate::core::{Error, Result};
@@ -48,6 +48,9 @@ pub(super) struct Refresh {
     options: GetTokenOptions,
     token: String,
     generation: u64,
+    /// With Multi-Resource Refresh Tokens: the scope asked of the server and whether it may be
+    /// granted less (another audience's token, or a wider scope).
+    resource: Option<(String, bool)>,
     phase: Phase,
 }
 
@@ -70,8 +73,8 @@ enum Phase {
 
 impl Refresh {
     pub(super) fn new(c: &Shared, key: CacheKey, params: ParamList, options: GetTokenOptions) -> Refresh {
-        let read = ReadEntry::new(c, key.clone());
-        Refresh { key, params, options, token: String::new(), generation: 0, phase: Phase::Reading(read) }
+        let read = if c.options.use_mrrt { ReadEntry::with_any_refresh_token(c, key.clone()) } else { ReadEntry::new(c, key.clone()) };
+        Refresh { key, params, options, token: String::new(), generation: 0, resource: None, phase: Phase::Reading(read) }
     }
 
     pub(super) fn step(&mut self, c: &Shared, reply: Reply) -> Step<TokenResult> {
@@ -88,7 +91,8 @@ impl Refresh {
 
     fn send(&mut self, c: &Shared) -> Step<TokenResult> {
         let redirect_uri = self.params.get_truthy("redirect_uri").unwrap_or(&c.env.page_origin).to_owned();
-        let request = c.token_endpoint.refresh_token(&self.token, &redirect_uri, self.params.pairs());
+        let resource = self.resource.as_ref().map(|(scope, _)| (self.key.audience.as_str(), scope.as_str()));
+        let request = c.token_endpoint.refresh_token(&self.token, &redirect_uri, self.params.pairs(), resource);
         self.generation = c.session_generation.get();
         let timeout = clamp_ms(self.options.timeout_ms.unwrap_or(c.options.http_timeout_ms));
         // The token is marked spent while the request is on the network (the mark costs a round
@@ -110,6 +114,12 @@ impl Refresh {
                         }
                         Step::Done(entry) => entry.ok().flatten(),
                     };
+                    if c.options.use_mrrt {
+                        let found = entry.as_ref();
+                        let scope = mrrt_scope_to_request(found.and_then(|e| e.audience()), found.and_then(|e| e.scope()), &self.key.audience, &self.key.scope);
+                        let may_lack = found.is_some_and(|e| e.audience() != Some(self.key.audience.as_str())) || scope != self.key.scope;
+                        self.resource = Some((scope.to_owned(), may_lack));
+                    }
                     match entry.and_then(|e| e.refresh_token().map(str::to_owned)) {
                         Some(token) => {
                             self.token = token;
@@ -198,7 +208,8 @@ impl Refresh {
                     Ok(mut response) => {
                         keep_refresh_token_if_absent(&mut response, &self.token);
                         let rotated = is_rotation(&self.token, response.refresh_token.as_deref());
-                        let save = SaveRefresh::new(c, response, self.key.clone(), self.token.clone(), rotated, self.generation);
+                        let mut save = SaveRefresh::new(c, response, self.key.clone(), self.token.clone(), rotated, self.generation);
+                        save.asked = self.resource.clone().filter(|(_, may_lack)| *may_lack).map(|(scope, _)| scope);
                         self.phase = Phase::Saving(Box::new(save));
                     }
                     Err(e) => match plan_after_failure(&e, c.options.use_refresh_tokens_fallback) {
@@ -211,6 +222,9 @@ impl Refresh {
                         self.phase = Phase::Saving(save);
                         return Step::Io(io);
                     }
+                    // A Multi-Resource renewal granted less than asked: the iframe once, where the
+                    // options allow it (§2.6 point 7).
+                    Step::Done(Err(e)) if e.error == "missing_scopes" && c.options.use_refresh_tokens_fallback => self.phase = self.fallback(c),
                     done => return done,
                 },
                 // The server refused this refresh token (used, revoked, expired): it must never
@@ -244,6 +258,8 @@ impl Refresh {
 
 /// Applies [`plan_after_refresh`] to a refresh response.
 struct SaveRefresh {
+    /// With a Multi-Resource renewal that may be granted less: the scope asked for.
+    asked: Option<String>,
     response: TokenResponse,
     key: CacheKey,
     old_token: String,
@@ -267,7 +283,7 @@ enum SavePhase {
 impl SaveRefresh {
     fn new(c: &Shared, response: TokenResponse, key: CacheKey, old_token: String, rotated: bool, generation: u64) -> SaveRefresh {
         let _ = c;
-        SaveRefresh { response, key, old_token, rotated, generation, phase: SavePhase::Clock }
+        SaveRefresh { asked: None, response, key, old_token, rotated, generation, phase: SavePhase::Clock }
     }
 
     fn expectations(c: &Shared) -> IdTokenExpectations {
@@ -324,9 +340,12 @@ impl SaveRefresh {
                         Err(_) => RefreshedIdToken::Untrusted,
                     };
                     let session = same_session(c, self.generation);
-                    let plan = plan_after_refresh(RefreshFacts { rotated: self.rotated, id_token, logged_out_meanwhile: session.is_err() });
+                    let missing: Vec<&str> = self.asked.as_deref().map(|asked| missing_scopes(asked, self.response.scope.as_deref())).unwrap_or_default();
+                    let facts = RefreshFacts { rotated: self.rotated, id_token, logged_out_meanwhile: session.is_err(), scopes_missing: !missing.is_empty() };
+                    let plan = plan_after_refresh(facts);
                     let checked = match (session, checked) {
                         (Err(e), _) => Err(e),
+                        (Ok(()), _) if !missing.is_empty() => Err(Error::missing_scopes(&self.key.audience, &missing)),
                         (Ok(()), checked) => checked,
                     };
                     self.phase = SavePhase::Entries(ClientEntries::new(), now, plan, checked);
@@ -340,7 +359,7 @@ impl SaveRefresh {
                         Step::Done(e) => e.unwrap_or_default(),
                     };
                     let rotation = |skip: Option<&str>| -> Vec<(String, String)> {
-                        propagate_rotation(c.client_id(), &self.old_token, self.response.refresh_token.as_deref(), skip, &entries)
+                        propagate_rotation(c.client_id(), &self.old_token, self.response.refresh_token.as_deref(), skip, &entries, c.options.use_mrrt)
                             .into_iter()
                             .map(|(k, e)| (k, e.to_json_string()))
                             .collect()

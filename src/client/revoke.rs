@@ -42,7 +42,9 @@ impl Revoke {
                     // Under the audience's refresh lock, so no renewal rotates a token meanwhile.
                     self.phase = Phase::Locked;
                     if let Some(audience) = &self.audience {
-                        return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), Some(audience)), LOCK_TIMEOUT_MS));
+                        // The renewal lock of the audience (the client's with MRRT, see silent.rs).
+                        let audience = (!c.options.use_mrrt).then_some(audience.as_str());
+                        return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS));
                     }
                     reply = Reply::Outcome(Ok(()));
                     continue;

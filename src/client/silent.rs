@@ -72,7 +72,7 @@ impl Silent {
                     if self.options.cache_mode == CacheMode::Off {
                         self.phase = self.after_cache(c, locked);
                         if let Phase::Locking = self.phase {
-                            return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), Some(&self.key.audience)), LOCK_TIMEOUT_MS));
+                            return Step::Io(self.lock(c));
                         }
                     } else {
                         self.phase = Phase::Cached(CachedToken::new(c, self.key.clone()), locked);
@@ -88,7 +88,7 @@ impl Silent {
                     Step::Done(_) => {
                         self.phase = self.after_cache(c, locked);
                         if let Phase::Locking = self.phase {
-                            return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), Some(&self.key.audience)), LOCK_TIMEOUT_MS));
+                            return Step::Io(self.lock(c));
                         }
                     }
                 },
@@ -117,6 +117,14 @@ impl Silent {
             }
             reply = Reply::Start;
         }
+    }
+
+    /// The renewal lock: per audience (§5.2), or one for the client with Multi-Resource Refresh
+    /// Tokens, where every audience renews with the same token: renewals for two audiences at
+    /// once would otherwise both present it, and the second would be a reuse.
+    fn lock(&self, c: &Shared) -> Io {
+        let audience = (!c.options.use_mrrt).then_some(self.key.audience.as_str());
+        Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS)
     }
 
     /// After a cache miss: take the lock first, or, holding it, renew.

@@ -277,16 +277,19 @@ impl ParsedEntry {
     }
 }
 
-/// The entry for `key` (exact, else a scope superset of the same client and audience), removing
-/// unparsable values.
+/// The entry for `key` (exact, else a scope superset of the same client and audience; with
+/// Multi-Resource Refresh Tokens, else any entry of the client holding a refresh token, §3.5),
+/// removing unparsable values.
 pub(super) struct ReadEntry {
     key: CacheKey,
+    any_refresh_token: bool,
     phase: EntryPhase,
 }
 
 enum EntryPhase {
     Exact(Read),
     Listing(AllKeys),
+    AnyRefreshToken(ClientEntries),
     Matched(String, Read),
     Removing(ParsedEntry),
     Done,
@@ -295,7 +298,13 @@ enum EntryPhase {
 impl ReadEntry {
     pub(super) fn new(c: &Shared, key: CacheKey) -> ReadEntry {
         let exact = Read::new(c, vec![key.to_key()]);
-        ReadEntry { key, phase: EntryPhase::Exact(exact) }
+        ReadEntry { key, any_refresh_token: false, phase: EntryPhase::Exact(exact) }
+    }
+
+    /// [`ReadEntry::new`] that, failing the key's own entries, takes any entry of the client that
+    /// holds a refresh token (Multi-Resource Refresh Tokens).
+    pub(super) fn with_any_refresh_token(c: &Shared, key: CacheKey) -> ReadEntry {
+        ReadEntry { any_refresh_token: true, ..ReadEntry::new(c, key) }
     }
 
     pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<Option<AccessTokenEntry>> {
@@ -315,6 +324,11 @@ impl ReadEntry {
                 EntryPhase::Listing(list) => {
                     let keys = sub!(list, c, reply);
                     let Some(matched) = find_matching_key(&keys, &self.key) else {
+                        if self.any_refresh_token {
+                            self.phase = EntryPhase::AnyRefreshToken(ClientEntries::new());
+                            reply = Reply::Start;
+                            continue;
+                        }
                         return Step::Done(Ok(None));
                     };
                     self.phase = EntryPhase::Matched(matched.clone(), Read::new(c, vec![matched]));
@@ -327,6 +341,11 @@ impl ReadEntry {
                         Some(text) => (std::mem::take(matched), text),
                         None => return Step::Done(Ok(None)),
                     }
+                }
+                EntryPhase::AnyRefreshToken(entries) => {
+                    let entries = sub!(entries, c, reply);
+                    self.phase = EntryPhase::Done;
+                    return Step::Done(Ok(entries.into_iter().map(|(_, e)| e).find(|e| e.refresh_token().is_some())));
                 }
                 EntryPhase::Removing(parsed) => {
                     if let Some(remove) = &mut parsed.remove {

@@ -26,6 +26,9 @@ pub enum ErrorClass {
     MfaRequired,
     /// `MissingRefreshTokenError` (`missing_refresh_token`): no refresh token for the key.
     MissingRefreshToken,
+    /// `MissingScopesError` (`missing_scopes`): a Multi-Resource Refresh Token renewal granted
+    /// fewer scopes than asked; has `audience`, `scope` (the missing ones, comma-separated).
+    MissingScopes,
     /// `InvalidConfigurationError` (`invalid_configuration`): bad options at construction.
     InvalidConfiguration,
 }
@@ -130,6 +133,22 @@ impl Error {
         let mut e = Error::new(ErrorClass::MissingRefreshToken, "missing_refresh_token", &message);
         e.audience = Some(audience.to_owned());
         e.scope = Some(scope.to_owned());
+        e
+    }
+
+    /// `MissingScopesError(audience, scope)`: auth0-spa-js's message, `default` shown as empty,
+    /// `scope` the missing scopes joined with `,` (§2.6 point 7).
+    pub fn missing_scopes(audience: &str, missing: &[&str]) -> Error {
+        let shown = if audience == "default" { "" } else { audience };
+        let list = missing.join(",");
+        let mut message = String::from("Missing requested scopes after refresh (audience: '");
+        message.push_str(shown);
+        message.push_str("', missing scope: '");
+        message.push_str(&list);
+        message.push_str("')");
+        let mut e = Error::new(ErrorClass::MissingScopes, "missing_scopes", &message);
+        e.audience = Some(audience.to_owned());
+        e.scope = Some(list);
         e
     }
 

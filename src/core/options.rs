@@ -201,6 +201,9 @@ pub struct ClientOptions {
     /// Fall back to the iframe when no / an invalid refresh token is found (§6). Default
     /// `false` for the v2 shape, `true` for the v1 shape (its 1.x default).
     pub use_refresh_tokens_fallback: bool,
+    /// `useMrrt`: Multi-Resource Refresh Tokens: any refresh token of the client may renew
+    /// tokens for another audience (docs/behaviour.md §2.6 point 7).
+    pub use_mrrt: bool,
     /// Timeout of each token / revoke request in milliseconds (`httpTimeoutInSeconds || 10`).
     pub http_timeout_ms: u64,
     /// Timeout of iframe / popup round trips in milliseconds when the call gives none
@@ -318,6 +321,7 @@ impl ClientOptions {
 
         let use_refresh_tokens = optional_bool(options, "useRefreshTokens", false)?;
         let use_refresh_tokens_fallback = optional_bool(options, "useRefreshTokensFallback", legacy_shape)?;
+        let use_mrrt = optional_bool(options, "useMrrt", false)?;
         let use_form_data = optional_bool(options, "useFormData", true)?;
         let use_cookies_for_transactions = optional_bool(options, "useCookiesForTransactions", false)?;
         let legacy_same_site_cookie = optional_bool(options, "legacySameSiteCookie", true)?;
@@ -359,6 +363,7 @@ impl ClientOptions {
             cache_location,
             use_refresh_tokens,
             use_refresh_tokens_fallback,
+            use_mrrt,
             http_timeout_ms,
             authorize_timeout_ms,
             use_form_data,
@@ -407,9 +412,8 @@ enum ClientScope {
 /// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
 /// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
 /// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 5] = [
+const UNSUPPORTED_OPTIONS: [(&str, &str); 4] = [
     ("useDpop", "DPoP sender-constrained tokens"),
-    ("useMrrt", "Multi-Resource Refresh Tokens"),
     ("interactiveErrorHandler", "the interactive MFA error handler"),
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
@@ -887,7 +891,7 @@ mod tests {
 
     #[test]
     fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
-        for (name, value) in [("useDpop", "true"), ("useMrrt", "true"), ("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+        for (name, value) in [("useDpop", "true"), ("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
             let text = ["\"", name, "\":", value].concat();
             let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
             assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");

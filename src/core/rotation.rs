@@ -40,12 +40,17 @@ pub(crate) fn keep_refresh_token_if_absent(response: &mut TokenResponse, current
 /// * No write ever contains `old_refresh_token`.
 ///
 /// `entries` should be read while holding the refresh lock (docs/performance.md, F6).
+///
+/// With Multi-Resource Refresh Tokens (`converge`), one refresh token serves every audience, so
+/// every entry of the client that holds **any** refresh token takes the new one (auth0-spa-js
+/// 2.24.1): copies left over from a concurrent renewal converge on the newest token.
 pub fn propagate_rotation(
     client_id: &str,
     old_refresh_token: &str,
     new_refresh_token: Option<&str>,
     refreshed_key: Option<&str>,
     entries: &[(String, AccessTokenEntry)],
+    converge: bool,
 ) -> Vec<(String, AccessTokenEntry)> {
     let new = match new_refresh_token {
         Some(n) if !n.is_empty() && n != old_refresh_token && !old_refresh_token.is_empty() => n,
@@ -55,7 +60,7 @@ pub fn propagate_rotation(
         .iter()
         .filter(|(key, _)| Some(key.as_str()) != refreshed_key)
         .filter(|(key, _)| CacheKey::from_key(key).is_some_and(|k| k.client_id == client_id))
-        .filter(|(_, entry)| entry.refresh_token() == Some(old_refresh_token))
+        .filter(|(_, entry)| entry.refresh_token() == Some(old_refresh_token) || (converge && entry.refresh_token().is_some_and(|t| t != new)))
         .map(|(key, entry)| (key.clone(), entry.with_refresh_token(new)))
         .collect()
 }
@@ -90,6 +95,8 @@ pub struct RefreshFacts {
     pub id_token: RefreshedIdToken,
     /// A logout ran, in this tab or another, while the request was on the network (K2, K6).
     pub logged_out_meanwhile: bool,
+    /// The server granted fewer scopes than a Multi-Resource renewal asked for.
+    pub scopes_missing: bool,
 }
 
 /// What the client does with a refresh response ([`plan_after_refresh`]).
@@ -122,7 +129,13 @@ pub enum RefreshPlan {
 /// | no                   | `Missing`     | any     | `EndSession`       |
 /// | no                   | `ClockSkewed` | yes     | `KeepRotationOnly` |
 /// | no                   | `ClockSkewed` | no      | `Discard`          |
+/// | no                   | `Usable`, scopes missing | yes | `KeepRotationOnly` |
+/// | no                   | `Usable`, scopes missing | no  | `Discard`          |
 /// | no                   | `Usable`      | any     | `Store`            |
+///
+/// Scopes can only be missing after a Multi-Resource renewal for another audience or a wider
+/// scope (§2.6 point 7): the token is not stored under a key that claims scopes it lacks, but a
+/// rotation still sticks.
 ///
 /// After a logout the session's entries, the old token's included, are gone already, and the new
 /// token belongs to a session the user ended: it is dropped, not stored.
@@ -134,8 +147,27 @@ pub fn plan_after_refresh(facts: RefreshFacts) -> RefreshPlan {
         RefreshedIdToken::Untrusted | RefreshedIdToken::Missing => RefreshPlan::EndSession,
         RefreshedIdToken::ClockSkewed if facts.rotated => RefreshPlan::KeepRotationOnly,
         RefreshedIdToken::ClockSkewed => RefreshPlan::Discard,
+        RefreshedIdToken::Usable if facts.scopes_missing && facts.rotated => RefreshPlan::KeepRotationOnly,
+        RefreshedIdToken::Usable if facts.scopes_missing => RefreshPlan::Discard,
         RefreshedIdToken::Usable => RefreshPlan::Store,
     }
+}
+
+/// The scope a Multi-Resource renewal asks for (§2.6 point 3): the cached refresh token's wider
+/// scope when it belongs to the same audience and covers the request (so a renewal never narrows
+/// the session), else the requested scope.
+pub fn mrrt_scope_to_request<'a>(found_audience: Option<&str>, found_scope: Option<&'a str>, audience: &str, scope: &'a str) -> &'a str {
+    match found_scope {
+        Some(wider) if found_audience == Some(audience) && scope.split(' ').all(|s| wider.split(' ').any(|w| w == s)) => wider,
+        _ => scope,
+    }
+}
+
+/// The requested scopes the server did not grant, in request order (§2.6 point 7); a response
+/// without `scope` granted what was asked.
+pub fn missing_scopes<'a>(requested: &'a str, granted: Option<&str>) -> Vec<&'a str> {
+    let Some(granted) = granted else { return Vec::new() };
+    requested.split(' ').filter(|s| !s.is_empty() && !granted.split(' ').any(|g| g == *s)).collect()
 }
 
 /// What the client does when a refresh request failed ([`plan_after_failure`]).
@@ -221,7 +253,7 @@ mod tests {
 
     #[test]
     fn f1_the_new_token_replaces_the_old_one_in_every_entry_holding_it() {
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store(), false);
         let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, [K_DEFAULT, K_API]);
         assert!(writes.iter().all(|(_, e)| e.refresh_token() == Some("RT-2")));
@@ -230,7 +262,7 @@ mod tests {
     #[test]
     fn f18_access_tokens_and_expires_at_are_untouched_by_rotation() {
         let before = store();
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &before);
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &before, false);
         for (key, written) in &writes {
             let (_, original) = before.iter().find(|(k, _)| k == key).unwrap();
             assert_eq!(written.expires_at, original.expires_at);
@@ -241,22 +273,22 @@ mod tests {
 
     #[test]
     fn the_old_refresh_token_is_never_written_back() {
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store(), false);
         assert!(!writes.is_empty());
         assert!(writes.iter().all(|(_, e)| !e.to_json_string().contains("\"RT-1\"")));
     }
 
     #[test]
     fn entries_holding_another_refresh_token_are_left_alone() {
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store(), false);
         assert!(writes.iter().all(|(k, _)| k != K_API2));
     }
 
     #[test]
     fn another_clients_entries_are_never_touched() {
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store());
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store(), false);
         assert!(writes.iter().all(|(k, _)| k != K_OTHER_CLIENT));
-        let writes = propagate_rotation("xyz", "RT-1", Some("RT-2"), None, &store());
+        let writes = propagate_rotation("xyz", "RT-1", Some("RT-2"), None, &store(), false);
         let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, [K_OTHER_CLIENT]);
     }
@@ -266,13 +298,13 @@ mod tests {
         let mut entries = store();
         entries.push(("@@auth0spajs@@::abc::@@user@@".to_owned(), entry("x", Some("RT-1"), 1)));
         entries.push(("something-else".to_owned(), entry("x", Some("RT-1"), 1)));
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries);
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries, false);
         assert_eq!(writes.len(), 2);
     }
 
     #[test]
     fn the_freshly_written_key_is_skipped_so_its_new_access_token_survives() {
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), Some(K_DEFAULT), &store());
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), Some(K_DEFAULT), &store(), false);
         let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, [K_API]);
     }
@@ -281,26 +313,26 @@ mod tests {
     fn refresh_only_stubs_are_rotated_too() {
         let stub = entry("AT-9", Some("RT-1"), 1).refresh_only().unwrap();
         let entries = vec![(K_API.to_owned(), stub.clone())];
-        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries);
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &entries, false);
         assert_eq!(writes.len(), 1);
         assert_eq!(writes[0].1.to_json_string(), stub.to_json_string().replace("RT-1", "RT-2"));
     }
 
     #[test]
     fn f2_no_new_refresh_token_means_no_writes() {
-        assert!(propagate_rotation("abc", "RT-1", None, None, &store()).is_empty());
-        assert!(propagate_rotation("abc", "RT-1", Some(""), None, &store()).is_empty());
+        assert!(propagate_rotation("abc", "RT-1", None, None, &store(), false).is_empty());
+        assert!(propagate_rotation("abc", "RT-1", Some(""), None, &store(), false).is_empty());
     }
 
     #[test]
     fn the_same_token_returned_again_means_no_writes() {
-        assert!(propagate_rotation("abc", "RT-1", Some("RT-1"), None, &store()).is_empty());
+        assert!(propagate_rotation("abc", "RT-1", Some("RT-1"), None, &store(), false).is_empty());
     }
 
     #[test]
     fn an_empty_old_token_never_matches_anything() {
         let entries = vec![(K_DEFAULT.to_owned(), entry("AT", None, 1))];
-        assert!(propagate_rotation("abc", "", Some("RT-2"), None, &entries).is_empty());
+        assert!(propagate_rotation("abc", "", Some("RT-2"), None, &entries, false).is_empty());
     }
 
     #[test]
@@ -309,6 +341,42 @@ mod tests {
         assert!(!is_rotation("RT-1", Some("RT-1")));
         assert!(!is_rotation("RT-1", Some("")));
         assert!(!is_rotation("RT-1", None));
+    }
+
+    #[test]
+    fn a_multi_resource_renewal_that_lacks_scopes_is_not_stored_but_its_rotation_sticks() {
+        let facts = |rotated| RefreshFacts { rotated, id_token: RefreshedIdToken::Usable, logged_out_meanwhile: false, scopes_missing: true };
+        assert_eq!(plan_after_refresh(facts(true)), RefreshPlan::KeepRotationOnly);
+        assert_eq!(plan_after_refresh(facts(false)), RefreshPlan::Discard);
+        let logged_out = RefreshFacts { logged_out_meanwhile: true, ..facts(true) };
+        assert_eq!(plan_after_refresh(logged_out), RefreshPlan::Discard);
+    }
+
+    #[test]
+    fn mrrt_asks_for_the_wider_cached_scope_only_within_the_same_audience() {
+        for (found_aud, found_scope, aud, scope, expected) in [
+            (Some("api"), Some("openid read write"), "api", "openid read", "openid read write"),
+            (Some("api"), Some("openid read"), "api", "openid read write", "openid read write"),
+            (Some("other"), Some("openid read write"), "api", "openid read", "openid read"),
+            (None, None, "api", "openid read", "openid read"),
+        ] {
+            assert_eq!(mrrt_scope_to_request(found_aud, found_scope, aud, scope), expected, "{found_aud:?} {found_scope:?} {aud} {scope}");
+        }
+    }
+
+    #[test]
+    fn missing_scopes_are_the_requested_ones_the_server_left_out() {
+        assert_eq!(missing_scopes("openid read write", Some("openid read")), ["write"]);
+        assert_eq!(missing_scopes("openid read", Some("read openid extra")), Vec::<&str>::new());
+        assert_eq!(missing_scopes("openid read", None), Vec::<&str>::new(), "no scope in the answer: all granted");
+    }
+
+    #[test]
+    fn with_mrrt_every_entry_holding_any_refresh_token_converges_on_the_new_one() {
+        let writes = propagate_rotation("abc", "RT-1", Some("RT-2"), None, &store(), true);
+        let keys: Vec<&str> = writes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [K_DEFAULT, K_API, K_API2], "RT-OTHER converges too; another client never");
+        assert!(writes.iter().all(|(_, e)| e.refresh_token() == Some("RT-2")));
     }
 
     #[test]
@@ -357,7 +425,7 @@ mod tests {
             (true, Missing, false, Discard),
         ];
         for (logged_out_meanwhile, id_token, rotated, expected) in rows {
-            let facts = RefreshFacts { rotated, id_token, logged_out_meanwhile };
+            let facts = RefreshFacts { rotated, id_token, logged_out_meanwhile, scopes_missing: false };
             let plan = plan_after_refresh(facts);
             assert_eq!(plan, expected, "{facts:?}");
             // Whatever the row, after a rotation the old token is replaced (Store,

@@ -79,11 +79,17 @@ impl TokenEndpoint {
     /// The `refresh_token` grant (RFC 6749 §6). Body order as auth0-spa-js (§2.5, verified):
     /// `client_id`, custom params (a `redirect_uri` among them keeps its place), `grant_type`,
     /// `refresh_token`, `redirect_uri` (call ‖ client ‖ page origin, chosen by the caller).
-    pub fn refresh_token(&self, refresh_token: &str, redirect_uri: &str, extra: &[(String, String)]) -> HttpRequest {
+    /// With Multi-Resource Refresh Tokens, `resource` (audience, scope) asks for a token of that
+    /// audience and scope (§2.6 point 3); they come last.
+    pub fn refresh_token(&self, refresh_token: &str, redirect_uri: &str, extra: &[(String, String)], resource: Option<(&str, &str)>) -> HttpRequest {
         let mut params = self.base_params(extra, Some(redirect_uri));
         assign(&mut params, "grant_type", "refresh_token");
         assign(&mut params, "refresh_token", refresh_token);
         assign(&mut params, "redirect_uri", redirect_uri);
+        if let Some((audience, scope)) = resource {
+            assign(&mut params, "audience", audience);
+            assign(&mut params, "scope", scope);
+        }
         self.post(&params)
     }
 
@@ -463,9 +469,9 @@ mod tests {
 
     #[test]
     fn token_requests_carry_content_type_and_auth0_client_headers() {
-        let r = endpoint(true).refresh_token("rt", "https://app", &[]);
+        let r = endpoint(true).refresh_token("rt", "https://app", &[], None);
         assert_eq!(r.headers, pairs(&[("Content-Type", "application/x-www-form-urlencoded"), ("Auth0-Client", "eyJuYW1lIjoiYXV0aDAtc3BhLWpzIn0=")]));
-        let r = endpoint(false).refresh_token("rt", "https://app", &[]);
+        let r = endpoint(false).refresh_token("rt", "https://app", &[], None);
         assert_eq!(r.headers.first().map(|h| h.1.as_str()), Some("application/json"));
     }
 
@@ -473,13 +479,13 @@ mod tests {
     fn refresh_body_matches_auth0_when_redirect_uri_is_a_client_param() {
         // Verified against auth0-spa-js: client_id, redirect_uri, grant_type, refresh_token.
         let extra = pairs(&[("redirect_uri", "https://app.example.com/cb"), ("scope", "openid offline_access")]);
-        let r = endpoint(true).refresh_token("RT-1", "https://app.example.com/cb", &extra);
+        let r = endpoint(true).refresh_token("RT-1", "https://app.example.com/cb", &extra, None);
         assert_eq!(r.body, "client_id=abc&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&grant_type=refresh_token&refresh_token=RT-1");
     }
 
     #[test]
     fn refresh_body_appends_redirect_uri_after_the_token_otherwise() {
-        let r = endpoint(true).refresh_token("RT-1", "https://app", &pairs(&[("ui_locales", "de")]));
+        let r = endpoint(true).refresh_token("RT-1", "https://app", &pairs(&[("ui_locales", "de")]), None);
         assert_eq!(r.body, "client_id=abc&ui_locales=de&grant_type=refresh_token&refresh_token=RT-1&redirect_uri=https%3A%2F%2Fapp");
     }
 
@@ -493,10 +499,17 @@ mod tests {
     #[test]
     fn custom_params_cannot_override_protocol_values() {
         let extra = pairs(&[("client_id", "evil"), ("grant_type", "password"), ("code", "X"), ("code_verifier", "Y"), ("refresh_token", "Z"), ("redirect_uri", "https://evil")]);
-        let r = endpoint(true).refresh_token("RT", "https://app", &extra);
+        let r = endpoint(true).refresh_token("RT", "https://app", &extra, None);
         assert_eq!(r.body, "client_id=abc&redirect_uri=https%3A%2F%2Fapp&grant_type=refresh_token&refresh_token=RT");
         let r = endpoint(true).authorization_code("C", "v", Some("https://app"), &extra);
         assert_eq!(r.body, "client_id=abc&redirect_uri=https%3A%2F%2Fapp&code_verifier=v&grant_type=authorization_code&code=C");
+    }
+
+    #[test]
+    fn a_multi_resource_refresh_names_its_audience_and_scope_last() {
+        let extra = pairs(&[("audience", "ignored"), ("scope", "ignored"), ("ui_locales", "de")]);
+        let r = endpoint(true).refresh_token("RT", "https://app", &extra, Some(("https://api/", "openid read")));
+        assert_eq!(r.body, "client_id=abc&ui_locales=de&grant_type=refresh_token&refresh_token=RT&redirect_uri=https%3A%2F%2Fapp&audience=https%3A%2F%2Fapi%2F&scope=openid+read");
     }
 
     #[test]

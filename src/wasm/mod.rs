@@ -35,6 +35,7 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::PopupOpen => "PopupOpen",
         ErrorClass::MfaRequired => "MfaRequired",
         ErrorClass::MissingRefreshToken => "MissingRefreshToken",
+        ErrorClass::MissingScopes => "MissingScopes",
         ErrorClass::InvalidConfiguration => "InvalidConfiguration",
     };
     set("class", &JsValue::from_str(class));

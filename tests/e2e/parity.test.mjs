@@ -3,7 +3,8 @@
 // revokeRefreshToken({ audience }) and this package's logout({ revokeRefreshTokens: true }) (a
 // revoked token is dead at the server: presenting it gets invalid_grant), and native-to-web
 // session transfer (sessionTransferTokenQueryParamName, §1.3), and the custom token exchange
-// (RFC 8693) with the tenant's test subject tokens `external:{sub}`.
+// (RFC 8693) with the tenant's test subject tokens `external:{sub}`, and Multi-Resource Refresh
+// Tokens (useMrrt).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
@@ -100,4 +101,20 @@ test(`[${h.SDK}] a refused token exchange is a GenericError with the server's co
   assert.ok(r.error.classes.includes('GenericError'), JSON.stringify(r));
   assert.equal(r.error.error, 'invalid_grant');
   assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), false);
+});
+
+test(`[${h.SDK}] useMrrt: one refresh token renews tokens for several audiences at once, one request each, no reuse`, { ...T, skip: h.SDK === 'wasm' ? false : 'auth0-spa-js 2.28.3 sends parallel MRRT refreshes with the same token and reuses it (its issue #1684)' }, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, { ...RT_OPTIONS, useMrrt: true });
+  await h.loginWithRedirect(page, env.pages.url);
+  env.tenant.resetStats();
+  const audiences = ['https://api-a.example/', 'https://api-b.example/', 'https://api-c.example/'];
+  const results = await page.evaluate((list) => Promise.all(list.map((audience) => window.__try(() => window.__client.getTokenSilently({ authorizationParams: { audience } })))), audiences);
+  for (const r of results) assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(new Set(results.map((r) => r.value)).size, 3, 'a token per audience');
+  const refreshes = env.tenant.stats().requests.filter((r) => r.grantType === 'refresh_token');
+  assert.deepEqual(refreshes.map((r) => r.audience).sort(), audiences, 'one request per audience, naming it');
+  assert.equal(h.tokenStats(env.tenant).reuse, 0, 'never a rotated-away token');
+  const rts = new Set(await h.refreshTokensInStorage(page));
+  assert.equal(rts.size, 1, 'every entry converged on the newest refresh token');
 });
