@@ -82,8 +82,10 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 cp js/index.js js/errors.js pkg/
+cp js/extras.js pkg/ # the rest of auth0-spa-js's exports, for the framework wrappers (index.js re-exports it)
 mkdir -p pkg/file
 cp pkg/index.js pkg/errors.js pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
+cp pkg/extras.js pkg/file/
 if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
 node --input-type=module - pkg/auth0_spa_wasm_bg.wasm pkg/wasm-source.js <<'JS'
 // wasm-source.js carrying the .wasm deflate-compressed and base64-encoded, in place of
@@ -128,6 +130,7 @@ JS
 rm -rf dist
 mkdir -p dist/file
 cp js/index.d.ts dist/
+cp js/extras.d.ts dist/ # named by index.d.ts
 cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 
 esbuild=node_modules/.bin/esbuild
@@ -139,6 +142,7 @@ bundle_entry() { # <staged folder> <output folder>
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
   else
     cp "$1/index.js" "$1/errors.js" "$1/wasm-source.js" "$1/auth0_spa_wasm.js" "$2/"
+    cp "$1/extras.js" "$2/"
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
   fi
 }
