@@ -15,6 +15,7 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
 # bundles: same behaviour, more requests and bytes.
@@ -152,6 +153,21 @@ fi
 bundle_entry pkg dist
 bundle_entry pkg/file dist/file
 
+# 3b. The framework entries, auth0-spa-wasm/react and auth0-spa-wasm/vue (README, "Using React /
+#     Vue / Angular"): one readable ES module each beside its declarations. react, vue and the
+#     package itself ('auth0-spa-wasm', so that the app and the wrapper share one copy of the SDK)
+#     stay imports. Angular needs no entry: @auth0/auth0-angular runs on the default one.
+for fw in react vue; do
+  mkdir -p "dist/$fw"
+  cp "js/$fw.d.ts" "dist/$fw/index.d.ts"
+  if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+    "$esbuild" "js/$fw.js" --bundle --packages=external --format=esm --target=es2020 \
+      --legal-comments=none --log-level=warning --outfile="dist/$fw/index.js"
+  else
+    cp "js/$fw.js" "dist/$fw/index.js"
+  fi
+done
+
 # 4. Sizes of everything a browser fetches for the SDK (JS + wasm; not the .d.ts), per variant.
 size_table() { # <title> <files or folders...>
   log "$1 (raw / gzip -9 / brotli q11):"
@@ -198,4 +214,5 @@ if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
 for f in dist/*.js; do case "$f" in dist/index.js) ;; *) inline_files+=("$f") ;; esac; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" dist/file
+size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"
