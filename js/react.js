@@ -18,6 +18,10 @@
 // anonymous sub-clients; issue 13) reject with GenericError('not_supported', '<feature> …')
 // instead of a TypeError, and start working unchanged once the client has them.
 
+// A client-only module, as auth0-react's bundles say: Next.js (App Router) may render the
+// provider from a Server Component; components that call the hooks are Client Components.
+'use client';
+
 import React from 'react';
 import {
   Auth0Client,
