@@ -471,3 +471,7 @@ export declare class Auth0Client {
  * time with `InvalidConfigurationError`, as auth0-spa-js does for untyped callers.
  */
 export declare function createAuth0Client(options: Auth0ClientOptions): Promise<Auth0Client>;
+
+// The rest of auth0-spa-js's API that the framework wrappers name: MFA, passkey, My Account and
+// anonymous-session errors and types, the fetcher, connected accounts, isFederatedDomain.
+export * from './extras.js';

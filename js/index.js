@@ -97,6 +97,8 @@ export {
   MissingScopesError,
   UseDpopNonceError
 } from './errors.js';
+// The MFA, passkey, My Account and anonymous-session error classes and isFederatedDomain (js/extras.js).
+export * from './extras.js';
 
 // ---------------------------------------------------------------------------------------------
 // Loading the wasm module: once, lazily; a failed load (network, CSP) is retried on the next call.

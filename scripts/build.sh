@@ -15,6 +15,7 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
 # bundles: same behaviour, more requests and bytes.
@@ -82,8 +83,10 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 cp js/index.js js/errors.js pkg/
+cp js/extras.js pkg/ # the rest of auth0-spa-js's exports, for the framework wrappers (index.js re-exports it)
 mkdir -p pkg/file
 cp pkg/index.js pkg/errors.js pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
+cp pkg/extras.js pkg/file/
 if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
 node --input-type=module - pkg/auth0_spa_wasm_bg.wasm pkg/wasm-source.js <<'JS'
 // wasm-source.js carrying the .wasm deflate-compressed and base64-encoded, in place of
@@ -128,6 +131,7 @@ JS
 rm -rf dist
 mkdir -p dist/file
 cp js/index.d.ts dist/
+cp js/extras.d.ts dist/ # named by index.d.ts
 cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 
 esbuild=node_modules/.bin/esbuild
@@ -139,6 +143,7 @@ bundle_entry() { # <staged folder> <output folder>
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
   else
     cp "$1/index.js" "$1/errors.js" "$1/wasm-source.js" "$1/auth0_spa_wasm.js" "$2/"
+    cp "$1/extras.js" "$2/"
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
   fi
 }
@@ -147,6 +152,21 @@ if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
 fi
 bundle_entry pkg dist
 bundle_entry pkg/file dist/file
+
+# 3b. The framework entries, auth0-spa-wasm/react and auth0-spa-wasm/vue (README, "Using React /
+#     Vue / Angular"): one readable ES module each beside its declarations. react, vue and the
+#     package itself ('auth0-spa-wasm', so that the app and the wrapper share one copy of the SDK)
+#     stay imports. Angular needs no entry: @auth0/auth0-angular runs on the default one.
+for fw in react vue; do
+  mkdir -p "dist/$fw"
+  cp "js/$fw.d.ts" "dist/$fw/index.d.ts"
+  if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+    "$esbuild" "js/$fw.js" --bundle --packages=external --format=esm --target=es2020 \
+      --legal-comments=none --log-level=warning --outfile="dist/$fw/index.js"
+  else
+    cp "js/$fw.js" "dist/$fw/index.js"
+  fi
+done
 
 # 4. Sizes of everything a browser fetches for the SDK (JS + wasm; not the .d.ts), per variant.
 size_table() { # <title> <files or folders...>
@@ -194,4 +214,5 @@ if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
 for f in dist/*.js; do case "$f" in dist/index.js) ;; *) inline_files+=("$f") ;; esac; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" dist/file
+size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: native core tests, browser tests of the wasm build in Chromium, Firefox and
 # WebKit, the local tenant's tests, type tests, and the end-to-end tests (the Chromium suite over
-# Playwright, and the cross-engine flows over WebDriver in all three engines). A failure anywhere
+# Playwright, and the cross-engine flows over WebDriver in all three engines), and React, Vue and
+# Angular apps on the package beside the official wrappers. A failure anywhere
 # fails the run; stages that run in one engine carry its name (browser-webkit, webdriver-firefox).
 # Each stage's pass/fail counts are summed into one closing line, and each stage's duration is
 # printed at the end (and kept in test-output/stage-times.txt).
@@ -36,6 +37,13 @@ count_types() {
   local p
   p=$(grep -c '^types: .* ok$' "$1")
   passed=$((passed + p)); failed=$((failed + 3 - p))
+}
+# The framework type checks: the wrapper modules, and the React, Vue and Angular sample apps
+# against this package and against the official wrappers (tests/frameworks/README.md).
+count_types_frameworks() {
+  local p
+  p=$(grep -c '^types: .* ok$' "$1")
+  passed=$((passed + p)); failed=$((failed + 7 - p))
 }
 count_none() { :; }
 # The browser stage may have run twice: count only its last run.
@@ -88,6 +96,7 @@ if [ -d tenant ] && ls tenant/*.test.mjs >/dev/null 2>&1; then
 fi
 stage js count_node node --test --test-reporter=tap js/tests/
 stage types count_types bash -c 'tsc -p tests/types && echo "types: ours ok" && tsc -p tests/types/tsconfig.auth0.json && echo "types: auth0-spa-js ok" && tsc -p js && echo "types: js modules ok"'
+stage types-frameworks count_types_frameworks bash -c 'tsc -p js/tsconfig.wrappers.json && echo "types: wrapper modules ok" && tsc -p tests/types/tsconfig.react.json && echo "types: react app on auth0-spa-wasm/react ok" && tsc -p tests/types/tsconfig.react.official.json && echo "types: react app on auth0-react ok" && tsc -p tests/types/tsconfig.vue.json && echo "types: vue app on auth0-spa-wasm/vue ok" && tsc -p tests/types/tsconfig.vue.official.json && echo "types: vue app on auth0-vue ok" && tsc -p tests/types/tsconfig.angular.json && echo "types: auth0-angular on auth0-spa-wasm ok" && tsc -p tests/types/tsconfig.angular.official.json && echo "types: auth0-angular on auth0-spa-js ok"'
 stage build count_none bash scripts/build.sh
 stage e2e count_node node --test --test-concurrency=1 --test-reporter=tap tests/e2e/
 # The cross-engine flows (tests/webdriver/README.md): one source, once per engine.
@@ -96,6 +105,11 @@ for engine in chromium firefox webkit; do
 done
 if ls tests/bundlers/*.test.mjs >/dev/null 2>&1; then
   stage bundlers count_node node --test --test-concurrency=1 --test-reporter=tap tests/bundlers/
+fi
+# React, Vue and Angular apps built with their usual tooling, on this package and on the official
+# wrappers, through login, renewal and logout (tests/frameworks/README.md).
+if ls tests/frameworks/*.test.mjs >/dev/null 2>&1; then
+  stage frameworks count_node node --test --test-concurrency=1 --test-reporter=tap tests/frameworks/
 fi
 if ls bench/*.test.mjs >/dev/null 2>&1; then
   stage bench-smoke count_node node --test --test-reporter=tap bench/

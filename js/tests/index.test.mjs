@@ -13,6 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
 copyFileSync(join(here, '..', 'index.js'), join(dir, 'index.js'));
 copyFileSync(join(here, '..', 'errors.js'), join(dir, 'errors.js'));
+copyFileSync(join(here, '..', 'extras.js'), join(dir, 'extras.js'));
 writeFileSync(join(dir, 'wasm-source.js'), "export function wasmSource() { return 'the-wasm-source'; }\n");
 writeFileSync(
   join(dir, 'auth0_spa_wasm.js'),
