@@ -462,7 +462,38 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
+  // Not implemented yet (README, "Not implemented"): each rejects (createFetcher and the
+  // sub-clients' synchronous methods throw) with GenericError('not_supported') naming the call.
+  /** DPoP (not implemented yet). */
+  getDpopNonce(id?: string): Promise<string | undefined>;
+  /** DPoP (not implemented yet). */
+  setDpopNonce(nonce: string, id?: string): Promise<void>;
+  /** DPoP (not implemented yet). */
+  generateDpopProof(params: { url: string; method: string; nonce?: string; accessToken: string }): Promise<string>;
+  /** A `fetch` that adds the access token (not implemented yet). */
+  createFetcher<TOutput extends CustomFetchMinimalOutput = Response>(config?: FetcherConfig<TOutput>): Fetcher<TOutput>;
+  /** Connected accounts (not implemented yet). */
+  connectAccountWithRedirect<TAppState = any>(options: RedirectConnectAccountOptions<TAppState>): Promise<void>;
+  /** The MFA API client (not implemented yet). */
+  readonly mfa: MfaApiClient;
+  /** The passkey API client (not implemented yet). */
+  readonly passkey: PasskeyApiClient;
+  /** The My Account API client (not implemented yet). */
+  readonly myAccount: MyAccountApiClient;
+  /** The anonymous-session API client (not implemented yet). */
+  readonly anonymous: AnonymousSessionApiClient;
 }
+
+import type {
+  AnonymousSessionApiClient,
+  CustomFetchMinimalOutput,
+  Fetcher,
+  FetcherConfig,
+  MfaApiClient,
+  MyAccountApiClient,
+  PasskeyApiClient,
+  RedirectConnectAccountOptions
+} from './extras.js';
 
 /**
  * `new Auth0Client(options)` followed by `checkSession()`. One signature for every option object

@@ -82,6 +82,7 @@ import {
   PopupOpenError,
   toJsError
 } from './errors.js';
+import { addUnsupported } from './unsupported.js';
 
 export {
   GenericError,
@@ -487,6 +488,10 @@ export class Auth0Client {
     }
   }
 }
+
+// What auth0-spa-js 2.28.3's client has and this package does not implement yet rejects with a
+// typed error naming it (js/unsupported.js), never `TypeError: … is not a function`.
+addUnsupported(Auth0Client.prototype);
 
 // ---------------------------------------------------------------------------------------------
 // getTokenSilently's fast path. A repeated cache hit is answered here, without entering wasm,

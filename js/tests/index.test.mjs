@@ -14,6 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
 copyFileSync(join(here, '..', 'index.js'), join(dir, 'index.js'));
 copyFileSync(join(here, '..', 'errors.js'), join(dir, 'errors.js'));
 copyFileSync(join(here, '..', 'extras.js'), join(dir, 'extras.js'));
+copyFileSync(join(here, '..', 'unsupported.js'), join(dir, 'unsupported.js'));
 writeFileSync(join(dir, 'wasm-source.js'), "export function wasmSource() { return 'the-wasm-source'; }\n");
 writeFileSync(
   join(dir, 'auth0_spa_wasm.js'),
@@ -635,4 +636,26 @@ test('the package exports the auth0-spa-js names', () => {
   assert.equal(shared.RefreshTokenMode.Online, 'online');
   assert.equal(shared.ResponseType.Code, 'code');
   assert.equal('toJsError' in shared, false, 'internal');
+});
+
+test('what auth0-spa-js has and this package lacks rejects (synchronous calls throw) with GenericError(not_supported) naming the call, and makes no wasm call', async () => {
+  const client = new shared.Auth0Client({ domain: 'd', clientId: 'c' });
+  const expectNotSupported = (err, feature) => {
+    assert.ok(err instanceof errors.GenericError, String(err));
+    assert.equal(err.error, 'not_supported');
+    assert.equal(err.error_description, `${feature} is not supported by auth0-spa-wasm yet`);
+  };
+  for (const m of ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect']) {
+    await assert.rejects(client[m]({}), (e) => (expectNotSupported(e, `${m}()`), true));
+  }
+  assert.throws(() => client.createFetcher(), (e) => (expectNotSupported(e, 'createFetcher()'), true));
+  await assert.rejects(client.mfa.enroll({}), (e) => (expectNotSupported(e, 'mfa.enroll()'), true));
+  assert.throws(() => client.mfa.setMFAAuthDetails('t'), (e) => (expectNotSupported(e, 'mfa.setMFAAuthDetails()'), true));
+  await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
+  await assert.rejects(client.myAccount.getFactors(), (e) => (expectNotSupported(e, 'myAccount.getFactors()'), true));
+  assert.throws(() => client.anonymous.hasSession(), (e) => (expectNotSupported(e, 'anonymous.hasSession()'), true));
+  // Implemented methods are the class's own, not replaced by a stand-in.
+  assert.equal(typeof shared.Auth0Client.prototype.revokeRefreshToken, 'function');
+  assert.equal(Object.getOwnPropertyDescriptor(shared.Auth0Client.prototype, 'revokeRefreshToken').value.name, 'revokeRefreshToken');
+  assert.equal(globalThis.__fakeWasm.clients.length, 0, 'no wasm client was made');
 });

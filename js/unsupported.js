@@ -1,0 +1,86 @@
+// @ts-check
+// The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
+// (README, "Not implemented"): DPoP's nonce and proof methods, connected accounts and the MFA,
+// passkey, My Account and anonymous-session sub-clients. They exist on `Auth0Client` so that code
+// written for auth0-spa-js (and @auth0/auth0-angular, which calls them directly) gets a typed
+// error naming the feature instead of `TypeError: … is not a function`. Each rejects (a
+// synchronous method throws) with `GenericError('not_supported', '<feature> is not supported by
+// auth0-spa-wasm yet')`, the error the React and Vue wrappers give for the same calls.
+
+import { GenericError } from './errors.js';
+
+/** The error every unimplemented feature gives; `feature` names the call, e.g. `mfa.enroll()`. */
+export const notSupported = (/** @type {string} */ feature) =>
+  new GenericError('not_supported', `${feature} is not supported by auth0-spa-wasm yet`);
+
+/**
+ * The methods of each sub-client of auth0-spa-js 2.28.3 (its `MfaApiClient`, `PasskeyApiClient`,
+ * `MyAccountApiClient`, `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
+ */
+export const SUB_CLIENTS = {
+  mfa: { async: ['getAuthenticators', 'enroll', 'challenge', 'getEnrollmentFactors', 'verify'], sync: ['setMFAAuthDetails'] },
+  passkey: { async: ['signup', 'login', 'getSignupChallenge', 'getLoginChallenge', 'getTokenWithPasskey'], sync: [] },
+  myAccount: {
+    async: [
+      'connectAccount',
+      'completeAccount',
+      'getFactors',
+      'getAuthenticationMethods',
+      'getAuthenticationMethod',
+      'deleteAuthenticationMethod',
+      'updateAuthenticationMethod',
+      'enrollmentChallenge',
+      'enrollmentVerify'
+    ],
+    sync: []
+  },
+  anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] }
+};
+
+/**
+ * A frozen stand-in for the sub-client `name` whose every method rejects (or throws) with
+ * `notSupported('<name>.<method>()')`.
+ * @param {keyof typeof SUB_CLIENTS} name
+ */
+export function unsupportedSubClient(name) {
+  /** @type {Record<string, (...args: any[]) => any>} */
+  const out = {};
+  for (const m of SUB_CLIENTS[name].async) out[m] = () => Promise.reject(notSupported(`${name}.${m}()`));
+  for (const m of SUB_CLIENTS[name].sync) {
+    out[m] = () => {
+      throw notSupported(`${name}.${m}()`);
+    };
+  }
+  return Object.freeze(out);
+}
+
+/** Client methods of auth0-spa-js 2.28.3 this package lacks: `async` ones reject, `sync` ones throw. */
+export const UNSUPPORTED_METHODS = {
+  async: ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect'],
+  sync: ['createFetcher']
+};
+
+/**
+ * Gives `proto` (Auth0Client's prototype) the methods and sub-client getters of auth0-spa-js it
+ * lacks, each giving `notSupported`. A method the class defines itself is left alone, so a
+ * feature stops being listed here by being implemented.
+ * @param {object} proto
+ */
+export function addUnsupported(proto) {
+  const define = (/** @type {string} */ name, /** @type {PropertyDescriptor} */ d) => {
+    if (!Object.prototype.hasOwnProperty.call(proto, name)) Object.defineProperty(proto, name, { configurable: true, ...d });
+  };
+  for (const m of UNSUPPORTED_METHODS.async) define(m, { writable: true, value: () => Promise.reject(notSupported(`${m}()`)) });
+  for (const m of UNSUPPORTED_METHODS.sync) {
+    define(m, {
+      writable: true,
+      value: () => {
+        throw notSupported(`${m}()`);
+      }
+    });
+  }
+  for (const name of /** @type {(keyof typeof SUB_CLIENTS)[]} */ (Object.keys(SUB_CLIENTS))) {
+    const stub = unsupportedSubClient(name);
+    define(name, { get: () => stub });
+  }
+}
