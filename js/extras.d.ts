@@ -609,7 +609,7 @@ export type FetcherConfig<TOutput extends CustomFetchMinimalOutput> = {
   fetch?: CustomFetchImpl<TOutput>;
   dpopNonceId?: string;
 };
-/** What `createFetcher()` returns in auth0-spa-js. Not implemented by this package yet. */
+/** What `createFetcher()` returns: a `fetch` that adds the client's access token. */
 export interface Fetcher<TOutput extends CustomFetchMinimalOutput> {
   fetchWithAuth(info: RequestInfo | URL, init?: RequestInit, authParams?: AuthParams): Promise<TOutput>;
 }

@@ -462,15 +462,18 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
-  // Not implemented yet (README, "Not implemented"): each rejects (createFetcher and the
-  // sub-clients' synchronous methods throw) with GenericError('not_supported') naming the call.
+  // Not implemented yet (README, "Not implemented"): each rejects (the sub-clients' synchronous
+  // methods throw) with GenericError('not_supported') naming the call.
   /** DPoP (not implemented yet). */
   getDpopNonce(id?: string): Promise<string | undefined>;
   /** DPoP (not implemented yet). */
   setDpopNonce(nonce: string, id?: string): Promise<void>;
   /** DPoP (not implemented yet). */
   generateDpopProof(params: { url: string; method: string; nonce?: string; accessToken: string }): Promise<string>;
-  /** A `fetch` that adds the access token (not implemented yet). */
+  /**
+   * A `fetch` for the app's own API that adds the access token (`authorization: <token_type>
+   * <token>`); relative URLs resolve against `baseUrl`.
+   */
   createFetcher<TOutput extends CustomFetchMinimalOutput = Response>(config?: FetcherConfig<TOutput>): Fetcher<TOutput>;
   /** Connected accounts (not implemented yet). */
   connectAccountWithRedirect<TAppState = any>(options: RedirectConnectAccountOptions<TAppState>): Promise<void>;

@@ -83,6 +83,7 @@ import {
   toJsError
 } from './errors.js';
 import { addUnsupported } from './unsupported.js';
+import { Fetcher } from './fetcher.js';
 
 export {
   GenericError,
@@ -468,6 +469,23 @@ export class Auth0Client {
   /** @deprecated use loginWithCustomTokenExchange (as in auth0-spa-js). */
   async exchangeToken(options) {
     return this.loginWithCustomTokenExchange(options);
+  }
+
+  /**
+   * A `fetch` for the app's own API that adds this client's access token (js/fetcher.js); the
+   * token comes from `getTokenSilently({ authorizationParams: { scope, audience }, detailedResponse: true })`.
+   */
+  createFetcher(config = {}) {
+    return new Fetcher(config, {
+      getAccessToken: (authParams) =>
+        this.getTokenSilently({
+          authorizationParams: { scope: authParams?.scope?.join(' '), audience: authParams?.audience },
+          detailedResponse: true
+        }),
+      getDpopNonce: () => this.getDpopNonce(config.dpopNonceId),
+      setDpopNonce: (nonce) => this.setDpopNonce(nonce, config.dpopNonceId),
+      generateDpopProof: (params) => this.generateDpopProof(params)
+    });
   }
 
   async revokeRefreshToken(options = {}) {

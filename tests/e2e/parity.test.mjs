@@ -3,18 +3,27 @@
 // revokeRefreshToken({ audience }) and this package's logout({ revokeRefreshTokens: true }) (a
 // revoked token is dead at the server: presenting it gets invalid_grant), and native-to-web
 // session transfer (sessionTransferTokenQueryParamName, §1.3), and the custom token exchange
-// (RFC 8693) with the tenant's test subject tokens `external:{sub}`, and Multi-Resource Refresh
-// Tokens (useMrrt).
+// (RFC 8693) with the tenant's test subject tokens `external:{sub}`, Multi-Resource Refresh
+// Tokens (useMrrt), and createFetcher() against a small resource server (tenant/resource.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 import { EXTERNAL_TOKEN_TYPE } from '../../tenant/server.mjs';
+import { startResourceServer } from '../../tenant/resource.mjs';
 
 const T = { timeout: 60_000 };
 let env;
 
-before(async () => { env = await h.startEnv(); }, { timeout: 90_000 });
-after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
+let api;
+
+before(async () => {
+  env = await h.startEnv();
+  api = await startResourceServer({ tenant: env.tenant });
+}, { timeout: 90_000 });
+after(async () => {
+  if (api) await api.stop();
+  if (env) await env.stop();
+}, { timeout: 60_000 });
 
 const RT_OPTIONS = { cacheLocation: 'localstorage', useRefreshTokens: true };
 
@@ -117,4 +126,38 @@ test(`[${h.SDK}] useMrrt: one refresh token renews tokens for several audiences 
   assert.equal(h.tokenStats(env.tenant).reuse, 0, 'never a rotated-away token');
   const rts = new Set(await h.refreshTokensInStorage(page));
   assert.equal(rts.size, 1, 'every entry converged on the newest refresh token');
+});
+
+test(`[${h.SDK}] createFetcher(): fetchWithAuth calls the API with the access token, resolving against baseUrl and keeping the app's request`, T, async (t) => {
+  env.resetTenant();
+  api.reset();
+  const { page } = await h.freshPage(env, t, RT_OPTIONS);
+  await h.loginWithRedirect(page, env.pages.url);
+  const r = await page.evaluate(async (base) => window.__try(async () => {
+    const fetcher = window.__client.createFetcher({ baseUrl: base + '/api/' });
+    const res = await fetcher.fetchWithAuth('whoami', { method: 'POST', headers: { 'x-app': 'demo' } });
+    return { status: res.status, body: await res.json() };
+  }), api.url);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.value.status, 200);
+  assert.equal(r.value.body.sub, env.tenant.user.sub);
+  assert.equal(r.value.body.scheme, 'Bearer');
+  const posts = api.requests().filter((q) => q.method === 'POST');
+  assert.deepEqual(posts, [{ method: 'POST', path: '/api/whoami', scheme: 'Bearer', hasProof: false, app: 'demo', status: 200 }]);
+  assert.equal(h.tokenStats(env.tenant).total, 1, 'the cached token was used: only the login\'s token request');
+});
+
+test(`[${h.SDK}] createFetcher(): without a session fetchWithAuth rejects and sends nothing; a refused token comes back as the API's 401`, T, async (t) => {
+  env.resetTenant();
+  api.reset();
+  const { page } = await h.freshPage(env, t, RT_OPTIONS);
+  const r = await page.evaluate(async (base) => window.__try(() => window.__client.createFetcher({ baseUrl: base }).fetchWithAuth('/api/whoami')), api.url);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.error, 'missing_refresh_token', JSON.stringify(r));
+  assert.deepEqual(api.requests(), [], 'no request reached the API');
+  const own = await page.evaluate(async (base) => window.__try(async () => {
+    const res = await window.__client.createFetcher({ baseUrl: base, getAccessToken: async () => 'not-a-token' }).fetchWithAuth('/api/whoami');
+    return { status: res.status, challenge: res.headers.get('www-authenticate') };
+  }), api.url);
+  assert.deepEqual(own, { ok: true, value: { status: 401, challenge: 'Bearer error="invalid_token"' } });
 });
