@@ -202,6 +202,15 @@ async function main(): Promise<void> {
   console.log(exchanged.access_token, plain.expires_in, (await auth0.exchangeToken({ subject_token: 't', subject_token_type: 'urn:x' })).token_type);
   await auth0.revokeRefreshToken();
   await auth0.revokeRefreshToken({ audience: 'https://api.example.com' });
+  const fetcher = auth0.createFetcher({ baseUrl: 'https://api.example.com/v1/' });
+  const orders: Response = await fetcher.fetchWithAuth('orders', { method: 'POST', body: '{}' }, { audience: 'https://api.example.com', scope: ['read:orders'] });
+  const custom = auth0.createFetcher<Response>({
+    fetch: (req: Request) => fetch(req),
+    getAccessToken: async () => (await auth0.getTokenSilently({ detailedResponse: true })) ?? undefined
+  });
+  console.log(orders.status, (await custom.fetchWithAuth(new URL('https://api.example.com/me'))).ok);
+  const mrrt = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useMrrt: true });
+  console.log(await mrrt.getTokenSilently({ authorizationParams: { audience: 'https://other.example.com' } }));
   const logoutOptions: LogoutOptions = {
     openUrl: (url) => {
       window.location.replace(url);
