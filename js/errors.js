@@ -165,6 +165,24 @@ function value(v) {
  * current popup call (the wasm side does not hand it back). Unknown classes become GenericError.
  */
 export function toJsError(obj, popup) {
+  const e = classify(obj, popup);
+  if (obj.interactive === true) INTERACTIVE.add(e);
+  return e;
+}
+
+/** Errors the wasm side marked `interactive`: the popup handler may complete their call. */
+const INTERACTIVE = new WeakSet();
+
+/**
+ * @internal Whether `e` came from a silent renewal that only the user can complete and the
+ * client's `interactiveErrorHandler: 'popup'` asks to complete in a popup (the Rust core decides:
+ * `Error::asks_for_interaction`).
+ */
+export function asksForPopup(e) {
+  return INTERACTIVE.has(e);
+}
+
+function classify(obj, popup) {
   const error = str(obj.error);
   const description = str(obj.description != null ? obj.description : obj.error_description);
   switch (obj.class) {

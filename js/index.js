@@ -80,7 +80,8 @@ import {
   GenericError,
   InvalidConfigurationError,
   PopupOpenError,
-  toJsError
+  toJsError,
+  asksForPopup
 } from './errors.js';
 import { addUnsupported } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
@@ -321,6 +322,21 @@ function call(self, fn, popup) {
   });
 }
 
+/**
+ * `interactiveErrorHandler: 'popup'`: the silent renewal needs the user (MFA), so a login popup
+ * with the call's `authorizationParams` gets the token, which is then read from the cache as
+ * auth0-spa-js does (its `interactive_handler_cache_miss` when it is not there). Like
+ * auth0-spa-js it opens the popup outside a click handler, where a popup blocker may refuse it
+ * (`PopupOpenError`).
+ */
+async function completeInPopup(client, options, detailed) {
+  const authorizationParams = options.authorizationParams;
+  await client.loginWithPopup(authorizationParams ? { authorizationParams } : {});
+  const entry = await client.getTokenSilently({ authorizationParams, cacheMode: 'cache-only', detailedResponse: true });
+  if (!entry) throw new GenericError('interactive_handler_cache_miss', 'Token not found in cache after interactive authentication');
+  return detailed ? entry : entry.access_token;
+}
+
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
 export class Auth0Client {
   constructor(options) {
@@ -434,11 +450,17 @@ export class Auth0Client {
     const detailed = !!options && options.detailedResponse === true;
     const hit = broken ? undefined : fastHit(s, json);
     if (hit) return detailed ? Object.assign({}, hit) : hit.access_token;
-    const r = await call(this, async (c) => {
-      const token = await c.getTokenSilently(json);
-      rememberHit(s, c, json);
-      return token;
-    });
+    let r;
+    try {
+      r = await call(this, async (c) => {
+        const token = await c.getTokenSilently(json);
+        rememberHit(s, c, json);
+        return token;
+      });
+    } catch (e) {
+      if (!asksForPopup(e)) throw e;
+      return completeInPopup(this, options, detailed);
+    }
     return detailed ? parsed(r) : r;
   }
 

@@ -9,26 +9,15 @@
 mod common;
 
 use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
-use auth0_spa_wasm::core::encoding::form_encode;
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
+use auth0_spa_wasm::core::options::ParamList;
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
 
 const API_KEY_PREFIX: &str = "@@auth0spajs@@::test-client::https://api-";
 
 fn logged_in(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\",\"useRefreshTokens\":true,\"cacheLocation\":\"localstorage\"", extra, "}"].concat();
-    let client = Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone());
-    let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
-    let nonce = query_param(&url, "nonce").unwrap();
-    let id = jwt(&id_token_claims(Some(&nonce), ""));
-    platform.on_http(move |_| Ok(token_response("at-login", Some("rt-1"), Some(&id), 86_400)));
-    let state = query_param(&url, "state").unwrap();
-    run(client.handle_redirect_callback(&[ORIGIN, "/?code=c&state=", &form_encode(&state)].concat())).unwrap();
-    platform.0.requests.borrow_mut().clear();
-    (client, platform)
+    common::logged_in(&[",\"useRefreshTokens\":true,\"cacheLocation\":\"localstorage\"", extra].concat(), Some("rt-1"))
 }
 
 /// A rotating server: each refresh gets `at-for-{audience}` and the next refresh token, and the

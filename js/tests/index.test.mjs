@@ -659,3 +659,34 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   assert.equal(Object.getOwnPropertyDescriptor(shared.Auth0Client.prototype, 'revokeRefreshToken').value.name, 'revokeRefreshToken');
   assert.equal(globalThis.__fakeWasm.clients.length, 0, 'no wasm client was made');
 });
+
+test('interactiveErrorHandler: an error the wasm side marks interactive completes in a login popup, then the token is read from the cache', async () => {
+  const c = new shared.Auth0Client({ ...base, interactiveErrorHandler: 'popup' });
+  const mfa = { class: 'MfaRequired', error: 'mfa_required', description: 'Multifactor authentication required', mfa_token: 'mt', interactive: true };
+  const silent = [];
+  fake().handlers.getTokenSilently = (json) => {
+    silent.push(JSON.parse(json));
+    if (silent.length === 1) throw mfa;
+    return '{"access_token":"at-mfa","id_token":"it","token_type":"Bearer","expires_in":60}';
+  };
+  const authorizationParams = { audience: 'https://api', scope: 'read:x' };
+  assert.equal(await c.getTokenSilently({ authorizationParams }), 'at-mfa');
+  const popupCall = fake().clients[0].calls.find(([name]) => name === 'loginWithPopup');
+  assert.deepEqual(JSON.parse(popupCall[1]), { authorizationParams });
+  assert.equal(win.opened.length, 1, 'one popup');
+  assert.deepEqual(silent[1], { authorizationParams, cacheMode: 'cache-only', detailedResponse: true });
+  // Not in the cache after the popup: auth0-spa-js's interactive_handler_cache_miss.
+  let n = 0;
+  fake().handlers.getTokenSilently = () => {
+    if (n++ === 0) throw mfa;
+    return undefined;
+  };
+  await assert.rejects(c.getTokenSilently({ detailedResponse: true }), (e) => e instanceof errors.GenericError && e.error === 'interactive_handler_cache_miss');
+  // The same error without the mark is rethrown as it is, with no popup.
+  const opened = win.opened.length;
+  fake().handlers.getTokenSilently = () => {
+    throw { ...mfa, interactive: undefined };
+  };
+  await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.MfaRequiredError && e.mfa_token === 'mt');
+  assert.equal(win.opened.length, opened);
+});

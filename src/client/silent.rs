@@ -28,7 +28,14 @@ impl Machine for GetTokenSilently {
     type Output = Option<TokenResult>;
 
     fn step(&mut self, reply: Reply) -> Step<Option<TokenResult>> {
-        self.inner.step(&self.c, reply)
+        match self.inner.step(&self.c, reply) {
+            // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
+            Step::Done(Err(mut e)) if self.c.options.interactive_popup && e.asks_for_interaction() => {
+                e.interactive = true;
+                Step::Done(Err(e))
+            }
+            other => other,
+        }
     }
 }
 

@@ -62,7 +62,13 @@ pub struct ErrorFields {
     /// The `appState` stored with the login transaction (AuthenticationError), so an app can
     /// recover where the user was even when the login failed.
     pub app_state: Option<Json>,
+    /// The call may be completed in a login popup (`interactiveErrorHandler: 'popup'` and
+    /// [`Error::asks_for_interaction`]); the package entry then opens it (`js/index.js`).
+    pub interactive: bool,
 }
+
+/// Auth0's `error_description` for a `prompt=none` login that needs MFA first.
+pub(crate) const MFA_STEP_UP_DESCRIPTION: &str = "Multifactor authentication required";
 
 impl Error {
     /// An error of `class` with a code and description and no extra fields.
@@ -77,6 +83,7 @@ impl Error {
             audience: None,
             scope: None,
             app_state: None,
+            interactive: false,
         }))
     }
 
@@ -181,6 +188,19 @@ impl Error {
     pub fn login_required(description: &str) -> Error {
         Error::generic("login_required", description)
     }
+
+    /// The `/authorize` answer to `prompt=none` when the session exists but needs a second factor
+    /// first: `login_required` with this description (Auth0's wording, as auth0-spa-js matches it).
+    pub(crate) fn is_mfa_step_up(&self) -> bool {
+        self.error == "login_required" && self.description == MFA_STEP_UP_DESCRIPTION
+    }
+
+    /// Whether only the user can resolve this silent-renewal failure, in a login popup: the token
+    /// endpoint's `mfa_required` (refresh path) or the iframe's MFA step-up (auth0-spa-js 2.28's
+    /// `interactiveErrorHandler` rule).
+    pub(crate) fn asks_for_interaction(&self) -> bool {
+        self.class == ErrorClass::MfaRequired || self.is_mfa_step_up()
+    }
 }
 
 impl std::ops::Deref for Error {
@@ -235,5 +255,23 @@ mod tests {
         assert_eq!(Error::missing_transaction().error, "missing_transaction");
         assert_eq!(Error::state_mismatch().error, "state_mismatch");
         assert_eq!(Error::state_mismatch().to_string(), "Invalid state");
+    }
+
+    #[test]
+    fn only_mfa_asks_for_interaction() {
+        let rows = [
+            (Error::mfa_required("Multifactor authentication required", "mt", None), true),
+            (Error::login_required(MFA_STEP_UP_DESCRIPTION), true),
+            (Error::login_required("Login required"), false),
+            (Error::generic("mfa_required", MFA_STEP_UP_DESCRIPTION), false),
+            (Error::generic("consent_required", MFA_STEP_UP_DESCRIPTION), false),
+            (Error::missing_refresh_token("default", "openid"), false),
+            (Error::timeout(), false),
+        ];
+        for (e, want) in rows {
+            assert_eq!(e.asks_for_interaction(), want, "{} / {}", e.error, e.description);
+        }
+        assert!(Error::login_required(MFA_STEP_UP_DESCRIPTION).is_mfa_step_up());
+        assert!(!Error::mfa_required("x", "mt", None).is_mfa_step_up());
     }
 }

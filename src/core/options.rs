@@ -204,6 +204,9 @@ pub struct ClientOptions {
     /// `useMrrt`: Multi-Resource Refresh Tokens: any refresh token of the client may renew
     /// tokens for another audience (docs/behaviour.md §2.6 point 7).
     pub use_mrrt: bool,
+    /// `interactiveErrorHandler: 'popup'`: a `getTokenSilently` that fails because the user must
+    /// interact (MFA step-up) completes in a login popup instead (docs/behaviour.md §2.5).
+    pub interactive_popup: bool,
     /// Timeout of each token / revoke request in milliseconds (`httpTimeoutInSeconds || 10`).
     pub http_timeout_ms: u64,
     /// Timeout of iframe / popup round trips in milliseconds when the call gives none
@@ -322,6 +325,7 @@ impl ClientOptions {
         let use_refresh_tokens = optional_bool(options, "useRefreshTokens", false)?;
         let use_refresh_tokens_fallback = optional_bool(options, "useRefreshTokensFallback", legacy_shape)?;
         let use_mrrt = optional_bool(options, "useMrrt", false)?;
+        let interactive_popup = interactive_error_handler(options)?;
         let use_form_data = optional_bool(options, "useFormData", true)?;
         let use_cookies_for_transactions = optional_bool(options, "useCookiesForTransactions", false)?;
         let legacy_same_site_cookie = optional_bool(options, "legacySameSiteCookie", true)?;
@@ -364,6 +368,7 @@ impl ClientOptions {
             use_refresh_tokens,
             use_refresh_tokens_fallback,
             use_mrrt,
+            interactive_popup,
             http_timeout_ms,
             authorize_timeout_ms,
             use_form_data,
@@ -412,12 +417,22 @@ enum ClientScope {
 /// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
 /// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
 /// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 4] = [
+const UNSUPPORTED_OPTIONS: [(&str, &str); 3] = [
     ("useDpop", "DPoP sender-constrained tokens"),
-    ("interactiveErrorHandler", "the interactive MFA error handler"),
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
 ];
+
+/// `interactiveErrorHandler`: `'popup'` turns the popup handler on; absent, `null`, `false` or
+/// `''` leave it off; any other value is a mistake worth naming (auth0-spa-js knows only `'popup'`).
+fn interactive_error_handler(options: &Json) -> Result<bool> {
+    match options.get("interactiveErrorHandler") {
+        None | Some(Json::Null) | Some(Json::Bool(false)) => Ok(false),
+        Some(Json::String(s)) if s.is_empty() => Ok(false),
+        Some(Json::String(s)) if s == "popup" => Ok(true),
+        Some(_) => Err(Error::invalid_options("`interactiveErrorHandler` must be 'popup' (or left out)")),
+    }
+}
 
 /// Refuses an option this SDK does not implement when it asks for the feature (a value other than
 /// absent, `null`, `false` or `''`), with `InvalidConfigurationError` naming it. `workerUrl` (there
@@ -890,8 +905,20 @@ mod tests {
     }
 
     #[test]
+    fn interactive_error_handler_is_popup_or_off() {
+        for (value, popup) in [("\"popup\"", Some(true)), ("null", Some(false)), ("false", Some(false)), ("\"\"", Some(false)), ("\"redirect\"", None), ("true", None)] {
+            let text = with(&["\"interactiveErrorHandler\":", value].concat());
+            match popup {
+                Some(want) => assert_eq!(ok(&text).interactive_popup, want, "{value}"),
+                None => assert!(err(&text).contains("interactiveErrorHandler"), "{value}"),
+            }
+        }
+        assert!(!ok(&with("\"useFormData\":true")).interactive_popup);
+    }
+
+    #[test]
     fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
-        for (name, value) in [("useDpop", "true"), ("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+        for (name, value) in [("useDpop", "true"), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
             let text = ["\"", name, "\":", value].concat();
             let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
             assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");

@@ -41,6 +41,9 @@ fn error_to_js(e: &Error) -> JsValue {
     set("class", &JsValue::from_str(class));
     set("error", &JsValue::from_str(&e.error));
     set("description", &JsValue::from_str(&e.description));
+    if e.interactive {
+        set("interactive", &JsValue::TRUE);
+    }
     let optional = [("state", &e.state), ("mfa_token", &e.mfa_token), ("audience", &e.audience), ("scope", &e.scope)];
     for (name, value) in optional {
         if let Some(v) = value {

@@ -297,4 +297,22 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     auth0_spa_wasm::core::encoding::form_parse(query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
+/// A client of the test tenant (`extra`: more option members, each starting with a comma) that
+/// has logged in through the redirect flow; the login's token response carried `refresh_token`.
+/// The platform's request log starts empty.
+pub fn logged_in(extra: &str, refresh_token: Option<&'static str>) -> (Client<FakePlatform>, FakePlatform) {
+    let platform = FakePlatform::new();
+    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
+    let options = auth0_spa_wasm::core::options::ClientOptions::from_json(&Json::parse(&text).expect("options JSON")).expect("valid options");
+    let client = Client::new(options, platform.clone());
+    let url = client.login_with_redirect(&auth0_spa_wasm::core::options::ParamList::new(), None).expect("authorize URL");
+    let nonce = query_param(&url, "nonce").expect("nonce");
+    let id = jwt(&id_token_claims(Some(&nonce), ""));
+    platform.on_http(move |_| Ok(token_response("at-login", refresh_token, Some(&id), 86_400)));
+    let state = query_param(&url, "state").expect("state");
+    run(client.handle_redirect_callback(&[ORIGIN, "/?code=c&state=", &auth0_spa_wasm::core::encoding::form_encode(&state)].concat())).expect("login");
+    platform.0.requests.borrow_mut().clear();
+    (client, platform)
+}
+
 pub use driver::*;

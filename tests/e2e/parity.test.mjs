@@ -161,3 +161,32 @@ test(`[${h.SDK}] createFetcher(): without a session fetchWithAuth rejects and se
   }), api.url);
   assert.deepEqual(own, { ok: true, value: { status: 401, challenge: 'Bearer error="invalid_token"' } });
 });
+
+test(`[${h.SDK}] interactiveErrorHandler: 'popup': mfa_required on a refresh is completed in a login popup and its token returned`, T, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, { ...RT_OPTIONS, interactiveErrorHandler: 'popup' });
+  await h.loginWithRedirect(page, env.pages.url);
+  env.tenant.resetStats();
+  env.tenant.addFault({
+    target: 'token', grantType: 'refresh_token', count: 1, process: false, status: 403,
+    body: { error: 'mfa_required', error_description: 'Multifactor authentication required', mfa_token: 'mfa-token-1' },
+  });
+  // From a click, as an app would call it while the user acts (popup blockers allow it then).
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'renew';
+    b.addEventListener('click', () => {
+      window.__state.renew = undefined;
+      window.__try(() => window.__client.getTokenSilently({ cacheMode: 'off' })).then((r) => { window.__state.renew = r; });
+    });
+    document.body.appendChild(b);
+  });
+  await page.click('#renew');
+  const r = await h.pollPage(page, () => window.__state.renew, undefined, 20_000);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(typeof r.value, 'string');
+  const s = h.tokenStats(env.tenant);
+  assert.deepEqual([s.refresh, s.code], [1, 1], 'the refused refresh, then the popup login\'s code exchange');
+  assert.equal(r.value, await page.evaluate(() => window.__client.getTokenSilently({ cacheMode: 'cache-only' })), 'the popup\'s token is the cached one');
+  assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), true);
+});

@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     getAccessToken: async () => (await auth0.getTokenSilently({ detailedResponse: true })) ?? undefined
   });
   console.log(orders.status, (await custom.fetchWithAuth(new URL('https://api.example.com/me'))).ok);
-  const mrrt = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useMrrt: true });
+  const mrrt = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useMrrt: true, interactiveErrorHandler: 'popup' });
   console.log(await mrrt.getTokenSilently({ authorizationParams: { audience: 'https://other.example.com' } }));
   const logoutOptions: LogoutOptions = {
     openUrl: (url) => {
