@@ -5,10 +5,10 @@
 // auth0-spa-js's published API (names and shapes must match for apps and wrappers to type-check);
 // re-exported by index.d.ts.
 //
-// The sub-clients (MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient)
-// and Fetcher are classes in auth0-spa-js; here they are interfaces: this package does not export
-// them at run time (README, "Not implemented"), so a value import fails to type-check instead of
-// failing in the bundler.
+// The sub-clients (MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient,
+// AnonymousSessionClient) are classes here as in auth0-spa-js, whose methods reject with
+// GenericError('not_supported') until implemented (README, "Not implemented"); Fetcher is a type,
+// as auth0-spa-js exports it.
 
 import type { AuthorizationParams, GetTokenSilentlyVerboseResponse, TokenEndpointResponse, ResponseType } from './index.js';
 import { GenericError } from './index.js';
@@ -119,7 +119,8 @@ export interface EnrollmentFactor {
 }
 
 /** The `mfa` sub-client of auth0-spa-js (`client.mfa`). Not implemented by this package yet. */
-export interface MfaApiClient {
+export declare class MfaApiClient {
+  private constructor();
   setMFAAuthDetails(mfaToken: string, scope?: string, audience?: string, mfaRequirements?: import('./index.js').MfaRequirements): void;
   getAuthenticators(mfaToken: string): Promise<Authenticator[]>;
   enroll(params: EnrollParams): Promise<EnrollmentResponse>;
@@ -234,7 +235,8 @@ export type PasskeyGetTokenOptions = {
 };
 
 /** The `passkey` sub-client of auth0-spa-js (`client.passkey`). Not implemented by this package yet. */
-export interface PasskeyApiClient {
+export declare class PasskeyApiClient {
+  private constructor();
   signup(options: PasskeySignupOptions): Promise<TokenEndpointResponse>;
   login(options?: PasskeyLoginOptions): Promise<TokenEndpointResponse>;
   getSignupChallenge(options: PasskeySignupChallengeOptions): Promise<PasskeySignupChallenge>;
@@ -509,7 +511,8 @@ export type EnrollmentVerifyOptions =
   | PasswordEnrollmentVerifyOptions;
 
 /** The `myAccount` sub-client of auth0-spa-js (`client.myAccount`). Not implemented by this package yet. */
-export interface MyAccountApiClient {
+export declare class MyAccountApiClient {
+  private constructor();
   connectAccount(params: ConnectRequest): Promise<ConnectResponse>;
   completeAccount(params: CompleteRequest): Promise<CompleteResponse>;
   getFactors(): Promise<Factor[]>;
@@ -583,8 +586,14 @@ export interface GetAnonymousAccessTokenOptions {
 }
 export type AnonymousGetTokenSilentlyOptions = Omit<GetAnonymousAccessTokenOptions, 'sessionToken'>;
 export type AnonymousTokenResult = { accessToken: string; expiresAt: number; scope?: string };
+/** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js. Not implemented by this package yet. */
+export declare class AnonymousSessionClient {
+  private constructor();
+  createSession(options?: CreateAnonymousSessionOptions): Promise<AnonymousSession>;
+}
 /** The `anonymous` sub-client of auth0-spa-js (`client.anonymous`). Not implemented by this package yet. */
-export interface AnonymousSessionApiClient {
+export declare class AnonymousSessionApiClient {
+  private constructor();
   createSession(options?: CreateAnonymousSessionOptions): Promise<AnonymousSession>;
   getTokenSilently(options?: AnonymousGetTokenSilentlyOptions): Promise<AnonymousTokenResult>;
   mintTransferToken(): Promise<string | null>;

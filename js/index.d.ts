@@ -426,6 +426,22 @@ export declare class UseDpopNonceError extends GenericError {
 // ----------------------------------------------------------------------------------------------
 // Client
 
+/** What a cache key is made of (auth0-spa-js `CacheKeyData`). */
+export type CacheKeyData = { audience?: string; scope?: string; clientId: string };
+
+/** A cache key: `prefix::clientId::audience::scope::suffix`, empty parts left out. */
+export declare class CacheKey {
+  prefix: string;
+  suffix?: string | undefined;
+  clientId: string;
+  scope?: string;
+  audience?: string;
+  constructor(data: CacheKeyData, prefix?: string, suffix?: string | undefined);
+  toKey(): string;
+  static fromKey(key: string): CacheKey;
+  static fromCacheEntry(entry: { audience: string; scope: string; client_id: string }): CacheKey;
+}
+
 /** The SDK client (doc §1.4). All methods are asynchronous except `getConfiguration`. */
 export declare class Auth0Client {
   constructor(options: Auth0ClientOptions);

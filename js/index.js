@@ -84,6 +84,8 @@ import {
   asksForPopup
 } from './errors.js';
 import { addUnsupported } from './unsupported.js';
+// The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
+export { MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 
 export {
@@ -628,6 +630,37 @@ export async function createAuth0Client(options) {
 // Caches and value types exported by auth0-spa-js.
 
 const PREFIX = '@@auth0spajs@@';
+
+/**
+ * A cache key as auth0-spa-js builds it (doc §3.1): `prefix::clientId::audience::scope::suffix`,
+ * empty parts left out. For custom caches that read or list keys; the client builds its own keys
+ * in the Rust core (`src/core/cache.rs`), in the same format.
+ */
+export class CacheKey {
+  constructor(data, prefix = PREFIX, suffix) {
+    this.prefix = prefix;
+    this.suffix = suffix;
+    this.clientId = data.clientId;
+    this.scope = data.scope;
+    this.audience = data.audience;
+  }
+
+  /** The key's text. */
+  toKey() {
+    return [this.prefix, this.clientId, this.audience, this.scope, this.suffix].filter(Boolean).join('::');
+  }
+
+  /** The key a text names (its first four `::`-separated parts). */
+  static fromKey(key) {
+    const [prefix, clientId, audience, scope] = key.split('::');
+    return new CacheKey({ clientId, scope, audience }, prefix);
+  }
+
+  /** The key of a cache entry (`client_id`, `audience`, `scope`). */
+  static fromCacheEntry(entry) {
+    return new CacheKey({ scope: entry.scope, audience: entry.audience, clientId: entry.client_id });
+  }
+}
 
 /** The `cacheLocation: 'localstorage'` cache as an object (doc §3.4): JSON in localStorage. */
 export class LocalStorageCache {

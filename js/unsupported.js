@@ -34,25 +34,46 @@ export const SUB_CLIENTS = {
     ],
     sync: []
   },
-  anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] }
+  anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] },
+  anonymousSession: { async: ['createSession'], sync: [] }
 };
 
 /**
- * A frozen stand-in for the sub-client `name` whose every method rejects (or throws) with
- * `notSupported('<name>.<method>()')`.
+ * A class standing in for the sub-client `name`: every method rejects (or throws) with
+ * `notSupported('<name>.<method>()')`. auth0-spa-js exports these classes, so they are values
+ * here too (`client.mfa instanceof MfaApiClient`).
  * @param {keyof typeof SUB_CLIENTS} name
  */
-export function unsupportedSubClient(name) {
-  /** @type {Record<string, (...args: any[]) => any>} */
-  const out = {};
-  for (const m of SUB_CLIENTS[name].async) out[m] = () => Promise.reject(notSupported(`${name}.${m}()`));
-  for (const m of SUB_CLIENTS[name].sync) {
-    out[m] = () => {
-      throw notSupported(`${name}.${m}()`);
-    };
+function subClientClass(name) {
+  const SubClient = class {};
+  for (const m of SUB_CLIENTS[name].async) {
+    Object.defineProperty(SubClient.prototype, m, { writable: true, configurable: true, value: () => Promise.reject(notSupported(`${name}.${m}()`)) });
   }
-  return Object.freeze(out);
+  for (const m of SUB_CLIENTS[name].sync) {
+    Object.defineProperty(SubClient.prototype, m, {
+      writable: true,
+      configurable: true,
+      value: () => {
+        throw notSupported(`${name}.${m}()`);
+      }
+    });
+  }
+  return SubClient;
 }
+
+/** auth0-spa-js's `client.mfa` class (MFA API); not implemented yet. */
+export const MfaApiClient = /* @__PURE__ */ subClientClass('mfa');
+/** auth0-spa-js's `client.passkey` class (passkey sign-up and login); not implemented yet. */
+export const PasskeyApiClient = /* @__PURE__ */ subClientClass('passkey');
+/** auth0-spa-js's `client.myAccount` class (My Account API); not implemented yet. */
+export const MyAccountApiClient = /* @__PURE__ */ subClientClass('myAccount');
+/** auth0-spa-js's `client.anonymous` class (anonymous sessions); not implemented yet. */
+export const AnonymousSessionApiClient = /* @__PURE__ */ subClientClass('anonymous');
+/** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js; not implemented yet. */
+export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousSession');
+
+/** The class of each sub-client property of the client. */
+const SUB_CLIENT_CLASSES = { mfa: MfaApiClient, passkey: PasskeyApiClient, myAccount: MyAccountApiClient, anonymous: AnonymousSessionApiClient };
 
 /** Client methods of auth0-spa-js 2.28.3 this package lacks: `async` ones reject, `sync` ones throw. */
 export const UNSUPPORTED_METHODS = {
@@ -80,8 +101,8 @@ export function addUnsupported(proto) {
       }
     });
   }
-  for (const name of /** @type {(keyof typeof SUB_CLIENTS)[]} */ (Object.keys(SUB_CLIENTS))) {
-    const stub = unsupportedSubClient(name);
+  for (const [name, SubClient] of Object.entries(SUB_CLIENT_CLASSES)) {
+    const stub = Object.freeze(new SubClient());
     define(name, { get: () => stub });
   }
 }

@@ -637,6 +637,27 @@ test('the package exports the auth0-spa-js names', () => {
   assert.equal(shared.RefreshTokenMode.Online, 'online');
   assert.equal(shared.ResponseType.Code, 'code');
   assert.equal('toJsError' in shared, false, 'internal');
+  assert.equal('asksForPopup' in shared, false, 'internal');
+});
+
+test('every runtime export of auth0-spa-js 2.28.3 exists here (its built module, read in node)', async () => {
+  // Its ES-module build (the package's `main` is CommonJS, which node would wrap).
+  const theirs = await import(new URL('../../node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.esm.js', import.meta.url).href);
+  const missing = Object.keys(theirs).filter((name) => !(name in shared));
+  assert.deepEqual(missing, []);
+  assert.ok(Object.keys(theirs).length >= 38, 'auth0-spa-js 2.28.3 has 38');
+});
+
+test('CacheKey builds and reads keys as auth0-spa-js does', () => {
+  const rows = [
+    [{ clientId: 'abc', audience: 'default', scope: 'openid profile' }, undefined, undefined, '@@auth0spajs@@::abc::default::openid profile'],
+    [{ clientId: 'abc' }, undefined, '@@user@@', '@@auth0spajs@@::abc::@@user@@'],
+    [{ clientId: 'abc', audience: 'https://api' }, 'custom', undefined, 'custom::abc::https://api']
+  ];
+  for (const [data, prefix, suffix, key] of rows) assert.equal(new shared.CacheKey(data, prefix, suffix).toKey(), key);
+  const k = shared.CacheKey.fromKey('@@auth0spajs@@::abc::https://api::openid email');
+  assert.deepEqual([k.prefix, k.clientId, k.audience, k.scope], ['@@auth0spajs@@', 'abc', 'https://api', 'openid email']);
+  assert.equal(shared.CacheKey.fromCacheEntry({ client_id: 'abc', audience: 'default', scope: 'openid' }).toKey(), '@@auth0spajs@@::abc::default::openid');
 });
 
 test('what auth0-spa-js has and this package lacks rejects (synchronous calls throw) with GenericError(not_supported) naming the call, and makes no wasm call', async () => {
@@ -649,6 +670,9 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   for (const m of ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect']) {
     await assert.rejects(client[m]({}), (e) => (expectNotSupported(e, `${m}()`), true));
   }
+  assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
+  assert.ok(client.myAccount instanceof shared.MyAccountApiClient && client.anonymous instanceof shared.AnonymousSessionApiClient);
+  await assert.rejects(new shared.AnonymousSessionClient().createSession(), (e) => (expectNotSupported(e, 'anonymousSession.createSession()'), true));
   await assert.rejects(client.mfa.enroll({}), (e) => (expectNotSupported(e, 'mfa.enroll()'), true));
   assert.throws(() => client.mfa.setMFAAuthDetails('t'), (e) => (expectNotSupported(e, 'mfa.setMFAAuthDetails()'), true));
   await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
