@@ -340,7 +340,7 @@ impl SaveRefresh {
                         Err(_) => RefreshedIdToken::Untrusted,
                     };
                     let session = same_session(c, self.generation);
-                    let missing: Vec<&str> = self.asked.as_deref().map(|asked| missing_scopes(asked, self.response.scope.as_deref())).unwrap_or_default();
+                    let missing: Vec<&str> = self.asked.as_deref().map(|asked| missing_scopes(asked, self.response.scope.as_deref(), c.options.online_refresh_tokens)).unwrap_or_default();
                     let facts = RefreshFacts { rotated: self.rotated, id_token, logged_out_meanwhile: session.is_err(), scopes_missing: !missing.is_empty() };
                     let plan = plan_after_refresh(facts);
                     let checked = match (session, checked) {

@@ -4,7 +4,7 @@
 //! audience: the tokens then stop working at the server, not only in this browser.
 
 use super::io::{finished, Io, Machine, Reply, Step};
-use super::store::{ClientEntries, ForgetToken};
+use super::store::{ClearLocalSession, ClientEntries, ForgetToken};
 use super::{clamp_ms, lock_name, Shared, LOCK_TIMEOUT_MS};
 use crate::core::scope::DEFAULT_AUDIENCE;
 use crate::core::token::parse_revoke_response;
@@ -112,24 +112,39 @@ impl Revoke {
     }
 }
 
-/// The flow of `revokeRefreshToken({ audience })`: audience = option ‖ client ‖ `default`.
+/// The flow of `revokeRefreshToken({ audience })`: audience = option ‖ client ‖ `default`. In
+/// online mode the refresh token is bound to the server session, which its revocation ends, so
+/// the local session ends too (auth0-spa-js 2.23+): no stale user or access token stays visible.
 pub struct RevokeRefreshToken {
     c: Rc<Shared>,
     revoke: Revoke,
+    ending: Option<ClearLocalSession>,
 }
 
 impl RevokeRefreshToken {
     pub(super) fn new(c: Rc<Shared>, audience: Option<&str>) -> RevokeRefreshToken {
         let audience = audience.filter(|a| !a.is_empty()).or(c.options.audience()).unwrap_or(DEFAULT_AUDIENCE).to_owned();
-        RevokeRefreshToken { c, revoke: Revoke::new(Some(audience)) }
+        RevokeRefreshToken { c, revoke: Revoke::new(Some(audience)), ending: None }
     }
 }
 
 impl Machine for RevokeRefreshToken {
     type Output = ();
 
-    fn step(&mut self, reply: Reply) -> Step<()> {
-        self.revoke.step(&self.c, reply)
+    fn step(&mut self, mut reply: Reply) -> Step<()> {
+        if self.ending.is_none() {
+            match self.revoke.step(&self.c, reply) {
+                Step::Done(Ok(())) if self.c.options.online_refresh_tokens && self.c.options.use_refresh_tokens => {
+                    self.ending = Some(ClearLocalSession::new(Some(self.c.client_id())));
+                    reply = Reply::Start;
+                }
+                other => return other,
+            }
+        }
+        match &mut self.ending {
+            Some(end) => end.step(&self.c, reply),
+            None => Step::Done(Err(finished())),
+        }
     }
 }
 

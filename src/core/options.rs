@@ -207,6 +207,10 @@ pub struct ClientOptions {
     /// `interactiveErrorHandler: 'popup'`: a `getTokenSilently` that fails because the user must
     /// interact (MFA step-up) completes in a login popup instead (docs/behaviour.md §2.5).
     pub interactive_popup: bool,
+    /// `refreshTokenMode: 'online'`: session-bound, non-rotating Online Refresh Tokens asked for
+    /// with `online_access` (docs/behaviour.md §1.3). The package entry refuses it without
+    /// `useRefreshTokens` and `useDpop`, as auth0-spa-js's constructor does.
+    pub online_refresh_tokens: bool,
     /// Timeout of each token / revoke request in milliseconds (`httpTimeoutInSeconds || 10`).
     pub http_timeout_ms: u64,
     /// Timeout of iframe / popup round trips in milliseconds when the call gives none
@@ -335,7 +339,8 @@ impl ClientOptions {
 
         let auth0_client = auth0_client(options.get("auth0Client"))?;
 
-        let session = session_scope(use_refresh_tokens);
+        let online_refresh_tokens = refresh_token_mode_is_online(options)?;
+        let session = session_scope(use_refresh_tokens, online_refresh_tokens);
         let (authorization_params, scope) = if legacy_shape {
             legacy_authorization(options, session)?
         } else {
@@ -369,6 +374,7 @@ impl ClientOptions {
             use_refresh_tokens_fallback,
             use_mrrt,
             interactive_popup,
+            online_refresh_tokens,
             http_timeout_ms,
             authorize_timeout_ms,
             use_form_data,
@@ -422,6 +428,17 @@ const UNSUPPORTED_OPTIONS: [(&str, &str); 3] = [
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
 ];
+
+/// `refreshTokenMode`: `'online'`, or `'offline'` (the default; also absent or `null`); any other
+/// value is named in an `InvalidConfigurationError`.
+fn refresh_token_mode_is_online(options: &Json) -> Result<bool> {
+    match options.get("refreshTokenMode") {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::String(s)) if s == "offline" => Ok(false),
+        Some(Json::String(s)) if s == "online" => Ok(true),
+        Some(_) => Err(Error::invalid_options("`refreshTokenMode` must be 'offline' or 'online'")),
+    }
+}
 
 /// `interactiveErrorHandler`: `'popup'` turns the popup handler on; absent, `null`, `false` or
 /// `''` leave it off; any other value is a mistake worth naming (auth0-spa-js knows only `'popup'`).
@@ -902,6 +919,18 @@ mod tests {
     fn cookie_domain_must_be_a_string_and_empty_means_unset() {
         assert_eq!(ok(&with(r#""cookieDomain":"""#)).cookie_domain, None);
         assert!(err(&with(r#""cookieDomain":true"#)).contains("\"cookieDomain\""));
+    }
+
+    #[test]
+    fn refresh_token_mode_online_asks_for_online_access_instead_of_offline_access() {
+        let online = ok(&with(r#""useRefreshTokens":true,"refreshTokenMode":"online""#));
+        assert!(online.online_refresh_tokens);
+        assert_eq!(online.scope.get("default"), Some("openid profile email online_access"));
+        let offline = ok(&with(r#""useRefreshTokens":true,"refreshTokenMode":"offline""#));
+        assert!(!offline.online_refresh_tokens);
+        assert_eq!(offline.scope.get("default"), Some("openid profile email offline_access"));
+        assert!(!ok(&with(r#""refreshTokenMode":null"#)).online_refresh_tokens);
+        assert!(err(&with(r#""refreshTokenMode":"sometimes""#)).contains("refreshTokenMode"));
     }
 
     #[test]

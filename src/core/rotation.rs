@@ -16,6 +16,7 @@
 
 use super::cache::{AccessTokenEntry, CacheKey};
 use super::token::{is_refresh_token_dead, TokenResponse};
+use super::scope::ONLINE_ACCESS_SCOPE;
 
 /// F2: if the refresh `response` carries no refresh token, put `current` (the one just used)
 /// into it, so the entry written from it keeps a usable refresh token. Returns true when it did.
@@ -164,10 +165,14 @@ pub fn mrrt_scope_to_request<'a>(found_audience: Option<&str>, found_scope: Opti
 }
 
 /// The requested scopes the server did not grant, in request order (§2.6 point 7); a response
-/// without `scope` granted what was asked.
-pub fn missing_scopes<'a>(requested: &'a str, granted: Option<&str>) -> Vec<&'a str> {
+/// without `scope` granted what was asked. In online mode `online_access` is not counted: the
+/// server need not echo it (auth0-spa-js `getMissingScopes`).
+pub fn missing_scopes<'a>(requested: &'a str, granted: Option<&str>, online: bool) -> Vec<&'a str> {
     let Some(granted) = granted else { return Vec::new() };
-    requested.split(' ').filter(|s| !s.is_empty() && !granted.split(' ').any(|g| g == *s)).collect()
+    requested
+        .split(' ')
+        .filter(|s| !s.is_empty() && !(online && *s == ONLINE_ACCESS_SCOPE) && !granted.split(' ').any(|g| g == *s))
+        .collect()
 }
 
 /// What the client does when a refresh request failed ([`plan_after_failure`]).
@@ -366,9 +371,17 @@ mod tests {
 
     #[test]
     fn missing_scopes_are_the_requested_ones_the_server_left_out() {
-        assert_eq!(missing_scopes("openid read write", Some("openid read")), ["write"]);
-        assert_eq!(missing_scopes("openid read", Some("read openid extra")), Vec::<&str>::new());
-        assert_eq!(missing_scopes("openid read", None), Vec::<&str>::new(), "no scope in the answer: all granted");
+        let rows: [(&str, Option<&str>, bool, &[&str]); 6] = [
+            ("openid read write", Some("openid read"), false, &["write"]),
+            ("openid read", Some("read openid extra"), false, &[]),
+            ("openid read", None, false, &[]),
+            ("openid online_access read", Some("openid read"), true, &[]),
+            ("openid online_access read", Some("openid read"), false, &["online_access"]),
+            ("openid offline_access", Some("openid"), true, &["offline_access"]),
+        ];
+        for (requested, granted, online, want) in rows {
+            assert_eq!(missing_scopes(requested, granted, online), want, "{requested} / {granted:?} / {online}");
+        }
     }
 
     #[test]

@@ -50,13 +50,17 @@ pub(crate) fn get_unique_scopes(parts: &[Option<&str>]) -> String {
     out
 }
 
-/// The session scope auth0-spa-js injects into every scope: `offline_access` when refresh
-/// tokens are used, nothing otherwise.
-pub(crate) fn session_scope(use_refresh_tokens: bool) -> Option<&'static str> {
-    if use_refresh_tokens {
-        Some(OFFLINE_ACCESS_SCOPE)
-    } else {
-        None
+/// The scope that asks for Online Refresh Tokens (`refreshTokenMode: 'online'`): session-bound,
+/// non-rotating refresh tokens; it replaces `offline_access`.
+pub(crate) const ONLINE_ACCESS_SCOPE: &str = "online_access";
+
+/// The session scope auth0-spa-js injects into every scope: `online_access` in online mode,
+/// `offline_access` when refresh tokens are used, nothing otherwise (never both).
+pub(crate) fn session_scope(use_refresh_tokens: bool, online: bool) -> Option<&'static str> {
+    match (use_refresh_tokens, online) {
+        (true, true) => Some(ONLINE_ACCESS_SCOPE),
+        (true, false) => Some(OFFLINE_ACCESS_SCOPE),
+        (false, _) => None,
     }
 }
 
@@ -161,22 +165,24 @@ mod tests {
 
     #[test]
     fn refresh_tokens_append_offline_access_after_the_client_scope() {
-        let c = ScopeConfig::from_string(Some(DEFAULT_SCOPE), session_scope(true));
+        let c = ScopeConfig::from_string(Some(DEFAULT_SCOPE), session_scope(true, false));
         assert_eq!(c.scopes_to_request(None, None), "openid profile email offline_access");
-        assert_eq!(session_scope(false), None);
+        assert_eq!(session_scope(false, false), None);
+        assert_eq!(session_scope(false, true), None, "online mode needs refresh tokens");
+        assert_eq!(session_scope(true, true), Some("online_access"), "online_access replaces offline_access");
     }
 
     #[test]
     fn an_app_set_scope_gets_openid_but_not_profile_email() {
         let c = ScopeConfig::from_string(Some("read:things"), None);
         assert_eq!(c.scopes_to_request(None, None), "openid read:things");
-        let c = ScopeConfig::from_string(Some("email openid"), session_scope(true));
+        let c = ScopeConfig::from_string(Some("email openid"), session_scope(true, false));
         assert_eq!(c.scopes_to_request(None, None), "openid email offline_access");
     }
 
     #[test]
     fn method_scope_is_appended_after_the_configured_scope() {
-        let c = ScopeConfig::from_string(Some(DEFAULT_SCOPE), session_scope(true));
+        let c = ScopeConfig::from_string(Some(DEFAULT_SCOPE), session_scope(true, false));
         assert_eq!(
             c.scopes_to_request(Some("read:x openid"), None),
             "openid profile email offline_access read:x"
@@ -185,7 +191,7 @@ mod tests {
 
     #[test]
     fn object_scope_default_slot_lacks_profile_and_email() {
-        let c = ScopeConfig::from_map(&map(&[("https://api", "read:things")]), session_scope(true));
+        let c = ScopeConfig::from_map(&map(&[("https://api", "read:things")]), session_scope(true, false));
         assert_eq!(c.get("default"), Some("openid offline_access"));
         assert_eq!(c.get("https://api"), Some("openid read:things offline_access"));
         assert_eq!(c.slots()[0].0, "default");
@@ -211,7 +217,7 @@ mod tests {
         // Client: audience https://api, scope {https://api: read:things}, refresh tokens on.
         // loginWithRedirect() passes only the per-call audience (none): default slot is used,
         // while getTokenSilently() passes the merged audience and gets the api slot.
-        let c = ScopeConfig::from_map(&map(&[("https://api", "read:things")]), session_scope(true));
+        let c = ScopeConfig::from_map(&map(&[("https://api", "read:things")]), session_scope(true, false));
         assert_eq!(c.scopes_to_request(None, None), "openid offline_access");
         assert_eq!(c.scopes_to_request(None, Some("https://api")), "openid read:things offline_access");
     }
