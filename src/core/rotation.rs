@@ -171,7 +171,10 @@ pub fn missing_scopes<'a>(requested: &'a str, granted: Option<&str>, online: boo
     let Some(granted) = granted else { return Vec::new() };
     requested
         .split(' ')
-        .filter(|s| !s.is_empty() && !(online && *s == ONLINE_ACCESS_SCOPE) && !granted.split(' ').any(|g| g == *s))
+        .filter(|s| {
+            let not_counted = s.is_empty() || (online && *s == ONLINE_ACCESS_SCOPE);
+            !not_counted && !granted.split(' ').any(|g| g == *s)
+        })
         .collect()
 }
 
