@@ -13,10 +13,9 @@
 // one client for its lifetime, handles the redirect callback once on mount (or runs
 // checkSession), keeps { isLoading, isAuthenticated, user, error } in state, normalises errors
 // to Error instances (OAuthError for `{ error, error_description }` objects), and re-reads the
-// user after every call that can change it. Client methods this package does not have yet
-// (DPoP, fetcher, token exchange, connected accounts, revocation, the MFA / passkey / My Account /
-// anonymous sub-clients; issue 13) reject with GenericError('not_supported', '<feature> …')
-// instead of a TypeError, and start working unchanged once the client has them.
+// user after every call that can change it. The newer client methods and sub-clients are handed
+// through to the client as auth0-react does; those this package does not implement yet reject
+// there with GenericError('not_supported', '<feature> …') (js/unsupported.js).
 
 // A client-only module, as auth0-react's bundles say: Next.js (App Router) may render the
 // provider from a Server Component; components that call the hooks are Client Components.
@@ -25,7 +24,6 @@
 import React from 'react';
 import {
   Auth0Client,
-  GenericError,
   ResponseType,
   isFederatedDomain as spaIsFederatedDomain
 } from 'auth0-spa-wasm';
@@ -98,41 +96,6 @@ const normaliser = (fallback) => (error) => {
 };
 const loginError = normaliser('Login failed');
 const tokenError = normaliser('Get access token failed');
-
-/** @param {string} feature */
-const unsupported = (feature) =>
-  new GenericError('not_supported', `${feature} is not supported by auth0-spa-wasm yet`);
-
-/**
- * Calls `client[method](...args)` when the client has the method; otherwise rejects (or, for a
- * synchronous method, throws) with GenericError('not_supported').
- * @param {any} client @param {string} method @param {any[]} args @param {boolean} [sync]
- */
-function callClient(client, method, args, sync) {
-  if (typeof client[method] === 'function') return client[method](...args);
-  const err = unsupported(`${method}()`);
-  if (sync) throw err;
-  return Promise.reject(err);
-}
-
-/**
- * A sub-client (`mfa`, `myAccount`, `anonymous`): the client's own when it has one, else an
- * object whose methods reject (or throw) with GenericError('not_supported').
- * @param {any} client @param {string} name @param {string[]} methods @param {string[]} [syncMethods]
- */
-function subClient(client, name, methods, syncMethods = []) {
-  const own = client[name];
-  if (own && typeof own === 'object') return own;
-  /** @type {Record<string, (...args: any[]) => any>} */
-  const out = {};
-  for (const m of methods) out[m] = () => Promise.reject(unsupported(`${name}.${m}()`));
-  for (const m of syncMethods) {
-    out[m] = () => {
-      throw unsupported(`${name}.${m}()`);
-    };
-  }
-  return out;
-}
 
 /** Moves the pre-v2 `redirectUri` options to `authorizationParams.redirect_uri`, with a warning. */
 function deprecateRedirectUri(/** @type {any} */ options) {
@@ -415,7 +378,7 @@ export function Auth0Provider(props) {
     /** @param {any} [options] */
     async (options) => {
       try {
-        await callClient(client, 'revokeRefreshToken', [options]);
+        await client.revokeRefreshToken(options);
       } finally {
         await syncUser();
       }
@@ -443,19 +406,19 @@ export function Auth0Provider(props) {
 
   const loginWithCustomTokenExchange = React.useCallback(
     /** @param {any} options */
-    (options) => withUserSync(() => callClient(client, 'loginWithCustomTokenExchange', [options]), tokenError),
+    (options) => withUserSync(() => client.loginWithCustomTokenExchange(options), tokenError),
     [client, withUserSync]
   );
 
   const customTokenExchange = React.useCallback(
     /** @param {any} options */
-    (options) => callClient(client, 'customTokenExchange', [options]),
+    (options) => client.customTokenExchange(options),
     [client]
   );
 
   const connectAccountWithRedirect = React.useCallback(
     /** @param {any} options */
-    (options) => callClient(client, 'connectAccountWithRedirect', [options]),
+    (options) => client.connectAccountWithRedirect(options),
     [client]
   );
 
@@ -463,58 +426,34 @@ export function Auth0Provider(props) {
   const getConfiguration = React.useCallback(() => client.getConfiguration(), [client]);
   const getDpopNonce = React.useCallback(
     /** @param {string} [id] */
-    (id) => callClient(client, 'getDpopNonce', [id]),
+    (id) => client.getDpopNonce(id),
     [client]
   );
   const setDpopNonce = React.useCallback(
     /** @param {string} nonce @param {string} [id] */
-    (nonce, id) => callClient(client, 'setDpopNonce', [nonce, id]),
+    (nonce, id) => client.setDpopNonce(nonce, id),
     [client]
   );
   const generateDpopProof = React.useCallback(
     /** @param {any} params */
-    (params) => callClient(client, 'generateDpopProof', [params]),
+    (params) => client.generateDpopProof(params),
     [client]
   );
   const createFetcher = React.useCallback(
     /** @param {any} [config] */
-    (config) => callClient(client, 'createFetcher', [config], true),
+    (config) => client.createFetcher(config),
     [client]
   );
 
-  const mfa = React.useMemo(
-    () => subClient(client, 'mfa', ['getAuthenticators', 'enroll', 'challenge', 'getEnrollmentFactors', 'verify'], ['setMFAAuthDetails']),
-    [client]
-  );
-  const myAccount = React.useMemo(
-    () =>
-      subClient(client, 'myAccount', [
-        'connectAccount',
-        'completeAccount',
-        'getFactors',
-        'getAuthenticationMethods',
-        'getAuthenticationMethod',
-        'deleteAuthenticationMethod',
-        'updateAuthenticationMethod',
-        'enrollmentChallenge',
-        'enrollmentVerify'
-      ]),
-    [client]
-  );
-  const anonymous = React.useMemo(
-    () => subClient(client, 'anonymous', ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], ['hasSession', 'getClaims']),
-    [client]
-  );
+  const mfa = React.useMemo(() => client.mfa, [client]);
+  const myAccount = React.useMemo(() => client.myAccount, [client]);
+  const anonymous = React.useMemo(() => client.anonymous, [client]);
   const passkey = React.useMemo(() => {
     /** @param {'signup' | 'login'} method */
     const call = (method) =>
       /** @param {any} [options] */
       (options) =>
-        withUserSync(() => {
-          const own = client.passkey;
-          if (own && typeof own[method] === 'function') return own[method](options);
-          return Promise.reject(unsupported(`passkey.${method}()`));
-        }, tokenError);
+        withUserSync(() => client.passkey[method](options), tokenError);
     return { signup: call('signup'), login: call('login') };
   }, [client, withUserSync]);
 

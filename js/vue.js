@@ -12,13 +12,13 @@
 // Behaviour follows auth0-vue's documented contract (README "Using Vue"): `app.use(createAuth0(…))`
 // makes the client, then either handles the redirect callback (and navigates to
 // `appState.target`, default '/') or runs checkSession; `isLoading`, `isAuthenticated`, `user`,
-// `idTokenClaims` and `error` are refs, refreshed from the client after every call. Client methods
-// this package does not have yet (DPoP, fetcher, token exchange, the MFA / passkey / My Account
-// sub-clients; issue 13) reject with GenericError('not_supported', '<feature> …') instead of a
-// TypeError, and start working unchanged once the client has them.
+// `idTokenClaims` and `error` are refs, refreshed from the client after every call. The newer
+// client methods and sub-clients are handed through to the client as auth0-vue does; those this
+// package does not implement yet reject there with GenericError('not_supported', '<feature> …')
+// (js/unsupported.js).
 
 import { inject, ref, unref, watchEffect } from 'vue';
-import { Auth0Client, GenericError } from 'auth0-spa-wasm';
+import { Auth0Client } from 'auth0-spa-wasm';
 
 export {
   User,
@@ -51,10 +51,6 @@ const AUTH0_TOKEN = '$auth0';
 
 /** The key under which the plugin is provided; `useAuth0()` injects it. */
 export const AUTH0_INJECTION_KEY = /* @__PURE__ */ Symbol(AUTH0_TOKEN);
-
-/** @param {string} feature */
-const unsupported = (feature) =>
-  new GenericError('not_supported', `${feature} is not supported by auth0-spa-wasm yet`);
 
 const notInstalled = () => {
   console.error(`Please ensure Auth0's Vue plugin is correctly installed.`);
@@ -121,37 +117,6 @@ function deprecateRedirectUri(/** @type {any} */ options) {
 }
 
 /**
- * Calls `client[method](...args)` when the client has the method; otherwise rejects (or, for a
- * synchronous method, throws) with GenericError('not_supported').
- * @param {any} client @param {string} method @param {any[]} args @param {boolean} [sync]
- */
-function callClient(client, method, args, sync) {
-  if (typeof client[method] === 'function') return client[method](...args);
-  const err = unsupported(`${method}()`);
-  if (sync) throw err;
-  return Promise.reject(err);
-}
-
-/**
- * A sub-client (`mfa`, `myAccount`): the client's own when it has one, else an object whose
- * methods reject (or throw) with GenericError('not_supported').
- * @param {any} client @param {string} name @param {string[]} methods @param {string[]} [syncMethods]
- */
-function subClient(client, name, methods, syncMethods = []) {
-  const own = client[name];
-  if (own && typeof own === 'object') return own;
-  /** @type {Record<string, (...args: any[]) => any>} */
-  const out = {};
-  for (const m of methods) out[m] = () => Promise.reject(unsupported(`${name}.${m}()`));
-  for (const m of syncMethods) {
-    out[m] = () => {
-      throw unsupported(`${name}.${m}()`);
-    };
-  }
-  return out;
-}
-
-/**
  * The Vue plugin: `app.use(createAuth0(options))`. Its methods are bound, so they can be passed
  * around (`const { loginWithRedirect } = useAuth0()`).
  */
@@ -192,28 +157,13 @@ export class Auth0Plugin {
   install(app) {
     const client = new Auth0Client({ ...this.clientOptions, auth0Client: TELEMETRY });
     this._client = client;
-    this.mfa = subClient(client, 'mfa', ['getAuthenticators', 'enroll', 'challenge', 'getEnrollmentFactors', 'verify'], ['setMFAAuthDetails']);
-    this.myAccount = subClient(client, 'myAccount', [
-      'connectAccount',
-      'completeAccount',
-      'getFactors',
-      'getAuthenticationMethods',
-      'getAuthenticationMethod',
-      'deleteAuthenticationMethod',
-      'updateAuthenticationMethod',
-      'enrollmentChallenge',
-      'enrollmentVerify'
-    ]);
-    /** @param {'signup' | 'login'} method */
-    const passkey = (method) =>
-      /** @param {any} [options] */
-      (options) =>
-        this.__proxy(() => {
-          const own = /** @type {any} */ (client).passkey;
-          if (own && typeof own[method] === 'function') return own[method](options);
-          return Promise.reject(unsupported(`passkey.${method}()`));
-        });
-    this.passkey = { signup: passkey('signup'), login: passkey('login') };
+    this.mfa = client.mfa;
+    this.myAccount = client.myAccount;
+    const passkeyClient = client.passkey;
+    this.passkey = {
+      signup: (/** @type {any} */ options) => this.__proxy(() => passkeyClient.signup(options)),
+      login: (/** @type {any} */ options) => this.__proxy(() => passkeyClient.login(options))
+    };
     void this.__checkSession(app.config.globalProperties.$router);
     app.config.globalProperties[AUTH0_TOKEN] = this;
     app.provide(AUTH0_INJECTION_KEY, this);
@@ -254,7 +204,7 @@ export class Auth0Plugin {
 
   /** @param {any} options */
   async loginWithCustomTokenExchange(options) {
-    return this.__proxy(() => callClient(this._client, 'loginWithCustomTokenExchange', [options]));
+    return this.__proxy(() => this._client.loginWithCustomTokenExchange(options));
   }
 
   /** @param {any} [options] */
@@ -269,22 +219,22 @@ export class Auth0Plugin {
 
   /** @param {string} [id] */
   async getDpopNonce(id) {
-    return this.__proxy(() => callClient(this._client, 'getDpopNonce', [id]));
+    return this.__proxy(() => this._client.getDpopNonce(id));
   }
 
   /** @param {string} nonce @param {string} [id] */
   async setDpopNonce(nonce, id) {
-    return this.__proxy(() => callClient(this._client, 'setDpopNonce', [nonce, id]));
+    return this.__proxy(() => this._client.setDpopNonce(nonce, id));
   }
 
   /** @param {any} params */
   async generateDpopProof(params) {
-    return this.__proxy(() => callClient(this._client, 'generateDpopProof', [params]));
+    return this.__proxy(() => this._client.generateDpopProof(params));
   }
 
   /** @param {any} [config] */
   createFetcher(config) {
-    return callClient(this._client, 'createFetcher', [config], true);
+    return this._client.createFetcher(config);
   }
 
   /**

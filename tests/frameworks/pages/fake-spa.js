@@ -2,9 +2,13 @@
 // package's real exports, except Auth0Client, which is a recording fake whose methods run the
 // implementations in `globalThis.__fake.script` (set by each scenario before it installs the plugin).
 export * from 'REAL';
+import { Auth0Client as RealClient } from 'REAL';
 
-export class Auth0Client {
+// It extends the package's client so that what a scenario does not script falls to the real
+// client's own answer for the features it lacks (GenericError('not_supported'), js/unsupported.js).
+export class Auth0Client extends RealClient {
   constructor(options) {
+    super(options);
     const fake = globalThis.__fake;
     fake.options = options;
     fake.client = this;
@@ -19,7 +23,8 @@ export class Auth0Client {
     };
     for (const [name, impl] of Object.entries({ ...defaults, ...script })) {
       if (typeof impl !== 'function') {
-        this[name] = impl; // a sub-client object (mfa, passkey, myAccount)
+        // A sub-client object (mfa, passkey, myAccount): an own property over the real getter.
+        Object.defineProperty(this, name, { value: impl, writable: true, configurable: true });
         continue;
       }
       this[name] = (...args) => {
