@@ -6,6 +6,9 @@
 import {
   Auth0Client,
   AuthenticationError,
+  CacheKey,
+  MfaApiClient,
+  RefreshTokenMode,
   createAuth0Client,
   GenericError,
   InMemoryCache,
@@ -209,7 +212,14 @@ async function main(): Promise<void> {
     getAccessToken: async () => (await auth0.getTokenSilently({ detailedResponse: true })) ?? undefined
   });
   console.log(orders.status, (await custom.fetchWithAuth(new URL('https://api.example.com/me'))).ok);
-  const mrrt = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useMrrt: true, interactiveErrorHandler: 'popup' });
+  const mrrt = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useMrrt: true, interactiveErrorHandler: 'popup', sessionTransferTokenQueryParamName: 'session_transfer_token' });
+  const online = new Auth0Client({ domain: 'd', clientId: 'c', useRefreshTokens: true, useDpop: true, refreshTokenMode: RefreshTokenMode.Online });
+  const nonce: string | undefined = await online.getDpopNonce();
+  await online.setDpopNonce('n', 'my-api');
+  const proof: string = await online.generateDpopProof({ url: 'https://api.example.com/x', method: 'GET', nonce, accessToken: 'at' });
+  const dpopFetcher = online.createFetcher({ dpopNonceId: 'my-api', baseUrl: 'https://api.example.com' });
+  console.log(proof, (await dpopFetcher.fetchWithAuth('/x')).status, new CacheKey({ clientId: 'c', audience: 'default', scope: 'openid' }).toKey());
+  console.log(CacheKey.fromKey('@@auth0spajs@@::c::default::openid').scope, online.mfa instanceof MfaApiClient);
   console.log(await mrrt.getTokenSilently({ authorizationParams: { audience: 'https://other.example.com' } }));
   const logoutOptions: LogoutOptions = {
     openUrl: (url) => {
