@@ -3,16 +3,54 @@
 //
 //   const api = await startResourceServer({ tenant });   // tenant: startTenant()'s object
 //   GET|POST {api.url}/api/whoami  ->  200 { sub, scope, clientId, method, scheme }
-//   api.requests()                   the requests it saw: { method, path, scheme, status, app }
+//   api.requests()                   the requests it saw: { method, path, scheme, hasProof, app, status, proof? }
 //   api.challengeNextWithNonce(n)    the next request gets a DPoP nonce challenge (RFC 9449 §9):
 //                                    401, WWW-Authenticate: DPoP error="use_dpop_nonce", DPoP-Nonce: n
 //   await api.stop()
 //
 // Tokens are checked by looking them up in the tenant (its access tokens are opaque): unknown or
-// expired is 401 `invalid_token` (RFC 6750 §3.1); a token bound to a DPoP key (`jkt`) presented
-// with the Bearer scheme, or without a `DPoP` proof header, is 401 as well (RFC 9449 §7.1). The
-// proof's signature is not verified here: the token endpoint of the tenant does that.
+// expired is 401 `invalid_token` (RFC 6750 §3.1). A token bound to a DPoP key (`jkt`) must come
+// with the DPoP scheme and a proof (RFC 9449 §7.1) that `checkProof` accepts: signed by the key
+// the token is bound to, for this method and URL, with `ath` of this token, and with the nonce
+// this server last asked for; anything else is 401 `invalid_dpop_proof`.
+import crypto from 'node:crypto';
 import http from 'node:http';
+
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+/** RFC 7638 thumbprint of an EC public JWK. */
+function thumbprint(jwk) {
+  return b64url(crypto.createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest());
+}
+
+/**
+ * Why a DPoP proof is not acceptable for this request, or '' when it is (RFC 9449 §4.3 and §7.1):
+ * its header (`typ`, `alg`, public `jwk`), its signature, `htm`, `htu` (without query and
+ * fragment), `ath`, the key's thumbprint against the token's `jkt`, and `nonce` when one was asked.
+ */
+export function checkProof(proof, { method, url, token, jkt, nonce }) {
+  const parts = String(proof || '').split('.');
+  if (parts.length !== 3) return 'not a compact JWS';
+  let header;
+  let claims;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return 'unreadable header or claims';
+  }
+  if (header.typ !== 'dpop+jwt' || header.alg !== 'ES256' || !header.jwk || header.jwk.d) return 'bad header';
+  const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
+  const signed = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
+  if (!signed) return 'bad signature';
+  const target = new URL(url);
+  if (claims.htm !== method || claims.htu !== `${target.origin}${target.pathname}`) return 'htm/htu';
+  if (claims.ath !== b64url(crypto.createHash('sha256').update(token).digest())) return 'ath';
+  if (thumbprint(header.jwk) !== jkt) return 'not the key the token is bound to';
+  if (nonce !== undefined && claims.nonce !== nonce) return 'nonce';
+  if (typeof claims.jti !== 'string' || typeof claims.iat !== 'number') return 'jti/iat';
+  return '';
+}
 
 /** CORS for a page on another origin that sends `authorization`/`dpop` and reads `dpop-nonce`. */
 function allowCors(req, res) {
@@ -36,6 +74,7 @@ function credentials(header) {
 export async function startResourceServer({ tenant, port = 0 }) {
   let seen = [];
   let nextNonce;
+  let askedNonce;
   const answer = (res, status, body, headers = {}) => {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.statusCode = status;
@@ -54,15 +93,24 @@ export async function startResourceServer({ tenant, port = 0 }) {
     if (nextNonce !== undefined) {
       const nonce = nextNonce;
       nextNonce = undefined;
+      askedNonce = nonce;
       record.status = answer(res, 401, { error: 'use_dpop_nonce' }, { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce });
       return;
     }
     const at = cred ? await tenant.provider.AccessToken.find(cred.token) : undefined;
     const bound = !!at?.jkt;
-    const schemeOk = cred && (bound ? cred.scheme === 'DPoP' && !!req.headers.dpop : cred.scheme === 'Bearer');
+    const schemeOk = cred && cred.scheme === (bound ? 'DPoP' : 'Bearer');
     if (!at || at.isExpired || !schemeOk) {
       record.status = answer(res, 401, { error: 'invalid_token' }, { 'www-authenticate': `${bound ? 'DPoP' : 'Bearer'} error="invalid_token"` });
       return;
+    }
+    if (bound) {
+      const why = checkProof(req.headers.dpop, { method: req.method, url: `http://${req.headers.host}${req.url}`, token: cred.token, jkt: at.jkt, nonce: askedNonce });
+      record.proof = why || 'ok';
+      if (why) {
+        record.status = answer(res, 401, { error: 'invalid_dpop_proof', error_description: why }, { 'www-authenticate': 'DPoP error="invalid_dpop_proof"' });
+        return;
+      }
     }
     record.status = answer(res, 200, { sub: at.accountId, scope: at.scope, clientId: at.clientId, method: req.method, scheme: cred.scheme });
   }
@@ -77,7 +125,7 @@ export async function startResourceServer({ tenant, port = 0 }) {
   return {
     url,
     requests: () => seen.map((r) => ({ ...r })),
-    reset() { seen = []; nextNonce = undefined; },
+    reset() { seen = []; nextNonce = undefined; askedNonce = undefined; },
     challengeNextWithNonce(nonce) { nextNonce = nonce; },
     stop: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
