@@ -463,7 +463,7 @@ export async function startTenant(options = {}) {
       challenge: '/oauth/challenge',
       credential: '/oauth/credential',
     },
-    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    scopes: ['openid', 'offline_access', 'online_access', 'profile', 'email'],
     responseTypes: ['code'],
     claims: {
       openid: ['sub'],
@@ -476,8 +476,9 @@ export async function startTenant(options = {}) {
       return { accountId: sub, claims: async () => ({ ...user }) };
     },
     pkce: { required: () => true },
-    rotateRefreshToken: () => cfg.rotation,
-    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // Online Refresh Tokens (Auth0's `online_access`): issued like offline ones, never rotated.
+    rotateRefreshToken: (ctx) => cfg.rotation && !String(ctx.oidc.entities.RefreshToken?.scope || '').split(' ').includes('online_access'),
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || code.scopes.has('online_access')),
     clientBasedCORS: (_ctx, origin) => allowedOrigins.has(origin),
     // First-party application: consent is implied. The grant gets every requested scope, and a grant
     // revoked by reuse detection is replaced (Auth0 keeps the SSO session usable after a family revocation).
@@ -1019,6 +1020,13 @@ ${message ? `<p class="err" id="error">${htmlEscape(message)}</p>` : ''}
         if (target === 'token' && cfg.auth0ErrorText && grantType === 'refresh_token' && ctx.status === 400
           && ctx.body && ctx.body.error === 'invalid_grant') {
           ctx.body = { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' };
+        }
+        // An Online Refresh Token is not rotated, and Auth0 then sends no refresh_token at all.
+        if (target === 'token' && grantType === 'refresh_token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object'
+          && !Buffer.isBuffer(ctx.body) && ctx.body.refresh_token === parsed.params.refresh_token
+          && String(ctx.body.scope || '').split(' ').includes('online_access')) {
+          const { refresh_token: _same, ...rest } = ctx.body;
+          ctx.body = rest;
         }
         if (target === 'token' && cfg.staleAccessTokens && ctx.status === 200 && ctx.body && typeof ctx.body === 'object'
           && !Buffer.isBuffer(ctx.body) && 'expires_in' in ctx.body) {

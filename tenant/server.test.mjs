@@ -254,6 +254,17 @@ describe('tenant with autoLogin', () => {
     assert.ok(t.stats().token.byContentType.json >= 2);
   });
 
+  test('online_access gets an Online Refresh Token: issued like an offline one, never rotated, reusable', T, async () => {
+    const r = await exchange(t, await login(t, { scope: 'openid profile online_access' }));
+    const ort = r.json.refresh_token;
+    assert.equal(typeof ort, 'string', r.text);
+    for (let i = 0; i < 2; i += 1) {
+      const again = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clientId, refresh_token: ort });
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.json.refresh_token, undefined, 'no new token: the same one stays valid');
+    }
+  });
+
   test('refresh rotates; reusing the old refresh token is invalid_grant, counted as reuse, and kills the new one', T, async () => {
     t.resetStats();
     const r = await exchange(t, await login(t));
