@@ -189,6 +189,8 @@ export function toJsError(obj, popup) {
       return describe(new MissingRefreshTokenError(obj.audience, obj.scope), error, description);
     case 'MissingScopes':
       return describe(new MissingScopesError(obj.audience, obj.scope), error, description);
+    case 'UseDpopNonce':
+      return describe(new UseDpopNonceError(obj.newDpopNonce), error, description);
     case 'InvalidConfiguration': {
       const e = new InvalidConfigurationError(description, str(obj.suggestion));
       return obj.suggestion ? e : describe(e, error || undefined, description);

@@ -320,6 +320,16 @@ function call(self, fn, popup) {
   });
 }
 
+// The DPoP methods throw synchronously without `useDpop`, as auth0-spa-js's `_assertDpop` does.
+function assertDpop(self) {
+  if (!self[S].dpop) throw new Error('`useDpop` option must be enabled before using DPoP.');
+}
+
+// An optional text argument: absent stays absent.
+function optionalText(v) {
+  return v == null ? undefined : String(v);
+}
+
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
 export class Auth0Client {
   constructor(options) {
@@ -379,6 +389,7 @@ export class Auth0Client {
         cache,
         now: typeof options.nowProvider === 'function' ? options.nowProvider : undefined,
         config: Object.freeze({ domain: options.domain, clientId: options.clientId }),
+        dpop: !!options.useDpop,
         transferParam: typeof options.sessionTransferTokenQueryParamName === 'string' ? options.sessionTransferTokenQueryParamName : '',
         inst: undefined,
         pending: undefined,
@@ -472,6 +483,29 @@ export class Auth0Client {
 
   async revokeRefreshToken(options = {}) {
     await call(this, (c) => c.revokeRefreshToken(toJson(options)));
+  }
+
+  /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). */
+  getDpopNonce(id) {
+    assertDpop(this);
+    return call(this, (c) => c.getDpopNonce(optionalText(id)));
+  }
+
+  /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. */
+  setDpopNonce(nonce, id) {
+    assertDpop(this);
+    return call(this, async (c) => { await c.setDpopNonce(String(nonce), optionalText(id)); });
+  }
+
+  /**
+   * A DPoP proof for a request to a resource server, with `ath` for `accessToken` (RFC 9449 §7).
+   * `url` is read as `new URL(url)` reads it (the form auth0-spa-js signs); the query and fragment
+   * are left out of `htu` by the client.
+   */
+  generateDpopProof(params) {
+    assertDpop(this);
+    const { url, method, nonce, accessToken } = params || {};
+    return call(this, (c) => c.generateDpopProof(new URL(url).href, String(method), optionalText(nonce), optionalText(accessToken)));
   }
 
   async logout(options = {}) {

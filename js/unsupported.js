@@ -56,7 +56,7 @@ export function unsupportedSubClient(name) {
 
 /** Client methods of auth0-spa-js 2.28.3 this package lacks: `async` ones reject, `sync` ones throw. */
 export const UNSUPPORTED_METHODS = {
-  async: ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect'],
+  async: ['connectAccountWithRedirect'],
   sync: ['createFetcher']
 };
 

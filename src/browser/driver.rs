@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::task::Poll;
 
+use super::dpop;
 use super::lock::BrowserLockGuard;
 use super::BrowserPlatform;
 use crate::core::{Error, Result};
@@ -103,6 +104,14 @@ async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &m
             Reply::Unit
         }
         Io::TakeRemoteLogout => Reply::Flag(p.take_remote_logout()),
+        Io::DpopKey(name) => Reply::Text(dpop::key(&name).await),
+        Io::DpopSign(name, input) => Reply::Bytes(dpop::sign(&name, &input).await),
+        Io::DpopNonceGet(key) => Reply::Texts(vec![dpop::nonce_get(&key).await]),
+        Io::DpopNonceSet(key, nonce) => Reply::Outcome(dpop::nonce_set(&key, &nonce).await),
+        Io::DpopClear(prefix) => {
+            dpop::clear(&prefix).await;
+            Reply::Unit
+        }
     }
 }
 

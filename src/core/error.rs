@@ -31,6 +31,9 @@ pub enum ErrorClass {
     MissingScopes,
     /// `InvalidConfigurationError` (`invalid_configuration`): bad options at construction.
     InvalidConfiguration,
+    /// `UseDpopNonceError` (`use_dpop_nonce`): the token endpoint still asked for a DPoP nonce
+    /// after the one retry (RFC 9449 §8); has `newDpopNonce`.
+    UseDpopNonce,
 }
 
 /// A failure with everything the JS error object needs. Boxed: a `Result` then carries one
@@ -62,6 +65,8 @@ pub struct ErrorFields {
     /// The `appState` stored with the login transaction (AuthenticationError), so an app can
     /// recover where the user was even when the login failed.
     pub app_state: Option<Json>,
+    /// The server's latest `DPoP-Nonce` (UseDpopNonceError `newDpopNonce`).
+    pub dpop_nonce: Option<String>,
 }
 
 impl Error {
@@ -77,6 +82,7 @@ impl Error {
             audience: None,
             scope: None,
             app_state: None,
+            dpop_nonce: None,
         }))
     }
 
@@ -119,6 +125,13 @@ impl Error {
             "popup_open",
             "Unable to open a popup for loginWithPopup - window.open returned `null`",
         )
+    }
+
+    /// `UseDpopNonceError(newDpopNonce)` with auth0-spa-js's message (RFC 9449 §8).
+    pub fn use_dpop_nonce(nonce: Option<String>) -> Error {
+        let mut e = Error::new(ErrorClass::UseDpopNonce, "use_dpop_nonce", "Server rejected DPoP proof: wrong nonce");
+        e.dpop_nonce = nonce;
+        e
     }
 
     /// `MissingRefreshTokenError(audience, scope)` with auth0-spa-js's message

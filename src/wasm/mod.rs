@@ -37,6 +37,7 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::MissingRefreshToken => "MissingRefreshToken",
         ErrorClass::MissingScopes => "MissingScopes",
         ErrorClass::InvalidConfiguration => "InvalidConfiguration",
+        ErrorClass::UseDpopNonce => "UseDpopNonce",
     };
     set("class", &JsValue::from_str(class));
     set("error", &JsValue::from_str(&e.error));
@@ -46,6 +47,9 @@ fn error_to_js(e: &Error) -> JsValue {
         if let Some(v) = value {
             set(name, &JsValue::from_str(v));
         }
+    }
+    if let Some(v) = &e.dpop_nonce {
+        set("newDpopNonce", &JsValue::from_str(v));
     }
     if let Some(v) = &e.mfa_requirements {
         set("mfa_requirements", &JsValue::from_str(&v.to_json_string()));
@@ -293,6 +297,29 @@ impl WasmClient {
             Ok(json) => self.answer(self.client.revoke_refresh_token(json.str_field("audience")), |()| JsValue::UNDEFINED),
             Err(e) => self.failed(e),
         }
+    }
+
+    /// `getDpopNonce(id)` → the stored nonce or `undefined`. Throws (synchronously, as
+    /// auth0-spa-js) without `useDpop`.
+    #[wasm_bindgen(js_name = getDpopNonce)]
+    pub fn get_dpop_nonce(&self, id: Option<String>) -> Result<Promise, JsValue> {
+        let flow = self.client.get_dpop_nonce(id.as_deref()).map_err(|e| error_to_js(&e))?;
+        Ok(self.answer(flow, |n| n.map_or(JsValue::UNDEFINED, |n| JsValue::from_str(&n))))
+    }
+
+    /// `setDpopNonce(nonce, id)` → undefined. Throws without `useDpop`.
+    #[wasm_bindgen(js_name = setDpopNonce)]
+    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<String>) -> Result<Promise, JsValue> {
+        let flow = self.client.set_dpop_nonce(nonce, id.as_deref()).map_err(|e| error_to_js(&e))?;
+        Ok(self.answer(flow, |()| JsValue::UNDEFINED))
+    }
+
+    /// `generateDpopProof({url, method, nonce, accessToken})` → the proof. Throws without
+    /// `useDpop`.
+    #[wasm_bindgen(js_name = generateDpopProof)]
+    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<String>, access_token: Option<String>) -> Result<Promise, JsValue> {
+        let flow = self.client.generate_dpop_proof(url, method, nonce.as_deref(), access_token.as_deref()).map_err(|e| error_to_js(&e))?;
+        Ok(self.answer(flow, |p| JsValue::from_str(&p)))
     }
 
     /// `logout({clientId, logoutParams, revokeRefreshTokens})` → the `/v2/logout` URL (JS decides
