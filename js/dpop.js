@@ -92,76 +92,13 @@ function keyPair(name) {
 }
 
 /**
- * The public JWK text of the pair under `name`, creating the pair when there is none.
- * Resolves `[0, jwkText]` or `[1, thrown]`.
- * @param {string} name
- * @returns {Promise<any[]>}
- */
-export function dpopKey(name) {
-  return Promise.resolve()
-    .then(() => keyPair(name))
-    .then((pair) => subtle.exportKey('jwk', pair.publicKey))
-    .then(
-      (jwk) => [0, JSON.stringify(jwk)],
-      (e) => [1, e]
-    );
-}
-
-/**
- * Signs the UTF-8 of `input` with the private key under `name` (ECDSA P-256 SHA-256, which
- * WebCrypto returns as the 64-byte `r || s` that JWS wants). Resolves `[0, Uint8Array]` or
- * `[1, thrown]`.
- * @param {string} name
- * @param {string} input
- * @returns {Promise<any[]>}
- */
-export function dpopSign(name, input) {
-  return Promise.resolve()
-    .then(() => keyPair(name))
-    .then((pair) => subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, encoder.encode(input)))
-    .then(
-      (sig) => [0, new Uint8Array(sig)],
-      (e) => [1, e]
-    );
-}
-
-/**
- * The nonce under `key`; undefined when there is none or it cannot be read.
- * @param {string} key
- * @returns {Promise<string | undefined>}
- */
-export function dpopNonceGet(key) {
-  return Promise.resolve()
-    .then(() => request(NONCES, 'readonly', (s) => s.get(key)))
-    .then(
-      (v) => (typeof v === 'string' ? v : undefined),
-      () => undefined
-    );
-}
-
-/**
- * Stores `nonce` under `key`. Resolves `null`, or `[thrown]`.
- * @param {string} key
- * @param {string} nonce
+ * Deletes every nonce and key pair whose key starts with `prefix`.
+ * @param {string} prefix
  * @returns {Promise<any>}
  */
-export function dpopNonceSet(key, nonce) {
-  return Promise.resolve()
-    .then(() => request(NONCES, 'readwrite', (s) => s.put(nonce, key)))
-    .then(
-      () => null,
-      (e) => [e]
-    );
-}
-
-/**
- * Deletes every nonce and key pair whose key starts with `prefix` (best effort).
- * @param {string} prefix
- * @returns {Promise<void>}
- */
-export function dpopClear(prefix) {
+function clear(prefix) {
   /** @param {string} store */
-  const clear = (store) =>
+  const one = (store) =>
     request(store, 'readonly', (s) => s.getAllKeys()).then((keys) =>
       Promise.all(
         /** @type {IDBValidKey[]} */ (keys || [])
@@ -169,10 +106,57 @@ export function dpopClear(prefix) {
           .map((k) => request(store, 'readwrite', (s) => s.delete(k)))
       )
     );
+  return Promise.all([one(NONCES), one(KEYPAIRS)]);
+}
+
+/**
+ * One operation on the key store, as the driver asks for it (src/browser/dpop.rs). Resolves
+ * `[0, value]` or `[1, thrown]`, never rejects:
+ * - `0` the public JWK text of the pair under `name`, creating the pair when there is none;
+ * - `1` the ES256 signature (a `Uint8Array`: WebCrypto gives the 64-byte `r || s` that JWS
+ *   wants) of the UTF-8 of `text` by the private key under `name`;
+ * - `2` the nonce under the key `name` (or undefined);
+ * - `3` stores the nonce `text` under the key `name`;
+ * - `4` deletes every nonce and key pair whose key starts with `name`.
+ * @param {number} op
+ * @param {string} name
+ * @param {string} text
+ * @returns {Promise<any[]>}
+ */
+export function dpop(op, name, text) {
   return Promise.resolve()
-    .then(() => Promise.all([clear(NONCES), clear(KEYPAIRS)]))
+    .then((/** @returns {Promise<any>} */ () => {
+      switch (op) {
+        case 0:
+          return keyPair(name)
+            .then((pair) => subtle.exportKey('jwk', pair.publicKey))
+            .then((jwk) => JSON.stringify(jwk));
+        case 1:
+          return keyPair(name)
+            .then((pair) => subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, encoder.encode(text)))
+            .then((sig) => new Uint8Array(sig));
+        case 2:
+          return request(NONCES, 'readonly', (s) => s.get(name)).then((v) => (typeof v === 'string' ? v : undefined));
+        case 3:
+          return request(NONCES, 'readwrite', (s) => s.put(text, name)).then(() => undefined);
+        default:
+          return clear(name).then(() => undefined);
+      }
+    }))
     .then(
-      () => undefined,
-      () => undefined
+      (v) => [0, v],
+      (e) => [1, e]
     );
+}
+
+/**
+ * Copies `src` into the wasm buffer `dst` when it is a `Uint8Array` of the same length.
+ * @param {any} src
+ * @param {Uint8Array} dst
+ * @returns {boolean}
+ */
+export function copyInto(src, dst) {
+  if (!(src instanceof Uint8Array) || src.length !== dst.length) return false;
+  dst.set(src);
+  return true;
 }

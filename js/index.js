@@ -50,6 +50,13 @@
  *     logout(optionsJson)                      -> string   the logout URL, or "" for no navigation.
  *                                                          optionsJson: {clientId?: string|null,
  *                                                          logoutParams?}; JS handles openUrl.
+ *     dpop(op, a?, b?, c?, d?)                 -> Promise; the DPoP helpers (RFC 9449): op 0
+ *                                                          getDpopNonce(a = id) -> string | undefined;
+ *                                                          1 setDpopNonce(a = nonce, b = id);
+ *                                                          2 generateDpopProof(a = url, b = method,
+ *                                                          c = nonce, d = accessToken) -> proof.
+ *                                                          Throws synchronously without useDpop
+ *                                                          (JS checks that first, as auth0-spa-js).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
@@ -66,9 +73,9 @@
  *   Error object (rejection / constructor throw), turned into classes by toJsError (errors.js):
  *     { class: "Plain" | "Generic" | "Authentication" | "Timeout" | "PopupTimeout"
  *              | "PopupCancelled" | "PopupOpen" | "MfaRequired" | "MissingRefreshToken"
- *              | "InvalidConfiguration",
+ *              | "InvalidConfiguration" | "UseDpopNonce",
  *       error: string, description: string, state?, appState?, mfa_token?,
- *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion? }
+ *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion?, newDpopNonce? }
  *   JS Error objects thrown through wasm (a page callback's error, fetch TypeError) pass through
  *   unchanged; a WebAssembly.RuntimeError (trap) or any other value becomes
  *   GenericError('internal_error', ...). Nothing rejects with a bare string or a RuntimeError.
@@ -488,13 +495,13 @@ export class Auth0Client {
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). */
   getDpopNonce(id) {
     assertDpop(this);
-    return call(this, (c) => c.getDpopNonce(optionalText(id)));
+    return call(this, (c) => c.dpop(0, optionalText(id)));
   }
 
   /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. */
   setDpopNonce(nonce, id) {
     assertDpop(this);
-    return call(this, async (c) => { await c.setDpopNonce(String(nonce), optionalText(id)); });
+    return call(this, async (c) => { await c.dpop(1, String(nonce), optionalText(id)); });
   }
 
   /**
@@ -505,7 +512,7 @@ export class Auth0Client {
   generateDpopProof(params) {
     assertDpop(this);
     const { url, method, nonce, accessToken } = params || {};
-    return call(this, (c) => c.generateDpopProof(new URL(url).href, String(method), optionalText(nonce), optionalText(accessToken)));
+    return call(this, (c) => c.dpop(2, new URL(url).href, String(method), optionalText(nonce), optionalText(accessToken)));
   }
 
   async logout(options = {}) {

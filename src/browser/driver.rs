@@ -104,14 +104,7 @@ async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &m
             Reply::Unit
         }
         Io::TakeRemoteLogout => Reply::Flag(p.take_remote_logout()),
-        Io::DpopKey(name) => Reply::Text(dpop::key(&name).await),
-        Io::DpopSign(name, input) => Reply::Bytes(dpop::sign(&name, &input).await),
-        Io::DpopNonceGet(key) => Reply::Texts(vec![dpop::nonce_get(&key).await]),
-        Io::DpopNonceSet(key, nonce) => Reply::Outcome(dpop::nonce_set(&key, &nonce).await),
-        Io::DpopClear(prefix) => {
-            dpop::clear(&prefix).await;
-            Reply::Unit
-        }
+        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) => dpop::perform(&io).await,
     }
 }
 

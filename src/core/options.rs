@@ -416,21 +416,23 @@ enum ClientScope {
 /// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
 /// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
 /// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 3] = [
+const UNSUPPORTED_OPTIONS: [(&str, &str); 4] = [
+    ("refreshTokenMode", "online refresh tokens"),
     ("interactiveErrorHandler", "the interactive MFA error handler"),
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
 ];
 
 /// Refuses an option this SDK does not implement when it asks for the feature (a value other than
-/// absent, `null`, `false` or `''`), with `InvalidConfigurationError` naming it. `workerUrl` (there
+/// absent, `null`, `false` or `''`; for `refreshTokenMode`, anything but `'online'`), with
+/// `InvalidConfigurationError` naming it. `workerUrl` (there
 /// is no worker) and `enterpriseConnect` (console hints only) change nothing and are accepted.
 fn refuse_unsupported(options: &Json) -> Result<()> {
     for (name, feature) in UNSUPPORTED_OPTIONS {
         let asks = match options.get(name) {
             None | Some(Json::Null) | Some(Json::Bool(false)) => false,
-            Some(Json::String(s)) => !s.is_empty(),
-            Some(_) => true,
+            Some(Json::String(s)) => !s.is_empty() && (name != "refreshTokenMode" || s == "online"),
+            Some(_) => name != "refreshTokenMode",
         };
         if asks {
             let mut m = String::from("`");
@@ -896,13 +898,13 @@ mod tests {
     fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
         assert!(ok(&with(r#""useDpop":true"#)).use_dpop);
         assert!(!ok(&with("")).use_dpop);
-        for (name, value) in [("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+        for (name, value) in [("refreshTokenMode", "\"online\""), ("interactiveErrorHandler", "\"popup\""), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
             let text = ["\"", name, "\":", value].concat();
             let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
             assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");
             assert!(e.description.starts_with(&["`", name, "` is not supported"].concat()), "{}", e.description);
         }
-        for off in [r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
+        for off in [r#""refreshTokenMode":"offline""#, r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
             ok(&with(off));
         }
     }

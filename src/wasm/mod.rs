@@ -299,27 +299,18 @@ impl WasmClient {
         }
     }
 
-    /// `getDpopNonce(id)` → the stored nonce or `undefined`. Throws (synchronously, as
+    /// The DPoP helpers, in one export for size: `op` 0 is `getDpopNonce(a = id)` → the nonce
+    /// or `undefined`; 1 is `setDpopNonce(a = nonce, b = id)`; 2 is `generateDpopProof({url: a,
+    /// method: b, nonce: c, accessToken: d})` → the proof. Throws (synchronously, as
     /// auth0-spa-js) without `useDpop`.
-    #[wasm_bindgen(js_name = getDpopNonce)]
-    pub fn get_dpop_nonce(&self, id: Option<String>) -> Result<Promise, JsValue> {
-        let flow = self.client.get_dpop_nonce(id.as_deref()).map_err(|e| error_to_js(&e))?;
-        Ok(self.answer(flow, |n| n.map_or(JsValue::UNDEFINED, |n| JsValue::from_str(&n))))
-    }
-
-    /// `setDpopNonce(nonce, id)` → undefined. Throws without `useDpop`.
-    #[wasm_bindgen(js_name = setDpopNonce)]
-    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<String>) -> Result<Promise, JsValue> {
-        let flow = self.client.set_dpop_nonce(nonce, id.as_deref()).map_err(|e| error_to_js(&e))?;
-        Ok(self.answer(flow, |()| JsValue::UNDEFINED))
-    }
-
-    /// `generateDpopProof({url, method, nonce, accessToken})` → the proof. Throws without
-    /// `useDpop`.
-    #[wasm_bindgen(js_name = generateDpopProof)]
-    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<String>, access_token: Option<String>) -> Result<Promise, JsValue> {
-        let flow = self.client.generate_dpop_proof(url, method, nonce.as_deref(), access_token.as_deref()).map_err(|e| error_to_js(&e))?;
-        Ok(self.answer(flow, |p| JsValue::from_str(&p)))
+    pub fn dpop(&self, op: u32, a: Option<String>, b: Option<String>, c: Option<String>, d: Option<String>) -> Result<Promise, JsValue> {
+        let a = a.unwrap_or_default();
+        let started = match op {
+            0 => self.client.get_dpop_nonce(Some(&a)).map(|flow| self.answer(flow, |n| n.map_or(JsValue::UNDEFINED, |n| JsValue::from_str(&n)))),
+            1 => self.client.set_dpop_nonce(&a, b.as_deref()).map(|flow| self.answer(flow, |()| JsValue::UNDEFINED)),
+            _ => self.client.generate_dpop_proof(&a, b.as_deref().unwrap_or_default(), c.as_deref(), d.as_deref()).map(|flow| self.answer(flow, |p| JsValue::from_str(&p))),
+        };
+        started.map_err(|e| error_to_js(&e))
     }
 
     /// `logout({clientId, logoutParams, revokeRefreshTokens})` → the `/v2/logout` URL (JS decides
