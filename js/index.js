@@ -50,11 +50,11 @@
  *     logout(optionsJson)                      -> string   the logout URL, or "" for no navigation.
  *                                                          optionsJson: {clientId?: string|null,
  *                                                          logoutParams?}; JS handles openUrl.
- *     dpop(op, a?, b?, c?, d?)                 -> Promise; the DPoP helpers (RFC 9449): op 0
- *                                                          getDpopNonce(a = id) -> string | undefined;
- *                                                          1 setDpopNonce(a = nonce, b = id);
- *                                                          2 generateDpopProof(a = url, b = method,
- *                                                          c = nonce, d = accessToken) -> proof.
+ *     dpop(op, argsJson)                       -> Promise; the DPoP helpers (RFC 9449): op 0
+ *                                                          getDpopNonce {id?} -> string | undefined;
+ *                                                          1 setDpopNonce {nonce, id?};
+ *                                                          2 generateDpopProof {url, method, nonce?,
+ *                                                          accessToken?} -> the proof.
  *                                                          Throws synchronously without useDpop
  *                                                          (JS checks that first, as auth0-spa-js).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
@@ -495,13 +495,13 @@ export class Auth0Client {
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). */
   getDpopNonce(id) {
     assertDpop(this);
-    return call(this, (c) => c.dpop(0, optionalText(id)));
+    return call(this, (c) => c.dpop(0, JSON.stringify({ id: optionalText(id) })));
   }
 
   /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. */
   setDpopNonce(nonce, id) {
     assertDpop(this);
-    return call(this, async (c) => { await c.dpop(1, String(nonce), optionalText(id)); });
+    return call(this, async (c) => { await c.dpop(1, JSON.stringify({ nonce: String(nonce), id: optionalText(id) })); });
   }
 
   /**
@@ -512,7 +512,7 @@ export class Auth0Client {
   generateDpopProof(params) {
     assertDpop(this);
     const { url, method, nonce, accessToken } = params || {};
-    return call(this, (c) => c.dpop(2, new URL(url).href, String(method), optionalText(nonce), optionalText(accessToken)));
+    return call(this, (c) => c.dpop(2, JSON.stringify({ url: new URL(url).href, method: String(method), nonce: optionalText(nonce), accessToken: optionalText(accessToken) })));
   }
 
   async logout(options = {}) {

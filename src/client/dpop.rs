@@ -3,11 +3,9 @@
 //! `generateDpopProof` (docs/behaviour.md §2.10). What a proof says and when to retry is decided
 //! in `core::dpop`; the key pair lives in IndexedDB and signs through WebCrypto in the driver.
 
-use std::rc::Rc;
-
 use super::io::{finished, Io, Machine, Reply, Step};
 use super::{Shared, AUTHORIZE_RANDOM_BYTES};
-use crate::core::dpop::{access_token_hash, after_response, htu, jti, proof, signing_input, storage_key, AfterResponse, ProofClaims, PublicJwk};
+use crate::core::dpop::{access_token_hash, after_response, htu, jti, proof, signing_input, storage_key, AfterResponse, ProofClaims, PublicJwk, JTI_BYTES};
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::core::{Error, Result};
 
@@ -68,7 +66,7 @@ impl Proof {
                 }
                 4 => {
                     self.iat = reply.time() / 1000;
-                    return Step::Io(Io::Random(16));
+                    return Step::Io(Io::Random(JTI_BYTES));
                 }
                 5 => {
                     let jti = match reply.bytes().and_then(|b| jti(&b)) {
@@ -236,72 +234,53 @@ fn disabled(c: &Shared) -> Result<()> {
     }
 }
 
-/// `getDpopNonce(id?)`: the stored nonce of Auth0 (no `id`) or of an API.
-pub struct GetDpopNonce {
-    c: Rc<Shared>,
-    id: Option<String>,
-    asked: bool,
+/// One DPoP helper call (one flow type for the three, for size): `getDpopNonce(id?)` yields the
+/// stored nonce of Auth0 (no `id`) or of an API; `setDpopNonce(nonce, id?)` yields `None`;
+/// `generateDpopProof({url, method, nonce?, accessToken})` yields a proof for a resource request,
+/// with `ath` (RFC 9449 §7) and the nonce given, if any.
+pub struct DpopHelper {
+    call: Helper,
 }
 
-impl GetDpopNonce {
-    pub(super) fn new(c: Rc<Shared>, id: Option<&str>) -> Result<GetDpopNonce> {
-        disabled(&c)?;
-        Ok(GetDpopNonce { c, id: id.map(str::to_owned), asked: false })
+enum Helper {
+    Nonce(Option<Io>),
+    Proof(Proof),
+}
+
+impl DpopHelper {
+    pub(super) fn get_nonce(c: &Shared, id: Option<&str>) -> Result<DpopHelper> {
+        disabled(c)?;
+        Ok(DpopHelper { call: Helper::Nonce(Some(Io::DpopNonceGet(storage_key(c.client_id(), id)))) })
+    }
+
+    pub(super) fn set_nonce(c: &Shared, nonce: &str, id: Option<&str>) -> Result<DpopHelper> {
+        disabled(c)?;
+        Ok(DpopHelper { call: Helper::Nonce(Some(Io::DpopNonceSet(storage_key(c.client_id(), id), nonce.to_owned()))) })
+    }
+
+    pub(super) fn proof(c: &Shared, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<DpopHelper> {
+        disabled(c)?;
+        let ath = access_token.filter(|t| !t.is_empty()).map(access_token_hash);
+        Ok(DpopHelper { call: Helper::Proof(Proof::new(c, method, url, NonceFrom::Given(nonce.map(str::to_owned)), ath)) })
     }
 }
 
-impl Machine for GetDpopNonce {
+impl Machine for DpopHelper {
     type Output = Option<String>;
 
     fn step(&mut self, reply: Reply) -> Step<Option<String>> {
-        if std::mem::replace(&mut self.asked, true) {
-            return Step::Done(Ok(reply.text()));
+        match &mut self.call {
+            Helper::Nonce(io) => match io.take() {
+                Some(io) => Step::Io(io),
+                None => match reply {
+                    Reply::Texts(_) => Step::Done(Ok(reply.text())),
+                    other => Step::Done(other.outcome().map(|()| None)),
+                },
+            },
+            Helper::Proof(proof) => match proof.step(reply) {
+                Step::Io(io) => Step::Io(io),
+                Step::Done(r) => Step::Done(r.map(Some)),
+            },
         }
-        Step::Io(Io::DpopNonceGet(storage_key(self.c.client_id(), self.id.as_deref())))
-    }
-}
-
-/// `setDpopNonce(nonce, id?)`.
-pub struct SetDpopNonce {
-    write: Option<Io>,
-}
-
-impl SetDpopNonce {
-    pub(super) fn new(c: Rc<Shared>, nonce: &str, id: Option<&str>) -> Result<SetDpopNonce> {
-        disabled(&c)?;
-        Ok(SetDpopNonce { write: Some(Io::DpopNonceSet(storage_key(c.client_id(), id), nonce.to_owned())) })
-    }
-}
-
-impl Machine for SetDpopNonce {
-    type Output = ();
-
-    fn step(&mut self, reply: Reply) -> Step<()> {
-        match self.write.take() {
-            Some(io) => Step::Io(io),
-            None => Step::Done(reply.outcome()),
-        }
-    }
-}
-
-/// `generateDpopProof({url, method, nonce?, accessToken})`: a proof for a resource request, with
-/// `ath` (RFC 9449 §7); the nonce is the one given, if any.
-pub struct GenerateDpopProof {
-    proof: Proof,
-}
-
-impl GenerateDpopProof {
-    pub(super) fn new(c: Rc<Shared>, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<GenerateDpopProof> {
-        disabled(&c)?;
-        let ath = access_token.filter(|t| !t.is_empty()).map(access_token_hash);
-        Ok(GenerateDpopProof { proof: Proof::new(&c, method, url, NonceFrom::Given(nonce.map(str::to_owned)), ath) })
-    }
-}
-
-impl Machine for GenerateDpopProof {
-    type Output = String;
-
-    fn step(&mut self, reply: Reply) -> Step<String> {
-        self.proof.step(reply)
     }
 }

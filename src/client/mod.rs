@@ -34,7 +34,7 @@ mod silent;
 mod store;
 mod token_exchange;
 
-pub use dpop::{GenerateDpopProof, GetDpopNonce, SetDpopNonce, DPOP_DISABLED_MESSAGE};
+pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
 pub use refresh::spent_mark_name;
@@ -388,24 +388,24 @@ impl Client {
     ///
     /// # Errors
     /// A plain `Error` without `useDpop`, as auth0-spa-js throws.
-    pub fn get_dpop_nonce(&self, id: Option<&str>) -> Result<GetDpopNonce> {
-        GetDpopNonce::new(self.shared.clone(), id)
+    pub fn get_dpop_nonce(&self, id: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::get_nonce(&self.shared, id)
     }
 
-    /// `setDpopNonce(nonce, id?)`.
+    /// `setDpopNonce(nonce, id?)`; the flow yields `None`.
     ///
     /// # Errors
     /// A plain `Error` without `useDpop`.
-    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<&str>) -> Result<SetDpopNonce> {
-        SetDpopNonce::new(self.shared.clone(), nonce, id)
+    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::set_nonce(&self.shared, nonce, id)
     }
 
     /// `generateDpopProof({url, method, nonce, accessToken})`: a proof for a resource request.
     ///
     /// # Errors
     /// A plain `Error` without `useDpop`.
-    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<GenerateDpopProof> {
-        GenerateDpopProof::new(self.shared.clone(), url, method, nonce, access_token)
+    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::proof(&self.shared, url, method, nonce, access_token)
     }
 
     /// How many cache writes and removals this client has made (see [`HitView`]).

@@ -3,7 +3,7 @@
 //! token request is retried with a server nonce. Signing and key storage are WebCrypto's and
 //! IndexedDB's, done by the driver; nothing here holds a private key.
 
-use super::encoding::{base64url_decode, base64url_encode, find};
+use super::encoding::base64url_encode;
 use super::http::HttpResponse;
 use super::json::{write_string, Json};
 use super::pkce::code_challenge_s256;
@@ -57,10 +57,10 @@ impl PublicJwk {
         if json.str_field("kty") != Some("EC") || json.str_field("crv") != Some("P-256") || json.get("d").is_some() {
             return Err(bad());
         }
+        // 32 bytes are 43 base64url characters without padding.
         let coordinate = |name: &str| -> Result<String> {
-            let v = json.str_field(name).ok_or_else(bad)?;
-            match base64url_decode(v) {
-                Some(bytes) if bytes.len() == 32 && base64url_encode(&bytes) == v => Ok(v.to_owned()),
+            match json.str_field(name) {
+                Some(v) if v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => Ok(v.to_owned()),
                 _ => Err(bad()),
             }
         };
@@ -91,33 +91,20 @@ pub fn access_token_hash(access_token: &str) -> String {
 
 /// `htu` (RFC 9449 §4.2): the target URI without query and fragment.
 pub fn htu(url: &str) -> &str {
-    let end = [find(url, "?"), find(url, "#")].into_iter().flatten().min().unwrap_or(url.len());
+    let end = url.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(url.len());
     url.get(..end).unwrap_or(url)
 }
 
-/// A `jti` (RFC 9449 §4.2) from 16 random bytes, written as a version-4 UUID as `dpop`'s
-/// `crypto.randomUUID()` does. Fewer bytes are an error.
+/// The random bytes a `jti` is made of: 128 bits, as a UUID's.
+pub const JTI_BYTES: usize = 16;
+
+/// A `jti` (RFC 9449 §4.2, §11.1): [`JTI_BYTES`] random bytes, base64url. Fewer bytes are an
+/// error.
 pub fn jti(bytes: &[u8]) -> Result<String> {
-    let Some(b) = bytes.get(..16) else {
-        return Err(Error::plain("random_source_failure", "The random number generator returned too few bytes"));
-    };
-    let mut b: Vec<u8> = b.to_vec();
-    if let Some(v) = b.get_mut(6) {
-        *v = (*v & 0x0f) | 0x40;
+    match bytes.get(..JTI_BYTES) {
+        Some(b) => Ok(base64url_encode(b)),
+        None => Err(Error::plain("random_source_failure", "The random number generator returned too few bytes")),
     }
-    if let Some(v) = b.get_mut(8) {
-        *v = (*v & 0x3f) | 0x80;
-    }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(char::from(HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0')));
-        out.push(char::from(HEX.get(usize::from(byte & 15)).copied().unwrap_or(b'0')));
-    }
-    Ok(out)
 }
 
 /// The claims of one proof (RFC 9449 §4.2).
@@ -212,6 +199,7 @@ pub fn after_response(response: &HttpResponse, retried: bool) -> AfterResponse {
 
 #[cfg(test)]
 mod tests {
+    use super::super::encoding::base64url_decode;
     use super::*;
 
     // RFC 7638 §3.1's example is RSA; this EC key and thumbprint are from RFC 9449 §6.1 / the
@@ -238,6 +226,7 @@ mod tests {
             format!(r#"{{"kty":"EC","crv":"P-256","x":"{X}","y":"{Y}","d":"secret"}}"#),
             format!(r#"{{"kty":"EC","crv":"P-256","x":"{X}"}}"#),
             format!(r#"{{"kty":"EC","crv":"P-256","x":"AAAA","y":"{Y}"}}"#),
+            format!(r#"{{"kty":"EC","crv":"P-256","x":"{X}","y":"9VE4jf/Ok+o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA"}}"#),
             "not json".to_owned(),
         ] {
             assert_eq!(PublicJwk::parse(&bad).unwrap_err().error, "dpop_key_error", "{bad}");
@@ -271,9 +260,9 @@ mod tests {
     }
 
     #[test]
-    fn jti_is_a_v4_uuid() {
-        assert_eq!(jti(&[0xff; 16]).unwrap(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        assert_eq!(jti(&[0; 16]).unwrap(), "00000000-0000-4000-8000-000000000000");
+    fn jti_is_128_random_bits() {
+        assert_eq!(jti(&[0xff; 16]).unwrap(), "_____________________w");
+        assert_eq!(jti(&[0; 17]).unwrap().len(), 22);
         assert!(jti(&[0; 15]).is_err());
     }
 

@@ -299,18 +299,23 @@ impl WasmClient {
         }
     }
 
-    /// The DPoP helpers, in one export for size: `op` 0 is `getDpopNonce(a = id)` → the nonce
-    /// or `undefined`; 1 is `setDpopNonce(a = nonce, b = id)`; 2 is `generateDpopProof({url: a,
-    /// method: b, nonce: c, accessToken: d})` → the proof. Throws (synchronously, as
-    /// auth0-spa-js) without `useDpop`.
-    pub fn dpop(&self, op: u32, a: Option<String>, b: Option<String>, c: Option<String>, d: Option<String>) -> Result<Promise, JsValue> {
-        let a = a.unwrap_or_default();
-        let started = match op {
-            0 => self.client.get_dpop_nonce(Some(&a)).map(|flow| self.answer(flow, |n| n.map_or(JsValue::UNDEFINED, |n| JsValue::from_str(&n)))),
-            1 => self.client.set_dpop_nonce(&a, b.as_deref()).map(|flow| self.answer(flow, |()| JsValue::UNDEFINED)),
-            _ => self.client.generate_dpop_proof(&a, b.as_deref().unwrap_or_default(), c.as_deref(), d.as_deref()).map(|flow| self.answer(flow, |p| JsValue::from_str(&p))),
-        };
-        started.map_err(|e| error_to_js(&e))
+    /// The DPoP helpers, in one export for size, with JSON text arguments: `op` 0 is
+    /// `getDpopNonce({id})` → the nonce or `undefined`; 1 is `setDpopNonce({nonce, id})`; 2 is
+    /// `generateDpopProof({url, method, nonce, accessToken})` → the proof. Throws (synchronously,
+    /// as auth0-spa-js) without `useDpop`.
+    pub fn dpop(&self, op: u32, args_json: &str) -> Result<Promise, JsValue> {
+        let started = parse_json(args_json, "DPoP arguments").and_then(|a| {
+            let field = |k| a.str_field(k);
+            match op {
+                0 => self.client.get_dpop_nonce(field("id")),
+                1 => self.client.set_dpop_nonce(field("nonce").unwrap_or_default(), field("id")),
+                _ => self.client.generate_dpop_proof(field("url").unwrap_or_default(), field("method").unwrap_or_default(), field("nonce"), field("accessToken")),
+            }
+        });
+        match started {
+            Ok(flow) => Ok(self.answer(flow, |v| v.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v)))),
+            Err(e) => Err(error_to_js(&e)),
+        }
     }
 
     /// `logout({clientId, logoutParams, revokeRefreshTokens})` → the `/v2/logout` URL (JS decides
