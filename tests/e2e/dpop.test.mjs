@@ -9,11 +9,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as h from './harness.mjs';
+import { sdkDir } from '../support/static-server.mjs';
 
 const T = { timeout: 90_000 };
 let env;
 
-before(async () => { env = await h.startEnv({ tenant: { dpop: 'nonce' } }); }, { timeout: 90_000 });
+// auth0-spa-js is also served at /spajs/ on the same origin, for the migration test.
+before(async () => { env = await h.startEnv({ tenant: { dpop: 'nonce' }, mounts: { '/spajs/': sdkDir('auth0-spa-js') } }); }, { timeout: 90_000 });
 after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 
 const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
@@ -182,4 +184,48 @@ test(`[${h.SDK}] without useDpop the DPoP helpers throw and no key is made`, T, 
   });
   assert.equal(r, '`useDpop` option must be enabled before using DPoP.');
   assert.deepEqual(await dpopStorage(page), { nonce: [], keypair: [] });
+});
+
+test(`[${h.SDK}] an app moving from auth0-spa-js keeps its DPoP key: a session made by auth0-spa-js renews through this SDK with the same key`, { ...T, skip: h.SDK === 'auth0-spa-js' ? 'migration from auth0-spa-js to this SDK: nothing to migrate when both are auth0-spa-js' : undefined }, async (t) => {
+  env.resetTenant();
+  const options = { useDpop: true, useRefreshTokens: true, cacheLocation: 'localstorage' };
+  const { context, page } = await h.freshPage(env, t, options);
+  const log = record(context);
+  const origin = env.pages.url;
+  const spaOptions = (o, redirect) => ({ domain: window.__E2E_CFG.domain, clientId: window.__E2E_CFG.clientId, ...o, authorizationParams: { redirect_uri: redirect } });
+  // auth0-spa-js logs in. The page stays put: the /authorize round trip (the tenant logs the user
+  // in at once) is followed by the browser context's request client, whose final URL is the
+  // callback, so this SDK's test page never sees the code.
+  await page.goto(`${origin}/blank.html`);
+  const authorizeUrl = await page.evaluate(async ([o, redirect, make]) => {
+    const spa = await import('/spajs/auth0-spa-js.production.esm.js');
+    const client = new spa.Auth0Client(new Function(`return (${make})`)()(o, redirect));
+    let url;
+    await client.loginWithRedirect({ openUrl: (u) => { url = u; } });
+    return url;
+  }, [options, `${origin}/callback`, spaOptions.toString()]);
+  assert.ok(new URL(authorizeUrl).searchParams.get('dpop_jkt'), 'auth0-spa-js sends dpop_jkt');
+  const callbackUrl = (await context.request.get(authorizeUrl)).url();
+  assert.ok(callbackUrl.startsWith(`${origin}/callback?code=`), callbackUrl);
+  const spaToken = await page.evaluate(async ([o, redirect, make, url]) => {
+    const spa = await import('/spajs/auth0-spa-js.production.esm.js');
+    const client = new spa.Auth0Client(new Function(`return (${make})`)()(o, redirect));
+    await client.handleRedirectCallback(url);
+    return client.getTokenSilently({ detailedResponse: true, cacheMode: 'cache-only' });
+  }, [options, `${origin}/callback`, spaOptions.toString(), callbackUrl]);
+  assert.equal(spaToken.token_type, 'DPoP');
+  await waitFor(() => log.token.some((e) => e.status === 200), 'the code exchange');
+  const spaProofs = log.token.filter((e) => e.status === 200).map((e) => verifyProof(e.proof, `${env.tenant.url}/oauth/token`).jkt);
+  assert.equal(spaProofs.length, 1, 'auth0-spa-js exchanged the code');
+
+  // The same origin now loads this SDK: the session, the key and the nonce carry over.
+  await h.openTestPage(page, origin);
+  const before = log.token.length;
+  const renewed = await h.getToken(page, { detailedResponse: true, cacheMode: 'off' });
+  assert.ok(renewed.ok, `the refresh token bound to auth0-spa-js's key is accepted from this SDK: ${JSON.stringify(renewed)}`);
+  assert.equal(renewed.value.token_type, 'DPoP');
+  await waitFor(() => log.token.length > before, 'the refresh response');
+  const refresh = log.token.slice(before);
+  assert.deepEqual(refresh.map((r) => [r.grant, r.status]), [['refresh_token', 200]], 'no nonce retry: the stored nonce was reused');
+  assert.equal(verifyProof(refresh[0].proof, `${env.tenant.url}/oauth/token`).jkt, spaProofs[0], 'the key auth0-spa-js made');
 });
