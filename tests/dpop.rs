@@ -176,3 +176,33 @@ fn logout_clears_the_key_pair_and_the_nonces_of_this_client_only() {
     assert!(platform.0.dpop_nonces.borrow().is_empty());
     assert_eq!(platform.0.dpop_keys.borrow().keys().cloned().collect::<Vec<_>>(), vec!["other-client::auth0".to_owned()]);
 }
+
+#[test]
+fn a_refresh_answered_use_dpop_nonce_is_sent_once_more_with_the_same_token_under_one_spent_mark() {
+    let (client, platform, _) = logged_in(|r, id| {
+        let grant = form_field(r, "grant_type");
+        let (_, claims) = proof_of(r);
+        match (grant.as_deref(), claims.str_field("nonce")) {
+            (Some("refresh_token"), Some("fresh")) => dpop_tokens("at-2", "rt-2", id),
+            (Some("refresh_token"), _) => HttpResponse { dpop_nonce: Some("fresh".into()), ..oauth_error(400, "use_dpop_nonce", "nonce") },
+            _ => dpop_tokens("at-1", "rt-1", id),
+        }
+    });
+    let token = run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap().unwrap();
+    assert_eq!(token.access_token, "at-2");
+    let refreshes: Vec<HttpRequest> = platform.requests().into_iter().filter(|r| form_field(r, "grant_type").as_deref() == Some("refresh_token")).collect();
+    assert_eq!(refreshes.len(), 2);
+    assert!(refreshes.iter().all(|r| form_field(r, "refresh_token").as_deref() == Some("rt-1")));
+    assert_eq!(platform.0.spent.borrow().len(), 1, "marked spent once, kept after the rotation");
+    assert!(platform.cache_snapshot().values().any(|v| v.contains("\"rt-2\"")), "the rotated token is stored");
+}
+
+#[test]
+fn the_iframe_authorize_carries_dpop_jkt_too() {
+    let (client, platform) = client(r#","useDpop":true"#);
+    platform.on_frame(|_, state| Ok(Json::parse(&["{\"error\":\"login_required\",\"state\":\"", state, "\"}"].concat()).unwrap()));
+    let e = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
+    assert_eq!(e.error, "login_required");
+    let frames = platform.0.frames.borrow();
+    assert_eq!(query_param(&frames[0], "dpop_jkt").as_deref(), Some(DPOP_JKT));
+}
