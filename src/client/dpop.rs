@@ -107,7 +107,7 @@ pub(super) struct TokenCall {
 
 enum CallPhase {
     Start,
-    Proving(Proof),
+    Proving(Box<Proof>),
     Sent,
     StoringNonce(HttpResponse),
     Done,
@@ -141,7 +141,7 @@ impl TokenCall {
             AfterResponse::Fail(nonce) => Some(Step::Done(Err(Error::use_dpop_nonce(nonce)))),
             AfterResponse::Retry(nonce) => {
                 self.retried = true;
-                self.phase = CallPhase::Proving(Proof::new(c, self.request.method, &self.request.url, NonceFrom::Given(Some(nonce)), None));
+                self.phase = CallPhase::Proving(Box::new(Proof::new(c, self.request.method, &self.request.url, NonceFrom::Given(Some(nonce)), None)));
                 None
             }
         }
@@ -155,7 +155,7 @@ impl TokenCall {
                         return self.send(None);
                     }
                     let stored = NonceFrom::Stored(storage_key(c.client_id(), None));
-                    self.phase = CallPhase::Proving(Proof::new(c, self.request.method, &self.request.url, stored, None));
+                    self.phase = CallPhase::Proving(Box::new(Proof::new(c, self.request.method, &self.request.url, stored, None)));
                 }
                 CallPhase::Proving(mut proving) => match proving.step(reply) {
                     Step::Io(io) => {
