@@ -63,7 +63,7 @@ enum Phase {
     PolledHit(CachedToken, u32),
     PolledEntry(ReadEntry, u32),
     PolledSpent(String, u32),
-    Sent(TokenCall),
+    Sent(Box<TokenCall>),
     Clock(Result<HttpResponse>),
     Unmarking(Result<TokenResponse>),
     Saving(Box<SaveRefresh>),
@@ -100,7 +100,7 @@ impl Refresh {
         // trip to the browser's lock manager), and unmarked at once unless the server rotated
         // it. Either way the mark is settled before the caller's lock is released, which is when
         // another tab could look.
-        let mut call = TokenCall::new(request, timeout, Some((spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS)));
+        let mut call = Box::new(TokenCall::new(request, timeout, Some((spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS))));
         match call.step(c, Reply::Start) {
             Step::Io(io) => {
                 self.phase = Phase::Sent(call);
