@@ -126,7 +126,7 @@ export class MissingScopesError extends GenericError {
   }
 }
 
-/** The server kept rejecting the DPoP nonce (kept for name compatibility). */
+/** The token endpoint still asked for a DPoP nonce after the one retry (RFC 9449 §8); `newDpopNonce` is its latest. */
 export class UseDpopNonceError extends GenericError {
   constructor(newDpopNonce) {
     super('use_dpop_nonce', 'Server rejected DPoP proof: wrong nonce');
@@ -207,6 +207,8 @@ function classify(obj, popup) {
       return describe(new MissingRefreshTokenError(obj.audience, obj.scope), error, description);
     case 'MissingScopes':
       return describe(new MissingScopesError(obj.audience, obj.scope), error, description);
+    case 'UseDpopNonce':
+      return describe(new UseDpopNonceError(obj.newDpopNonce), error, description);
     case 'InvalidConfiguration': {
       const e = new InvalidConfigurationError(description, str(obj.suggestion));
       return obj.suggestion ? e : describe(e, error || undefined, description);

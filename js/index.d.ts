@@ -478,13 +478,13 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
-  // Not implemented yet (README, "Not implemented"): each rejects (the sub-clients' synchronous
-  // methods throw) with GenericError('not_supported') naming the call.
-  /** DPoP (not implemented yet). */
+  // Not implemented yet (README, "Not implemented"): connectAccountWithRedirect and the
+  // sub-clients reject (their synchronous methods throw) with GenericError('not_supported').
+  /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id`. Needs `useDpop: true` (throws otherwise). */
   getDpopNonce(id?: string): Promise<string | undefined>;
-  /** DPoP (not implemented yet). */
+  /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. Needs `useDpop: true`. */
   setDpopNonce(nonce: string, id?: string): Promise<void>;
-  /** DPoP (not implemented yet). */
+  /** A DPoP proof (RFC 9449) for a resource request, with `ath` for `accessToken`. Needs `useDpop: true`. */
   generateDpopProof(params: { url: string; method: string; nonce?: string; accessToken: string }): Promise<string>;
   /**
    * A `fetch` for the app's own API that adds the access token (`authorization: <token_type>

@@ -50,6 +50,13 @@
  *     logout(optionsJson)                      -> string   the logout URL, or "" for no navigation.
  *                                                          optionsJson: {clientId?: string|null,
  *                                                          logoutParams?}; JS handles openUrl.
+ *     dpop(op, argsJson)                       -> Promise; the DPoP helpers (RFC 9449): op 0
+ *                                                          getDpopNonce {id?} -> string | undefined;
+ *                                                          1 setDpopNonce {nonce, id?};
+ *                                                          2 generateDpopProof {url, method, nonce?,
+ *                                                          accessToken?} -> the proof.
+ *                                                          Throws synchronously without useDpop
+ *                                                          (JS checks that first, as auth0-spa-js).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
@@ -66,9 +73,9 @@
  *   Error object (rejection / constructor throw), turned into classes by toJsError (errors.js):
  *     { class: "Plain" | "Generic" | "Authentication" | "Timeout" | "PopupTimeout"
  *              | "PopupCancelled" | "PopupOpen" | "MfaRequired" | "MissingRefreshToken"
- *              | "InvalidConfiguration",
+ *              | "InvalidConfiguration" | "UseDpopNonce",
  *       error: string, description: string, state?, appState?, mfa_token?,
- *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion? }
+ *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion?, newDpopNonce? }
  *   JS Error objects thrown through wasm (a page callback's error, fetch TypeError) pass through
  *   unchanged; a WebAssembly.RuntimeError (trap) or any other value becomes
  *   GenericError('internal_error', ...). Nothing rejects with a bare string or a RuntimeError.
@@ -339,6 +346,16 @@ async function completeInPopup(client, options, detailed) {
   return detailed ? entry : entry.access_token;
 }
 
+// The DPoP methods throw synchronously without `useDpop`, as auth0-spa-js's `_assertDpop` does.
+function assertDpop(self) {
+  if (!self[S].dpop) throw new Error('`useDpop` option must be enabled before using DPoP.');
+}
+
+// An optional text argument: absent stays absent.
+function optionalText(v) {
+  return v == null ? undefined : String(v);
+}
+
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
 export class Auth0Client {
   constructor(options) {
@@ -398,6 +415,7 @@ export class Auth0Client {
         cache,
         now: typeof options.nowProvider === 'function' ? options.nowProvider : undefined,
         config: Object.freeze({ domain: options.domain, clientId: options.clientId }),
+        dpop: !!options.useDpop,
         transferParam: typeof options.sessionTransferTokenQueryParamName === 'string' ? options.sessionTransferTokenQueryParamName : '',
         inst: undefined,
         pending: undefined,
@@ -514,6 +532,29 @@ export class Auth0Client {
 
   async revokeRefreshToken(options = {}) {
     await call(this, (c) => c.revokeRefreshToken(toJson(options)));
+  }
+
+  /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). */
+  getDpopNonce(id) {
+    assertDpop(this);
+    return call(this, (c) => c.dpop(0, JSON.stringify({ id: optionalText(id) })));
+  }
+
+  /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. */
+  setDpopNonce(nonce, id) {
+    assertDpop(this);
+    return call(this, async (c) => { await c.dpop(1, JSON.stringify({ nonce: String(nonce), id: optionalText(id) })); });
+  }
+
+  /**
+   * A DPoP proof for a request to a resource server, with `ath` for `accessToken` (RFC 9449 §7).
+   * `url` is read as `new URL(url)` reads it (the form auth0-spa-js signs); the query and fragment
+   * are left out of `htu` by the client.
+   */
+  generateDpopProof(params) {
+    assertDpop(this);
+    const { url, method, nonce, accessToken } = params || {};
+    return call(this, (c) => c.dpop(2, JSON.stringify({ url: new URL(url).href, method: String(method), nonce: optionalText(nonce), accessToken: optionalText(accessToken) })));
   }
 
   async logout(options = {}) {

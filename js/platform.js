@@ -49,6 +49,8 @@ function captureMethod(proto, name) {
 const fetchNow = capture(G, 'fetch');
 const ResponseClass = typeof G.Response === 'function' ? G.Response : undefined;
 const responseText = captureMethod(ResponseClass && ResponseClass.prototype, 'text');
+const HeadersClass = typeof G.Headers === 'function' ? G.Headers : undefined;
+const headerGet = captureMethod(HeadersClass && HeadersClass.prototype, 'get');
 const AbortControllerClass = typeof G.AbortController === 'function' ? G.AbortController : undefined;
 const later = capture(G, 'setTimeout');
 const cancelLater = capture(G, 'clearTimeout');
@@ -98,7 +100,24 @@ export function fillRandom(bytes) {
 }
 
 /**
- * One request with a timeout. Resolves `[0, status, text]`, `[1, thrown]` (network failure or a
+ * `outcome` with the `DPoP-Nonce` response header (RFC 9449 §8) appended, when the response has
+ * one that CORS exposes.
+ * @param {any[]} outcome
+ * @param {any} r
+ * @returns {any[]}
+ */
+function withNonce(outcome, r) {
+  try {
+    const v = headerGet ? headerGet(r.headers, 'dpop-nonce') : null;
+    if (typeof v === 'string') outcome.push(v);
+  } catch (_) {
+    /* no readable header */
+  }
+  return outcome;
+}
+
+/**
+ * One request with a timeout. Resolves `[0, status, text, dpopNonce?]`, `[1, thrown]` (network failure or a
  * throwing fetch), `[2]` (timed out; the request is aborted) or `[3]` (not a Response).
  * @param {string} url
  * @param {string} method
@@ -144,7 +163,7 @@ export function send(url, method, headers, body, ms) {
     Promise.resolve(p)
       .then((r) =>
         ResponseClass && responseText && r instanceof ResponseClass
-          ? Promise.resolve(responseText(r)).then((text) => end([0, r.status, text]))
+          ? Promise.resolve(responseText(r)).then((text) => end(withNonce([0, r.status, text], r)))
           : end([3])
       )
       .catch(fail);

@@ -77,7 +77,7 @@ const SUB_CLIENT_CLASSES = { mfa: MfaApiClient, passkey: PasskeyApiClient, myAcc
 
 /** Client methods of auth0-spa-js 2.28.3 this package lacks: `async` ones reject, `sync` ones throw. */
 export const UNSUPPORTED_METHODS = {
-  async: ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect'],
+  async: ['connectAccountWithRedirect'],
   /** @type {string[]} */
   sync: []
 };

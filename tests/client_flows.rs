@@ -137,7 +137,7 @@ fn a_malformed_token_response_is_a_typed_error_and_stores_nothing() {
     let (client, platform) = client("");
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let state = query_param(&url, "state").unwrap();
-    platform.on_http(|_| Ok(HttpResponse { status: 200, body: "{\"".into() }));
+    platform.on_http(|_| Ok(HttpResponse { status: 200, body: "{\"".into(), dpop_nonce: None }));
     let callback = ["https://app.example.com/?code=c&state=", &auth0_spa_wasm::core::encoding::form_encode(&state)].concat();
     let err = run(client.handle_redirect_callback(&callback)).unwrap_err();
     assert_eq!(err.class, ErrorClass::Generic);
@@ -280,7 +280,7 @@ fn a_dead_refresh_token_is_removed_and_reported_by_its_error_code() {
 fn a_transient_failure_keeps_the_session_and_does_not_retry() {
     let (client, platform) = client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
-    platform.on_http(|_| Ok(HttpResponse { status: 503, body: "Service Unavailable".into() }));
+    platform.on_http(|_| Ok(HttpResponse { status: 503, body: "Service Unavailable".into(), dpop_nonce: None }));
     platform.advance_secs(100);
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(err.class, ErrorClass::Generic);

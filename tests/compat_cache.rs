@@ -72,6 +72,7 @@ fn response_of(req: &Json) -> HttpResponse {
     HttpResponse {
         status: req.get("responseStatus").and_then(Json::as_f64).unwrap() as u16,
         body: req.str_field("responseBody").unwrap().to_owned(),
+        dpop_nonce: None,
     }
 }
 

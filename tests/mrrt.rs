@@ -30,7 +30,7 @@ fn rotating_server(platform: &FakePlatform, granted: Option<&'static str>) {
         let scope = granted.map(str::to_owned).or_else(|| form_field(r, "scope")).unwrap_or_default();
         let mut response = Json::parse(&token_response(&["at-for-", &audience].concat(), Some(&["rt-", &(n + 1).to_string()].concat()), None, 3600).body).unwrap();
         response.set("scope", Json::str(&scope));
-        Ok(auth0_spa_wasm::core::http::HttpResponse { status: 200, body: response.to_json_string() })
+        Ok(auth0_spa_wasm::core::http::HttpResponse { status: 200, body: response.to_json_string(), dpop_nonce: None })
     });
 }
 

@@ -41,7 +41,7 @@ fn the_non_rotating_token_is_presented_again_when_a_renewal_returns_none() {
 fn revoking_the_online_token_ends_the_local_session_and_offline_revocation_does_not() {
     for (extra, ends) in [(ONLINE, true), (r#","useRefreshTokens":true"#, false)] {
         let (client, platform) = logged_in(extra, Some("rt-1"));
-        platform.on_http(|_| Ok(auth0_spa_wasm::core::http::HttpResponse { status: 200, body: String::new() }));
+        platform.on_http(|_| Ok(auth0_spa_wasm::core::http::HttpResponse { status: 200, body: String::new(), dpop_nonce: None }));
         run(client.revoke_refresh_token(None)).unwrap();
         assert_eq!(platform.requests().iter().filter(|r| r.url.ends_with("/oauth/revoke")).count(), 1, "{extra}");
         assert_eq!(run(client.is_authenticated()), !ends, "{extra}");

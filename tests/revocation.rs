@@ -41,7 +41,7 @@ fn revocations(platform: &FakePlatform) -> Vec<HttpRequest> {
 fn answer_revocations_with(platform: &FakePlatform, status: u16, body: &'static str) {
     platform.on_http(move |r: &HttpRequest| {
         assert!(r.url.ends_with("/oauth/revoke"), "only revocations: {}", r.url);
-        Ok(HttpResponse { status, body: body.into() })
+        Ok(HttpResponse { status, body: body.into(), dpop_nonce: None })
     });
 }
 

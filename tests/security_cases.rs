@@ -108,7 +108,7 @@ fn login_with_id_token(extra: &str, make: impl FnOnce(&str) -> Option<String>) -
 /// A login whose token endpoint answers with the raw `body` and status 200.
 fn login_with_body(body: &str) -> (Result<Option<Json>>, Client<FakePlatform>, FakePlatform) {
     let body = body.to_owned();
-    login_answered("", move |_| HttpResponse { status: 200, body })
+    login_answered("", move |_| HttpResponse { status: 200, body, dpop_nonce: None })
 }
 
 /// I1 + I3 after a failed code exchange: nothing cached, no session cookie, the transaction is
@@ -229,7 +229,7 @@ fn a1_a_callback_without_a_stored_transaction_is_missing_transaction_and_sends_n
 fn a2_a_callback_replayed_after_a_failed_exchange_sends_no_second_token_request() {
     let (client, platform) = new_client("");
     let s = start(&client);
-    platform.on_http(|_| Ok(HttpResponse { status: 503, body: "busy".into() }));
+    platform.on_http(|_| Ok(HttpResponse { status: 503, body: "busy".into(), dpop_nonce: None }));
     let first = run(client.handle_redirect_callback(&good_callback(&s))).unwrap_err();
     assert_eq!(first.error, "request_error");
     // Reload / back button: the same URL again must not present the single-use code again.
@@ -823,7 +823,7 @@ fn e6_token_type_is_accepted_in_any_case() {
         let (result, client, _) = login_answered("", |nonce| {
             let mut body = Json::parse(&token_response("at-x", None, Some(&jwt(&id_token_claims(Some(nonce), ""))), 86400).body).unwrap();
             body.set("token_type", Json::str(tt));
-            HttpResponse { status: 200, body: body.to_json_string() }
+            HttpResponse { status: 200, body: body.to_json_string(), dpop_nonce: None }
         });
         result.unwrap();
         assert_eq!(run(client.get_token_silently(&cache_only())).unwrap().unwrap().access_token, "at-x", "{tt}");
@@ -835,7 +835,7 @@ fn e7_a_token_response_without_expires_in_is_never_cached_forever() {
     let (result, client, platform) = login_answered(r#","useRefreshTokens":true"#, |nonce| {
         let mut body = Json::parse(&token_response("opaque-at", Some("rt-1"), Some(&jwt(&id_token_claims(Some(nonce), ""))), 1).body).unwrap();
         body.remove("expires_in");
-        HttpResponse { status: 200, body: body.to_json_string() }
+        HttpResponse { status: 200, body: body.to_json_string(), dpop_nonce: None }
     });
     result.unwrap();
     assert!(run(client.get_token_silently(&cache_only())).unwrap().is_none(), "an opaque token without lifetime is not served from the cache");
@@ -868,7 +868,7 @@ fn e10_a_narrower_granted_scope_is_not_served_for_the_scopes_it_lacks() {
     let (result, client, _) = login_answered("", |nonce| {
         let mut body = Json::parse(&token_response("at-narrow", None, Some(&jwt(&id_token_claims(Some(nonce), ""))), 86400).body).unwrap();
         body.set("scope", Json::str("openid"));
-        HttpResponse { status: 200, body: body.to_json_string() }
+        HttpResponse { status: 200, body: body.to_json_string(), dpop_nonce: None }
     });
     result.unwrap();
     // The app asks for the scopes it requested at login (openid profile email): the cached
@@ -906,7 +906,7 @@ fn e13_client_configuration_errors_are_typed_and_not_retried() {
 #[test]
 fn e14_a_5xx_on_the_code_exchange_is_typed_with_its_status_and_not_retried() {
     for (status, body, code) in [(500, "<html>oops</html>", "request_error"), (503, r#"{"error":"temporarily_unavailable"}"#, "temporarily_unavailable")] {
-        let (result, _, platform) = login_answered("", |_| HttpResponse { status, body: body.into() });
+        let (result, _, platform) = login_answered("", |_| HttpResponse { status, body: body.into(), dpop_nonce: None });
         let err = result.as_ref().unwrap_err();
         assert_eq!(err.error, code);
         if code == "request_error" {

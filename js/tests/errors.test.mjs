@@ -122,6 +122,7 @@ test('toJsError maps every class the wasm side names', () => {
     ['MfaRequired', MfaRequiredError],
     ['MissingRefreshToken', MissingRefreshTokenError],
     ['MissingScopes', MissingScopesError],
+    ['UseDpopNonce', UseDpopNonceError],
     ['InvalidConfiguration', InvalidConfigurationError]
   ];
   for (const [cls, Type] of cases) {
@@ -131,6 +132,14 @@ test('toJsError maps every class the wasm side names', () => {
     assert.equal(e.error_description, 'text of ' + cls, cls);
     assert.equal(e.error, 'code_' + cls, cls);
   }
+});
+
+test('toJsError gives UseDpopNonceError the server\'s latest nonce', () => {
+  const e = toJsError({ class: 'UseDpopNonce', error: 'use_dpop_nonce', description: 'Server rejected DPoP proof: wrong nonce', newDpopNonce: 'n-2' });
+  assert.ok(e instanceof UseDpopNonceError && e instanceof GenericError);
+  assert.equal(e.newDpopNonce, 'n-2');
+  assert.equal(e.message, 'Server rejected DPoP proof: wrong nonce');
+  assert.equal(toJsError({ class: 'UseDpopNonce', error: 'use_dpop_nonce', description: 'x' }).newDpopNonce, undefined);
 });
 
 test('toJsError turns Plain into a plain Error that still has an error code', () => {

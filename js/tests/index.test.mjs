@@ -667,7 +667,7 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
     assert.equal(err.error, 'not_supported');
     assert.equal(err.error_description, `${feature} is not supported by auth0-spa-wasm yet`);
   };
-  for (const m of ['getDpopNonce', 'setDpopNonce', 'generateDpopProof', 'connectAccountWithRedirect']) {
+  for (const m of ['connectAccountWithRedirect']) {
     await assert.rejects(client[m]({}), (e) => (expectNotSupported(e, `${m}()`), true));
   }
   assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
@@ -678,6 +678,11 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
   await assert.rejects(client.myAccount.getFactors(), (e) => (expectNotSupported(e, 'myAccount.getFactors()'), true));
   assert.throws(() => client.anonymous.hasSession(), (e) => (expectNotSupported(e, 'anonymous.hasSession()'), true));
+  // The DPoP helpers are implemented: without `useDpop` they throw synchronously, as auth0-spa-js.
+  for (const [m, args] of [['getDpopNonce', []], ['setDpopNonce', ['n']], ['generateDpopProof', [{ url: 'https://api/', method: 'GET', accessToken: 't' }]]]) {
+    assert.throws(() => client[m](...args), (e) => e instanceof Error && e.message === '`useDpop` option must be enabled before using DPoP.', m);
+    assert.equal(Object.getOwnPropertyDescriptor(shared.Auth0Client.prototype, m).value.name, m);
+  }
   // Implemented methods are the class's own, not replaced by a stand-in.
   assert.equal(typeof shared.Auth0Client.prototype.revokeRefreshToken, 'function');
   assert.equal(Object.getOwnPropertyDescriptor(shared.Auth0Client.prototype, 'revokeRefreshToken').value.name, 'revokeRefreshToken');

@@ -57,6 +57,11 @@ test('wrappers of fetch, Response.prototype.text and crypto installed after the 
   assert.equal(wrapped, 0);
 });
 
+test('a DPoP-Nonce response header comes back as the fourth member', async () => {
+  answer = () => Promise.resolve(new Response('{"error":"use_dpop_nonce"}', { status: 400, headers: { 'DPoP-Nonce': 'n-1' } }));
+  assert.deepEqual(await platform.send('https://t/oauth/token', 'POST', '{}', 'x', 5000), [0, 400, '{"error":"use_dpop_nonce"}', 'n-1']);
+});
+
 test('a GET carries no body', async () => {
   calls.length = 0;
   answer = () => Promise.resolve(new Response('x'));

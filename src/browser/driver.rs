@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::task::Poll;
 
+use super::dpop;
 use super::lock::BrowserLockGuard;
 use super::BrowserPlatform;
 use crate::core::{Error, Result};
@@ -103,6 +104,7 @@ async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &m
             Reply::Unit
         }
         Io::TakeRemoteLogout => Reply::Flag(p.take_remote_logout()),
+        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) => dpop::perform(&io).await,
     }
 }
 

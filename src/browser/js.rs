@@ -59,7 +59,7 @@ pub(crate) fn plain(code: &str, thrown: &JsValue) -> Error {
 
 #[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
-    /// Sends once; always resolves: `[0, status, text]`, `[1, thrown]` (network failure or a
+    /// Sends once; always resolves: `[0, status, text, dpopNonce?]`, `[1, thrown]` (network failure or a
     /// throwing `fetch`), `[2]` (timed out, request aborted) or `[3]` (not a `Response`).
     #[wasm_bindgen(js_name = send)]
     pub(crate) fn send_js(url: &str, method: &str, headers_json: &str, body: &str, ms: u32) -> js_sys::Promise;

@@ -7,6 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 pub(crate) mod driver;
+pub(crate) mod dpop;
 mod frame;
 mod js;
 mod lock;

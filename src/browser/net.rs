@@ -27,7 +27,10 @@ pub(crate) async fn send(req: &HttpRequest, timeout_ms: u32) -> Result<HttpRespo
     let promise = send_js(&req.url, req.method, &headers.to_json_string(), &req.body, js::clamp_ms(timeout_ms));
     let outcome: Array = JsFuture::from(promise).await.unwrap_or_default().unchecked_into();
     match outcome.get(0).as_f64() {
-        Some(0.0) => Ok(HttpResponse { status: outcome.get(1).as_f64().unwrap_or(0.0) as u16, body: outcome.get(2).as_string().unwrap_or_default() }),
+        Some(0.0) => Ok(HttpResponse {
+            status: outcome.get(1).as_f64().unwrap_or(0.0) as u16, body: outcome.get(2).as_string().unwrap_or_default(),
+            dpop_nonce: outcome.get(3).as_string(),
+        }),
         Some(1.0) => Err(js::plain("request_error", &outcome.get(1))),
         Some(3.0) => Err(Error::plain("request_error", "fetch did not return a Response")),
         _ => Err(Error::plain("timeout", TIMEOUT_MESSAGE)),

@@ -1,6 +1,7 @@
 //! The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.5) shared by the redirect, popup
 //! and iframe flows, then the checks and storage of its result (docs/behaviour.md §2.5).
 
+use super::dpop::TokenCall;
 use super::io::{finished, Io, Reply, Step};
 use super::store::{same_session, ClearCache, ReadIdToken, SyncRemoteLogout, WriteAll};
 use super::{clamp_ms, Shared};
@@ -31,14 +32,12 @@ pub(super) struct ExchangeCode {
     key: CacheKey,
     expect: IdTokenExpectations,
     generation: u64,
-    url: String,
     response: Option<TokenResponse>,
     phase: Phase,
 }
 
 enum Phase {
-    Start(HttpRequest),
-    Requested,
+    Requested(TokenCall),
     Clock(crate::core::http::HttpResponse),
     Syncing(SyncRemoteLogout, Checked),
     Previous(ReadIdToken, Checked),
@@ -72,7 +71,8 @@ impl ExchangeCode {
             nonce,
             organization,
         };
-        ExchangeCode { key, expect, generation, url: request.url.clone(), response: None, phase: Phase::Start(request) }
+        let call = TokenCall::new(request, clamp_ms(c.options.http_timeout_ms), None);
+        ExchangeCode { key, expect, generation, response: None, phase: Phase::Requested(call) }
     }
 
     /// The token response that was stored (after the flow ended successfully).
@@ -83,20 +83,20 @@ impl ExchangeCode {
     pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<(AccessTokenEntry, IdTokenEntry)> {
         loop {
             match std::mem::replace(&mut self.phase, Phase::Done) {
-                Phase::Start(request) => {
-                    self.phase = Phase::Requested;
-                    return Step::Io(Io::Http(request, clamp_ms(c.options.http_timeout_ms)));
-                }
-                Phase::Requested => match reply.response() {
-                    Ok(response) => {
+                Phase::Requested(mut call) => match call.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Requested(call);
+                        return Step::Io(io);
+                    }
+                    Step::Done(Ok(response)) => {
                         self.phase = Phase::Clock(response);
                         return Step::Io(Io::Now);
                     }
-                    Err(e) => return Step::Done(Err(e)),
+                    Step::Done(Err(e)) => return Step::Done(Err(e)),
                 },
                 Phase::Clock(response) => {
                     let now = reply.time();
-                    let checked = parse_token_response(&response, &self.url, now)
+                    let checked = parse_token_response(&response, &c.token_endpoint.url(), now)
                         .and_then(|response| verify_id_token(response.id_token.as_deref(), &self.expect, now).map(|decoded| Checked { response, decoded, now }));
                     match checked {
                         Ok(checked) => self.phase = Phase::Syncing(SyncRemoteLogout::new(), checked),

@@ -2,9 +2,10 @@
 //! `prompt=none` and `response_mode=web_message`, serialised per client, then the code exchange.
 
 use super::exchange::{CodeGrant, ExchangeCode};
+use super::dpop::Draw;
 use super::io::{finished, Frame, Io, Reply, Step};
 use super::store::ClearLocalSession;
-use super::{clamp_ms, lock_name, organization_hint_cookie, prepare, GetTokenOptions, Shared, TokenResult, TokenSource, AUTHORIZE_RANDOM_BYTES, CROSS_ORIGIN_ISOLATED_MESSAGE, LOCK_TIMEOUT_MS};
+use super::{clamp_ms, lock_name, organization_hint_cookie, prepare, GetTokenOptions, Shared, TokenResult, TokenSource, CROSS_ORIGIN_ISOLATED_MESSAGE, LOCK_TIMEOUT_MS};
 use crate::core::authorize::{PreparedAuthorize, ResponseMode};
 use crate::core::cache::CacheKey;
 use crate::core::callback::{validate, AuthorizationResponse};
@@ -26,7 +27,7 @@ enum Phase {
     Start,
     Locked,
     Hint,
-    Drawn,
+    Drawn(Draw),
     Answered(PreparedAuthorize),
     Ending(ClearLocalSession, Error),
     Exchanging(ExchangeCode),
@@ -72,11 +73,17 @@ impl Iframe {
                     if let Some(org) = hint.as_ref().and_then(Json::as_str) {
                         self.params.set("organization", org);
                     }
-                    self.phase = Phase::Drawn;
-                    return Step::Io(Io::Random(AUTHORIZE_RANDOM_BYTES));
+                    self.phase = Phase::Drawn(Draw::new());
                 }
-                Phase::Drawn => {
-                    let prepared = match reply.bytes().and_then(|bytes| prepare(c, &self.params, ResponseMode::WebMessage, bytes)) {
+                Phase::Drawn(mut draw) => {
+                    let drawn = match draw.step(c, reply) {
+                        Step::Io(io) => {
+                            self.phase = Phase::Drawn(draw);
+                            return Step::Io(io);
+                        }
+                        Step::Done(drawn) => drawn,
+                    };
+                    let prepared = match drawn.and_then(|drawn| prepare(c, &self.params, ResponseMode::WebMessage, drawn)) {
                         Ok(p) => p,
                         Err(e) => return Step::Done(Err(e)),
                     };

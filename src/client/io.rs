@@ -72,6 +72,21 @@ pub enum Io {
     /// Whether another tab announced a logout of this client since the last look; takes it.
     /// Replies [`Reply::Flag`].
     TakeRemoteLogout,
+    /// The public JWK (JSON text) of the DPoP key pair stored under this IndexedDB key, first
+    /// creating and storing a non-extractable ES256 pair when there is none (RFC 9449 §4.2,
+    /// docs/behaviour.md §3.10). Replies [`Reply::Text`].
+    DpopKey(String),
+    /// Signs the text (UTF-8) with the private key of the pair under this key (ECDSA P-256,
+    /// SHA-256). Replies [`Reply::Bytes`]: the 64-byte JWS signature.
+    DpopSign(String, String),
+    /// Reads the DPoP nonce under this key. Replies [`Reply::Texts`] (one; `None` when absent or
+    /// unreadable).
+    DpopNonceGet(String),
+    /// Stores a DPoP nonce under this key. Replies [`Reply::Outcome`].
+    DpopNonceSet(String, String),
+    /// Deletes every DPoP nonce and key pair whose key starts with this prefix. Replies
+    /// [`Reply::Unit`] (best effort, as auth0-spa-js's logout).
+    DpopClear(String),
 }
 
 /// A `web_message` flow to run: [`Io::Iframe`] and [`Io::Popup`].
@@ -119,6 +134,8 @@ pub enum Reply {
     Response(Result<HttpResponse>),
     /// [`Io::Iframe`], [`Io::Popup`]: the answer's `response` object.
     Message(Result<Json>),
+    /// A text or the error that prevented it ([`Io::DpopKey`]).
+    Text(Result<String>),
 }
 
 impl Reply {
@@ -168,6 +185,14 @@ impl Reply {
     pub(crate) fn message(self) -> Result<Json> {
         match self {
             Reply::Message(r) => r,
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// A text or its error.
+    pub(crate) fn text_result(self) -> Result<String> {
+        match self {
+            Reply::Text(r) => r,
             other => Err(unexpected(&other)),
         }
     }

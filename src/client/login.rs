@@ -3,10 +3,11 @@
 
 use std::rc::Rc;
 
+use super::dpop::Draw;
 use super::exchange::{CodeGrant, ExchangeCode};
 use super::io::{finished, Frame, Io, Machine, Reply, Step};
 use super::store::ReadEntry;
-use super::{clamp_ms, origin_of, prepare, Shared, AUTHORIZE_RANDOM_BYTES, POPUP_TOKEN_TIMEOUT_MS};
+use super::{clamp_ms, origin_of, prepare, Shared, POPUP_TOKEN_TIMEOUT_MS};
 use crate::core::authorize::{PreparedAuthorize, ResponseMode};
 use crate::core::cache::CacheKey;
 use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
@@ -31,36 +32,47 @@ pub struct LoginWithRedirect {
     params: ParamList,
     app_state: Option<Json>,
     phase: u8,
+    draw: Draw,
     url: String,
 }
 
 impl LoginWithRedirect {
     pub(super) fn new(c: Rc<Shared>, params: ParamList, app_state: Option<Json>) -> LoginWithRedirect {
-        LoginWithRedirect { c, params, app_state, phase: 0, url: String::new() }
+        LoginWithRedirect { c, params, app_state, phase: 0, draw: Draw::new(), url: String::new() }
     }
 }
 
 impl Machine for LoginWithRedirect {
     type Output = String;
 
-    fn step(&mut self, reply: Reply) -> Step<String> {
+    fn step(&mut self, mut reply: Reply) -> Step<String> {
         let c = &self.c;
-        self.phase += 1;
+        if self.phase == 1 {
+            noted_remote_logout(c, &reply);
+            self.phase = 2;
+            reply = Reply::Start;
+        }
         match self.phase {
-            1 => Step::Io(Io::TakeRemoteLogout),
-            2 => {
-                noted_remote_logout(c, &reply);
-                Step::Io(Io::Random(AUTHORIZE_RANDOM_BYTES))
+            0 => {
+                self.phase = 1;
+                Step::Io(Io::TakeRemoteLogout)
             }
-            3 => match reply.bytes().and_then(|bytes| prepare(c, &self.params, ResponseMode::Query, bytes)) {
-                Ok(prepared) => {
-                    self.url = prepared.url.clone();
-                    let transaction = prepared.into_transaction(self.app_state.take());
-                    Step::Io(Io::PutTransaction(transaction_key(c.client_id()), transaction.to_json_string()))
-                }
-                Err(e) => Step::Done(Err(e)),
+            2 => match self.draw.step(c, reply) {
+                Step::Io(io) => Step::Io(io),
+                Step::Done(drawn) => match drawn.and_then(|drawn| prepare(c, &self.params, ResponseMode::Query, drawn)) {
+                    Ok(prepared) => {
+                        self.phase = 3;
+                        self.url = prepared.url.clone();
+                        let transaction = prepared.into_transaction(self.app_state.take());
+                        Step::Io(Io::PutTransaction(transaction_key(c.client_id()), transaction.to_json_string()))
+                    }
+                    Err(e) => Step::Done(Err(e)),
+                },
             },
-            4 => Step::Done(reply.outcome().map(|()| std::mem::take(&mut self.url))),
+            3 => {
+                self.phase = 4;
+                Step::Done(reply.outcome().map(|()| std::mem::take(&mut self.url)))
+            }
             _ => Step::Done(Err(finished())),
         }
     }
@@ -174,7 +186,7 @@ struct Popup {
 enum PopupPhase {
     Start,
     Synced,
-    Drawn,
+    Drawn(Draw),
     Answered(PreparedAuthorize, u64),
     Exchanging(ExchangeCode, CacheKey),
     Done,
@@ -194,16 +206,22 @@ impl Popup {
             }
             PopupPhase::Synced => {
                 noted_remote_logout(c, &reply);
-                self.phase = PopupPhase::Drawn;
-                Step::Io(Io::Random(AUTHORIZE_RANDOM_BYTES))
+                self.phase = PopupPhase::Drawn(Draw::new());
+                self.step(c, Reply::Start)
             }
-            PopupPhase::Drawn => match reply.bytes().and_then(|bytes| prepare(c, &self.params, ResponseMode::WebMessage, bytes)) {
+            PopupPhase::Drawn(mut draw) => match draw.step(c, reply) {
+                Step::Io(io) => {
+                    self.phase = PopupPhase::Drawn(draw);
+                    Step::Io(io)
+                }
+                Step::Done(drawn) => match drawn.and_then(|drawn| prepare(c, &self.params, ResponseMode::WebMessage, drawn)) {
                 Ok(prepared) => {
                     let frame = Frame { url: prepared.url.clone(), origin: origin_of(&c.options.base_url), state: prepared.state.clone(), timeout_ms: clamp_ms(self.timeout_ms) };
                     self.phase = PopupPhase::Answered(prepared, c.session_generation.get());
                     Step::Io(Io::Popup(frame, self.close_popup))
                 }
                 Err(e) => Step::Done(Err(e)),
+                },
             },
             PopupPhase::Answered(prepared, generation) => {
                 let validated = match reply.message().and_then(|m| validate(&AuthorizationResponse::from_web_message(&m), &prepared.state, &c.options.issuer)) {

@@ -23,6 +23,7 @@ use std::rc::Rc;
 
 pub mod calls;
 pub mod io;
+mod dpop;
 mod exchange;
 mod iframe;
 mod login;
@@ -33,6 +34,7 @@ mod silent;
 mod store;
 mod token_exchange;
 
+pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
 pub use refresh::spent_mark_name;
@@ -382,20 +384,45 @@ impl Client {
         })
     }
 
+    /// `getDpopNonce(id?)`: the stored DPoP nonce of Auth0 or of the API `id`.
+    ///
+    /// # Errors
+    /// A plain `Error` without `useDpop`, as auth0-spa-js throws.
+    pub fn get_dpop_nonce(&self, id: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::get_nonce(&self.shared, id)
+    }
+
+    /// `setDpopNonce(nonce, id?)`; the flow yields `None`.
+    ///
+    /// # Errors
+    /// A plain `Error` without `useDpop`.
+    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::set_nonce(&self.shared, nonce, id)
+    }
+
+    /// `generateDpopProof({url, method, nonce, accessToken})`: a proof for a resource request.
+    ///
+    /// # Errors
+    /// A plain `Error` without `useDpop`.
+    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<DpopHelper> {
+        DpopHelper::proof(&self.shared, url, method, nonce, access_token)
+    }
+
     /// How many cache writes and removals this client has made (see [`HitView`]).
     pub fn cache_generation(&self) -> u32 {
         self.shared.cache_generation.get()
     }
 }
 
-/// Draws the secrets of an authorization request from `bytes` and builds it: `redirect_uri` falls
-/// back to the page origin for `web_message` (popup, iframe), never for redirects (L1).
-pub(crate) fn prepare(c: &Shared, params: &ParamList, mode: ResponseMode, bytes: Vec<u8>) -> Result<PreparedAuthorize> {
+/// Draws the secrets of an authorization request from `bytes` and builds it, with `dpop_jkt` when
+/// DPoP is on: `redirect_uri` falls back to the page origin for `web_message` (popup, iframe),
+/// never for redirects (L1).
+pub(crate) fn prepare(c: &Shared, params: &ParamList, mode: ResponseMode, (bytes, jkt): (Vec<u8>, Option<String>)) -> Result<PreparedAuthorize> {
     let fallback = match mode {
         ResponseMode::Query => None,
         ResponseMode::WebMessage => Some(c.env.page_origin.as_str()),
     };
-    let request = AuthorizeRequest { options: &c.options, params, response_mode: mode, fallback_redirect_uri: fallback, dpop_jkt: None };
+    let request = AuthorizeRequest { options: &c.options, params, response_mode: mode, fallback_redirect_uri: fallback, dpop_jkt: jkt.as_deref() };
     prepare_authorize(&request, &mut DrawnBytes(bytes))
 }
 

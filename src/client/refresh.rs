@@ -8,6 +8,7 @@
 //!   after a failure by another, [`plan_after_failure`] (both with table tests in
 //!   `core::rotation`).
 
+use super::dpop::TokenCall;
 use super::iframe::Iframe;
 use super::io::{finished, Io, Reply, Step};
 use super::store::{same_session, CachedToken, ClearLocalSession, ClientEntries, ForgetToken, ReadEntry, ReadIdToken, SyncRemoteLogout, WriteAll};
@@ -62,7 +63,7 @@ enum Phase {
     PolledHit(CachedToken, u32),
     PolledEntry(ReadEntry, u32),
     PolledSpent(String, u32),
-    Sent,
+    Sent(Box<TokenCall>),
     Clock(Result<HttpResponse>),
     Unmarking(Result<TokenResponse>),
     Saving(Box<SaveRefresh>),
@@ -99,8 +100,17 @@ impl Refresh {
         // trip to the browser's lock manager), and unmarked at once unless the server rotated
         // it. Either way the mark is settled before the caller's lock is released, which is when
         // another tab could look.
-        self.phase = Phase::Sent;
-        Step::Io(Io::HttpMarkingSpent(request, timeout, spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS))
+        let mut call = Box::new(TokenCall::new(request, timeout, Some((spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS))));
+        match call.step(c, Reply::Start) {
+            Step::Io(io) => {
+                self.phase = Phase::Sent(call);
+                Step::Io(io)
+            }
+            Step::Done(response) => {
+                self.phase = Phase::Clock(response);
+                Step::Io(Io::Now)
+            }
+        }
     }
 
     fn run(&mut self, c: &Shared, mut reply: Reply) -> Step<TokenResult> {
@@ -189,10 +199,16 @@ impl Refresh {
                     self.phase = Phase::Polling(waited);
                     return Step::Io(Io::Sleep(SPENT_POLL_MS));
                 }
-                Phase::Sent => {
-                    self.phase = Phase::Clock(reply.response());
-                    return Step::Io(Io::Now);
-                }
+                Phase::Sent(mut call) => match call.step(c, reply) {
+                    Step::Io(io) => {
+                        self.phase = Phase::Sent(call);
+                        return Step::Io(io);
+                    }
+                    Step::Done(response) => {
+                        self.phase = Phase::Clock(response);
+                        return Step::Io(Io::Now);
+                    }
+                },
                 Phase::Clock(response) => {
                     let now = reply.time();
                     let url = c.token_endpoint.url();

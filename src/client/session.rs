@@ -131,6 +131,8 @@ pub struct Logout {
     own: bool,
     revoke: Option<Revoke>,
     clear: Option<ClearLocalSession>,
+    /// With DPoP: the key pair and nonces are still to be deleted (auth0-spa-js, best effort).
+    dpop_clear: bool,
 }
 
 impl Logout {
@@ -145,7 +147,8 @@ impl Logout {
         let own = target.as_deref().is_none_or(|id| id == c.client_id());
         let revoke = (own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
         let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
-        Logout { c, url, own, revoke, clear }
+        let dpop_clear = c.options.use_dpop && url.is_ok();
+        Logout { c, url, own, revoke, clear, dpop_clear }
     }
 }
 
@@ -173,6 +176,9 @@ impl Machine for Logout {
             if self.own {
                 return Step::Io(Io::BroadcastLogout);
             }
+        }
+        if std::mem::take(&mut self.dpop_clear) {
+            return Step::Io(Io::DpopClear(crate::core::dpop::storage_prefix(self.c.client_id())));
         }
         Step::Done(std::mem::replace(&mut self.url, Err(finished())))
     }

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use super::dpop::TokenCall;
 use super::exchange::ExchangeCode;
 use super::io::{finished, Io, Machine, Reply, Step};
 use super::{clamp_ms, Shared};
@@ -93,15 +94,16 @@ impl Machine for LoginWithTokenExchange {
 /// is still checked. Yields the whole token response.
 pub struct CustomTokenExchange {
     c: Rc<Shared>,
-    request: Result<(HttpRequest, Option<String>)>,
+    request: Result<(TokenCall, Option<String>)>,
     response: Option<crate::core::http::HttpResponse>,
-    sent: bool,
+    answered: bool,
 }
 
 impl CustomTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> CustomTokenExchange {
-        let request = exchange_request(&c, options).map(|(request, _, organization)| (request, organization));
-        CustomTokenExchange { c, request, response: None, sent: false }
+        let timeout = clamp_ms(c.options.http_timeout_ms);
+        let request = exchange_request(&c, options).map(|(request, _, organization)| (TokenCall::new(request, timeout, None), organization));
+        CustomTokenExchange { c, request, response: None, answered: false }
     }
 }
 
@@ -110,26 +112,24 @@ impl Machine for CustomTokenExchange {
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
         let c = &self.c;
-        let (request, organization) = match &self.request {
+        let (call, organization) = match &mut self.request {
             Ok(r) => r,
             Err(e) => return Step::Done(Err(e.clone())),
         };
-        if !self.sent {
-            self.sent = true;
-            return Step::Io(Io::Http(request.clone(), clamp_ms(c.options.http_timeout_ms)));
-        }
-        if self.response.is_none() {
-            match reply.response() {
-                Ok(r) => self.response = Some(r),
-                Err(e) => return Step::Done(Err(e)),
+        if !self.answered {
+            match call.step(c, reply) {
+                Step::Io(io) => return Step::Io(io),
+                Step::Done(Ok(r)) => self.response = Some(r),
+                Step::Done(Err(e)) => return Step::Done(Err(e)),
             }
+            self.answered = true;
             return Step::Io(Io::Now);
         }
         let now = reply.time();
         let Some(response) = self.response.take() else {
             return Step::Done(Err(finished()));
         };
-        let parsed = match parse_token_response(&response, &request.url, now) {
+        let parsed = match parse_token_response(&response, call.url(), now) {
             Ok(p) => p,
             Err(e) => return Step::Done(Err(e)),
         };

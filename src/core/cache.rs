@@ -451,7 +451,7 @@ mod tests {
     }
 
     fn response(body: &str) -> TokenResponse {
-        parse_token_response(&HttpResponse { status: 200, body: body.into() }, "https://t/oauth/token", NOW_MS).unwrap()
+        parse_token_response(&HttpResponse { status: 200, body: body.into(), dpop_nonce: None }, "https://t/oauth/token", NOW_MS).unwrap()
     }
 
     fn entry(expires_at: u64, rt: Option<&str>) -> AccessTokenEntry {

@@ -46,7 +46,7 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// Decodes base64url (padding optional). Also accepts the standard alphabet, as `atob`-based
 /// JWT decoders do after replacing characters. Returns `None` on any other character or a
 /// length that cannot be base64.
-pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let trimmed = text.trim_end_matches('=');
     if trimmed.len() % 4 == 1 {
         return None;

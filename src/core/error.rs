@@ -31,6 +31,9 @@ pub enum ErrorClass {
     MissingScopes,
     /// `InvalidConfigurationError` (`invalid_configuration`): bad options at construction.
     InvalidConfiguration,
+    /// `UseDpopNonceError` (`use_dpop_nonce`): the token endpoint still asked for a DPoP nonce
+    /// after the one retry (RFC 9449 §8); has `newDpopNonce`.
+    UseDpopNonce,
 }
 
 /// A failure with everything the JS error object needs. Boxed: a `Result` then carries one
@@ -65,6 +68,8 @@ pub struct ErrorFields {
     /// The call may be completed in a login popup (`interactiveErrorHandler: 'popup'` and
     /// [`Error::asks_for_interaction`]); the package entry then opens it (`js/index.js`).
     pub interactive: bool,
+    /// The server's latest `DPoP-Nonce` (UseDpopNonceError `newDpopNonce`).
+    pub dpop_nonce: Option<String>,
 }
 
 /// Auth0's `error_description` for a `prompt=none` login that needs MFA first.
@@ -84,6 +89,7 @@ impl Error {
             scope: None,
             app_state: None,
             interactive: false,
+            dpop_nonce: None,
         }))
     }
 
@@ -126,6 +132,13 @@ impl Error {
             "popup_open",
             "Unable to open a popup for loginWithPopup - window.open returned `null`",
         )
+    }
+
+    /// `UseDpopNonceError(newDpopNonce)` with auth0-spa-js's message (RFC 9449 §8).
+    pub fn use_dpop_nonce(nonce: Option<String>) -> Error {
+        let mut e = Error::new(ErrorClass::UseDpopNonce, "use_dpop_nonce", "Server rejected DPoP proof: wrong nonce");
+        e.dpop_nonce = nonce;
+        e
     }
 
     /// `MissingRefreshTokenError(audience, scope)` with auth0-spa-js's message

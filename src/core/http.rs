@@ -14,13 +14,15 @@ pub struct HttpRequest {
     pub body: String,
 }
 
-/// What came back: the status and the body text. Headers are not needed by the core flows.
+/// What came back: the status, the body text and the one header the flows read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Body as text (possibly not JSON at all).
     pub body: String,
+    /// The `DPoP-Nonce` response header (RFC 9449 §8), on any status.
+    pub dpop_nonce: Option<String>,
 }
 
 impl HttpResponse {

@@ -211,6 +211,8 @@ pub struct ClientOptions {
     /// with `online_access` (docs/behaviour.md §1.3). The package entry refuses it without
     /// `useRefreshTokens` and `useDpop`, as auth0-spa-js's constructor does.
     pub online_refresh_tokens: bool,
+    /// `useDpop`: sender-constrained tokens with DPoP proofs (RFC 9449; docs/behaviour.md §2.10).
+    pub use_dpop: bool,
     /// Timeout of each token / revoke request in milliseconds (`httpTimeoutInSeconds || 10`).
     pub http_timeout_ms: u64,
     /// Timeout of iframe / popup round trips in milliseconds when the call gives none
@@ -330,6 +332,7 @@ impl ClientOptions {
         let use_refresh_tokens_fallback = optional_bool(options, "useRefreshTokensFallback", legacy_shape)?;
         let use_mrrt = optional_bool(options, "useMrrt", false)?;
         let interactive_popup = interactive_error_handler(options)?;
+        let use_dpop = optional_bool(options, "useDpop", false)?;
         let use_form_data = optional_bool(options, "useFormData", true)?;
         let use_cookies_for_transactions = optional_bool(options, "useCookiesForTransactions", false)?;
         let legacy_same_site_cookie = optional_bool(options, "legacySameSiteCookie", true)?;
@@ -375,6 +378,7 @@ impl ClientOptions {
             use_mrrt,
             interactive_popup,
             online_refresh_tokens,
+            use_dpop,
             http_timeout_ms,
             authorize_timeout_ms,
             use_form_data,
@@ -423,8 +427,7 @@ enum ClientScope {
 /// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
 /// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
 /// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 3] = [
-    ("useDpop", "DPoP sender-constrained tokens"),
+const UNSUPPORTED_OPTIONS: [(&str, &str); 2] = [
     ("anonymousSessionsCacheMode", "anonymous sessions"),
     ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
 ];
@@ -947,13 +950,15 @@ mod tests {
 
     #[test]
     fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
-        for (name, value) in [("useDpop", "true"), ("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
+        assert!(ok(&with(r#""useDpop":true"#)).use_dpop);
+        assert!(!ok(&with("")).use_dpop);
+        for (name, value) in [("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
             let text = ["\"", name, "\":", value].concat();
             let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
             assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");
             assert!(e.description.starts_with(&["`", name, "` is not supported"].concat()), "{}", e.description);
         }
-        for off in [r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
+        for off in [r#""refreshTokenMode":"offline""#, r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
             ok(&with(off));
         }
     }

@@ -453,7 +453,7 @@ mod tests {
     }
 
     fn refresh_response(body: &str) -> TokenResponse {
-        parse_token_response(&HttpResponse { status: 200, body: body.into() }, "https://t/oauth/token", NOW_MS).unwrap()
+        parse_token_response(&HttpResponse { status: 200, body: body.into(), dpop_nonce: None }, "https://t/oauth/token", NOW_MS).unwrap()
     }
 
     #[test]

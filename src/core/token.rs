@@ -432,7 +432,7 @@ mod tests {
     }
 
     fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, body: body.into() }
+        HttpResponse { status: 200, body: body.into(), dpop_nonce: None }
     }
 
     fn parse(body: &str) -> Result<TokenResponse> {
@@ -666,7 +666,7 @@ mod tests {
     // ---- error responses ----------------------------------------------------------------
 
     fn err(status: u16, body: &str) -> Error {
-        parse_token_response(&HttpResponse { status, body: body.into() }, URL, NOW_MS).unwrap_err()
+        parse_token_response(&HttpResponse { status, body: body.into(), dpop_nonce: None }, URL, NOW_MS).unwrap_err()
     }
 
     #[test]

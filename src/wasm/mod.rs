@@ -37,6 +37,7 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::MissingRefreshToken => "MissingRefreshToken",
         ErrorClass::MissingScopes => "MissingScopes",
         ErrorClass::InvalidConfiguration => "InvalidConfiguration",
+        ErrorClass::UseDpopNonce => "UseDpopNonce",
     };
     set("class", &JsValue::from_str(class));
     set("error", &JsValue::from_str(&e.error));
@@ -49,6 +50,9 @@ fn error_to_js(e: &Error) -> JsValue {
         if let Some(v) = value {
             set(name, &JsValue::from_str(v));
         }
+    }
+    if let Some(v) = &e.dpop_nonce {
+        set("newDpopNonce", &JsValue::from_str(v));
     }
     if let Some(v) = &e.mfa_requirements {
         set("mfa_requirements", &JsValue::from_str(&v.to_json_string()));
@@ -295,6 +299,25 @@ impl WasmClient {
         match parse_json(options_json, "revokeRefreshToken options") {
             Ok(json) => self.answer(self.client.revoke_refresh_token(json.str_field("audience")), |()| JsValue::UNDEFINED),
             Err(e) => self.failed(e),
+        }
+    }
+
+    /// The DPoP helpers, in one export for size, with JSON text arguments: `op` 0 is
+    /// `getDpopNonce({id})` → the nonce or `undefined`; 1 is `setDpopNonce({nonce, id})`; 2 is
+    /// `generateDpopProof({url, method, nonce, accessToken})` → the proof. Throws (synchronously,
+    /// as auth0-spa-js) without `useDpop`.
+    pub fn dpop(&self, op: u32, args_json: &str) -> Result<Promise, JsValue> {
+        let started = parse_json(args_json, "DPoP arguments").and_then(|a| {
+            let field = |k| a.str_field(k);
+            match op {
+                0 => self.client.get_dpop_nonce(field("id")),
+                1 => self.client.set_dpop_nonce(field("nonce").unwrap_or_default(), field("id")),
+                _ => self.client.generate_dpop_proof(field("url").unwrap_or_default(), field("method").unwrap_or_default(), field("nonce"), field("accessToken")),
+            }
+        });
+        match started {
+            Ok(flow) => Ok(self.answer(flow, |v| v.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v)))),
+            Err(e) => Err(error_to_js(&e)),
         }
     }
 

@@ -262,6 +262,15 @@ impl<P: Perform + Clone> Client<P> {
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
         self.job(self.inner.revoke_refresh_token(audience))
     }
+    pub fn get_dpop_nonce(&self, id: Option<&str>) -> Result<Job<client::DpopHelper, P>> {
+        Ok(self.job(self.inner.get_dpop_nonce(id)?))
+    }
+    pub fn set_dpop_nonce(&self, nonce: &str, id: Option<&str>) -> Result<Job<client::DpopHelper, P>> {
+        Ok(self.job(self.inner.set_dpop_nonce(nonce, id)?))
+    }
+    pub fn generate_dpop_proof(&self, url: &str, method: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<Job<client::DpopHelper, P>> {
+        Ok(self.job(self.inner.generate_dpop_proof(url, method, nonce, access_token)?))
+    }
     pub fn hit_view(&self, options: &GetTokenOptions) -> Option<HitView> {
         self.inner.hit_view(options)
     }

@@ -59,7 +59,18 @@ pub struct FakeState {
     pub clock_reads: Cell<u32>,
     /// The locks the driver's flows hold now.
     pub held_locks: RefCell<Vec<String>>,
+    /// The DPoP key pairs (IndexedDB `keypair`): key → public JWK text.
+    pub dpop_keys: RefCell<BTreeMap<String, String>>,
+    /// The DPoP nonces (IndexedDB `nonce`).
+    pub dpop_nonces: RefCell<BTreeMap<String, String>>,
+    /// Every text the DPoP key signed.
+    pub dpop_signed: RefCell<Vec<String>>,
 }
+
+/// The public JWK the fake's DPoP key pairs have (RFC 9449 §4.1's example key).
+pub const DPOP_JWK: &str = r#"{"kty":"EC","crv":"P-256","x":"l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs","y":"9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA","ext":true}"#;
+/// Its RFC 7638 thumbprint.
+pub const DPOP_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
 
 
 /// A scripted platform: an in-memory browser whose network and frames answer from closures.
@@ -224,6 +235,24 @@ impl Perform for FakePlatform {
                 Reply::Unit
             }
             Io::TakeRemoteLogout => Reply::Flag(s.remote_logout.replace(false)),
+            Io::DpopKey(key) => Reply::Text(Ok(s.dpop_keys.borrow_mut().entry(key.clone()).or_insert_with(|| DPOP_JWK.to_owned()).clone())),
+            Io::DpopSign(key, input) => {
+                if !s.dpop_keys.borrow().contains_key(key) {
+                    return Reply::Bytes(Err(Error::plain("dpop_key_error", "no key pair")));
+                }
+                s.dpop_signed.borrow_mut().push(input.clone());
+                Reply::Bytes(Ok(vec![7u8; 64]))
+            }
+            Io::DpopNonceGet(key) => Reply::Texts(vec![s.dpop_nonces.borrow().get(key).cloned()]),
+            Io::DpopNonceSet(key, nonce) => {
+                s.dpop_nonces.borrow_mut().insert(key.clone(), nonce.clone());
+                Reply::Outcome(Ok(()))
+            }
+            Io::DpopClear(prefix) => {
+                s.dpop_keys.borrow_mut().retain(|k, _| !k.starts_with(prefix.as_str()));
+                s.dpop_nonces.borrow_mut().retain(|k, _| !k.starts_with(prefix.as_str()));
+                Reply::Unit
+            }
         }
     }
 }
@@ -276,13 +305,13 @@ pub fn token_response(access_token: &str, refresh_token: Option<&str>, id_token:
     if let Some(id) = id_token {
         body.set("id_token", Json::str(id));
     }
-    HttpResponse { status: 200, body: body.to_json_string() }
+    HttpResponse { status: 200, body: body.to_json_string(), dpop_nonce: None }
 }
 
 /// An OAuth error response (RFC 6749 §5.2).
 pub fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
     let body = Json::Object(vec![("error".into(), Json::str(error)), ("error_description".into(), Json::str(description))]);
-    HttpResponse { status, body: body.to_json_string() }
+    HttpResponse { status, body: body.to_json_string(), dpop_nonce: None }
 }
 
 /// The value of form field `name` in a request body.

@@ -87,6 +87,7 @@ function cspFromCookie(req) {
  * @param {boolean} [o.demo]    also serve a copy of www/ with a config.json pointing at the tenant
  * @param {boolean} [o.browser=true]
  * @param {string} [o.sdkDir]   serve this folder as the SDK under test (/sdk/) instead of dist/
+ * @param {object} [o.mounts]   more URL prefixes of the pages server mapped to folders (e.g. a second SDK)
  */
 export async function startEnv(o = {}) {
   assertSdkBuilt();
@@ -105,7 +106,8 @@ export async function startEnv(o = {}) {
   };
   try {
     const pagesServer = { root: path.join(HERE, 'pages'), port: 0, sdk: SDK, headers: cspFromCookie };
-    if (o.sdkDir) pagesServer.mounts = { '/sdk/': o.sdkDir };
+    pagesServer.mounts = { ...(o.mounts || {}) };
+    if (o.sdkDir) pagesServer.mounts['/sdk/'] = o.sdkDir;
     env.pages = await withTimeout(startStatic(pagesServer), 10_000, 'pages server start');
     cleanups.push(['pages server', () => env.pages.stop()]);
     const spa = [env.pages.url];

@@ -163,7 +163,7 @@ proptest! {
     #[test]
     fn token_responses(members in token_response(), d in decoy()) {
         let (text, expected) = checked(&object(members, &d))?;
-        let r = parse_token_response(&HttpResponse { status: 200, body: text.clone() }, "https://t/oauth/token", NOW_MS)
+        let r = parse_token_response(&HttpResponse { status: 200, body: text.clone(), dpop_nonce: None }, "https://t/oauth/token", NOW_MS)
             .map_err(|e| TestCaseError::fail(format!("{text:?}: {e:?}")))?;
         prop_assert_eq!(Some(r.access_token.as_str()), str_of(&expected, "access_token"));
         prop_assert_eq!(Some(r.token_type.as_str()), str_of(&expected, "token_type"));
