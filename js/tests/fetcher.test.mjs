@@ -36,6 +36,7 @@ test('isNonceChallenge: only a 401 naming use_dpop_nonce or invalid_dpop_nonce, 
   const rows = [
     [401, new Headers({ 'www-authenticate': 'DPoP error="use_dpop_nonce"' }), true],
     [401, { 'www-authenticate': 'DPoP error="invalid_dpop_nonce"' }, true],
+    [401, { 'www-authenticate': 'dpop error="use_dpop_nonce"' }, true],
     [401, [['WWW-Authenticate', 'DPoP error="use_dpop_nonce"']], true],
     [401, new Headers({ 'www-authenticate': 'Bearer error="invalid_token"' }), false],
     [400, new Headers({ 'www-authenticate': 'DPoP error="use_dpop_nonce"' }), false],

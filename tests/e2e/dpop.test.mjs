@@ -10,13 +10,21 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as h from './harness.mjs';
 import { sdkDir } from '../support/static-server.mjs';
+import { startResourceServer } from '../../tenant/resource.mjs';
 
 const T = { timeout: 90_000 };
 let env;
 
 // auth0-spa-js is also served at /spajs/ on the same origin, for the migration test.
-before(async () => { env = await h.startEnv({ tenant: { dpop: 'nonce' }, mounts: { '/spajs/': sdkDir('auth0-spa-js') } }); }, { timeout: 90_000 });
-after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
+let api;
+before(async () => {
+  env = await h.startEnv({ tenant: { dpop: 'nonce' }, mounts: { '/spajs/': sdkDir('auth0-spa-js') } });
+  api = await startResourceServer({ tenant: env.tenant });
+}, { timeout: 90_000 });
+after(async () => {
+  if (api) await api.stop();
+  if (env) await env.stop();
+}, { timeout: 60_000 });
 
 const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
@@ -228,4 +236,44 @@ test(`[${h.SDK}] an app moving from auth0-spa-js keeps its DPoP key: a session m
   const refresh = log.token.slice(before);
   assert.deepEqual(refresh.map((r) => [r.grant, r.status]), [['refresh_token', 200]], 'no nonce retry: the stored nonce was reused');
   assert.equal(verifyProof(refresh[0].proof, `${env.tenant.url}/oauth/token`).jkt, spaProofs[0], 'the key auth0-spa-js made');
+});
+
+test(`[${h.SDK}] createFetcher() with DPoP: the API gets a proof bound to the token, and its nonce challenge is answered once with its nonce`, T, async (t) => {
+  env.resetTenant();
+  api.reset();
+  const { page } = await h.freshPage(env, t, { useDpop: true, useRefreshTokens: true, cacheLocation: 'localstorage' });
+  await h.loginWithRedirect(page, env.pages.url);
+  api.challengeNextWithNonce('rs-nonce-1');
+  const r = await page.evaluate(async (base) => window.__try(async () => {
+    const fetcher = window.__client.createFetcher({ baseUrl: base, dpopNonceId: 'my-api' });
+    const res = await fetcher.fetchWithAuth('/api/whoami');
+    return { status: res.status, body: await res.json(), nonce: await window.__client.getDpopNonce('my-api') };
+  }), api.url);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.value.status, 200, JSON.stringify(r.value));
+  assert.equal(r.value.body.scheme, 'DPoP');
+  assert.equal(r.value.nonce, 'rs-nonce-1', 'the API\'s nonce is kept under the fetcher\'s id');
+  const seen = api.requests().filter((q) => q.path === '/api/whoami' && q.method === 'GET');
+  assert.deepEqual(seen.map((q) => [q.scheme, q.hasProof, q.status, q.proof]), [['DPoP', true, 401, undefined], ['DPoP', true, 200, 'ok']],
+    'the challenge, then one retry whose proof the API accepts (bound key, htm, htu, ath, its nonce)');
+});
+
+test(`[${h.SDK}] refreshTokenMode 'online': online_access is asked for, the non-rotating token renews twice, and revoking it ends the local session`, T, async (t) => {
+  env.resetTenant();
+  const { context, page } = await h.freshPage(env, t, { useDpop: true, useRefreshTokens: true, refreshTokenMode: 'online', cacheLocation: 'localstorage' });
+  const log = record(context);
+  await h.loginWithRedirect(page, env.pages.url);
+  const authorize = log.authorize.find((u) => u.searchParams.has('code_challenge'));
+  assert.deepEqual(authorize.searchParams.get('scope').split(' ').filter((x) => x.endsWith('_access')), ['online_access']);
+  const [ort] = await h.refreshTokensInStorage(page);
+  assert.ok(ort, 'an online refresh token is cached');
+  for (let i = 0; i < 2; i += 1) {
+    const renewed = await h.getToken(page, { cacheMode: 'off' });
+    assert.ok(renewed.ok, JSON.stringify(renewed));
+  }
+  assert.deepEqual(await h.refreshTokensInStorage(page), [ort], 'the same token, kept though the answers carried none');
+  assert.equal(h.tokenStats(env.tenant).reuse, 0);
+  const revoked = await page.evaluate(() => window.__try(() => window.__client.revokeRefreshToken()));
+  assert.ok(revoked.ok, JSON.stringify(revoked));
+  assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), false, 'the local session ended with the server session');
 });
