@@ -94,6 +94,9 @@ import { addUnsupported } from './unsupported.js';
 // The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
 export { MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
+import { LocalStorageCache } from './caches.js';
+// The cache classes and value types of auth0-spa-js (js/caches.js).
+export { CacheKey, LocalStorageCache, InMemoryCache, User, ResponseType, RefreshTokenMode } from './caches.js';
 
 export {
   GenericError,
@@ -666,96 +669,3 @@ export async function createAuth0Client(options) {
   await auth0.checkSession();
   return auth0;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Caches and value types exported by auth0-spa-js.
-
-const PREFIX = '@@auth0spajs@@';
-
-/**
- * A cache key as auth0-spa-js builds it (doc §3.1): `prefix::clientId::audience::scope::suffix`,
- * empty parts left out. For custom caches that read or list keys; the client builds its own keys
- * in the Rust core (`src/core/cache.rs`), in the same format.
- */
-export class CacheKey {
-  constructor(data, prefix = PREFIX, suffix) {
-    this.prefix = prefix;
-    this.suffix = suffix;
-    this.clientId = data.clientId;
-    this.scope = data.scope;
-    this.audience = data.audience;
-  }
-
-  /** The key's text. */
-  toKey() {
-    return [this.prefix, this.clientId, this.audience, this.scope, this.suffix].filter(Boolean).join('::');
-  }
-
-  /** The key a text names (its first four `::`-separated parts). */
-  static fromKey(key) {
-    const [prefix, clientId, audience, scope] = key.split('::');
-    return new CacheKey({ clientId, scope, audience }, prefix);
-  }
-
-  /** The key of a cache entry (`client_id`, `audience`, `scope`). */
-  static fromCacheEntry(entry) {
-    return new CacheKey({ scope: entry.scope, audience: entry.audience, clientId: entry.client_id });
-  }
-}
-
-/** The `cacheLocation: 'localstorage'` cache as an object (doc §3.4): JSON in localStorage. */
-export class LocalStorageCache {
-  set(key, entry) {
-    localStorage.setItem(key, JSON.stringify(entry));
-  }
-
-  get(key) {
-    const json = window.localStorage.getItem(key);
-    if (!json) return;
-    try {
-      return JSON.parse(json);
-    } catch (_) {
-      return;
-    }
-  }
-
-  remove(key) {
-    localStorage.removeItem(key);
-  }
-
-  allKeys() {
-    return Object.keys(window.localStorage).filter((key) => key.startsWith(PREFIX));
-  }
-}
-
-/** The `cacheLocation: 'memory'` cache as an object; `enclosedCache` is the ICache (doc §3.4). */
-export class InMemoryCache {
-  constructor() {
-    let cache = {};
-    this.enclosedCache = {
-      set(key, entry) {
-        cache[key] = entry;
-      },
-      get(key) {
-        const entry = cache[key];
-        if (!entry) return;
-        return entry;
-      },
-      remove(key) {
-        delete cache[key];
-      },
-      allKeys() {
-        return Object.keys(cache);
-      }
-    };
-  }
-}
-
-/** Claims of the signed-in user (a class in auth0-spa-js; only its type matters). */
-export class User {}
-
-/** auth0-spa-js `ResponseType`. */
-export const ResponseType = Object.freeze({ Code: 'code', ConnectCode: 'connect_code' });
-
-/** auth0-spa-js `RefreshTokenMode`. */
-export const RefreshTokenMode = Object.freeze({ Offline: 'offline', Online: 'online' });

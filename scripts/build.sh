@@ -82,11 +82,12 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   echo "build: the wasm-bindgen glue still refers to import.meta" >&2
   exit 1
 fi
-cp js/index.js js/errors.js pkg/
-cp js/extras.js js/unsupported.js js/fetcher.js pkg/ # the rest of auth0-spa-js's exports, for the framework wrappers (index.js re-exports it)
+# The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
+ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js"
+for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
-cp pkg/index.js pkg/errors.js pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
-cp pkg/extras.js pkg/unsupported.js pkg/fetcher.js pkg/file/
+for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
+cp pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
 if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
 node --input-type=module - pkg/auth0_spa_wasm_bg.wasm pkg/wasm-source.js <<'JS'
 // wasm-source.js carrying the .wasm deflate-compressed and base64-encoded, in place of
@@ -142,8 +143,7 @@ bundle_entry() { # <staged folder> <output folder>
     "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify \
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
   else
-    cp "$1/index.js" "$1/errors.js" "$1/wasm-source.js" "$1/auth0_spa_wasm.js" "$2/"
-    cp "$1/extras.js" "$1/unsupported.js" "$1/fetcher.js" "$2/"
+    for m in $ENTRY_MODULES wasm-source.js auth0_spa_wasm.js; do cp "$1/$m" "$2/"; done
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
   fi
 }

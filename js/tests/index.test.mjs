@@ -4,18 +4,15 @@
 // failure reaches the app as an Error of the auth0-spa-js classes.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
-copyFileSync(join(here, '..', 'index.js'), join(dir, 'index.js'));
-copyFileSync(join(here, '..', 'errors.js'), join(dir, 'errors.js'));
-copyFileSync(join(here, '..', 'extras.js'), join(dir, 'extras.js'));
-copyFileSync(join(here, '..', 'unsupported.js'), join(dir, 'unsupported.js'));
-copyFileSync(join(here, '..', 'fetcher.js'), join(dir, 'fetcher.js'));
+// Every module of js/ (index.js imports some of them); the wasm glue and source are fakes below.
+for (const f of readdirSync(join(here, '..'))) if (f.endsWith('.js')) copyFileSync(join(here, '..', f), join(dir, f));
 writeFileSync(join(dir, 'wasm-source.js'), "export function wasmSource() { return 'the-wasm-source'; }\n");
 writeFileSync(
   join(dir, 'auth0_spa_wasm.js'),

@@ -186,7 +186,8 @@ async function buildTrappingPackage() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-trap-'));
   execFileSync('wasm-pack', ['build', '--dev', '--target', 'web', '--no-pack', '--no-opt', '--out-dir', dir,
     '--out-name', 'auth0_spa_wasm', '--', '--features', 'test-hooks'], { cwd: h.REPO, stdio: 'pipe', timeout: 600_000 });
-  for (const f of ['index.js', 'errors.js', 'extras.js', 'unsupported.js', 'fetcher.js', 'wasm-source.js']) await fs.copyFile(path.join(h.REPO, 'js', f), path.join(dir, f));
+  // The package entry's modules, as scripts/build.sh stages them (every .js of js/; the glue and its snippets come from wasm-pack).
+  for (const f of await fs.readdir(path.join(h.REPO, 'js'))) if (f.endsWith('.js')) await fs.copyFile(path.join(h.REPO, 'js', f), path.join(dir, f));
   return dir;
 }
 
