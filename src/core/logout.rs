@@ -9,7 +9,8 @@
 use super::authorize::push_auth0_client;
 use super::encoding::form_serialize;
 use super::json::Json;
-use super::options::{js_string, ClientOptions, ParamList};
+use super::options::{ClientOptions, ParamList};
+use super::params::js_string;
 use super::{Error, Result};
 
 /// Builds the logout URL.
