@@ -90,7 +90,7 @@ import {
   toJsError,
   asksForPopup
 } from './errors.js';
-import { addUnsupported } from './unsupported.js';
+import { notSupported, subClient } from './unsupported.js';
 // The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
 export { MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
@@ -533,6 +533,35 @@ export class Auth0Client {
     });
   }
 
+  // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
+  // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
+  // class, not patched onto it, so that bundlers can still drop an unused client.
+
+  /** Connected accounts (not implemented yet): rejects with GenericError('not_supported'). */
+  async connectAccountWithRedirect() {
+    throw notSupported('connectAccountWithRedirect()');
+  }
+
+  /** The MFA API client (not implemented yet): its methods give GenericError('not_supported'). */
+  get mfa() {
+    return subClient('mfa');
+  }
+
+  /** The passkey API client (not implemented yet). */
+  get passkey() {
+    return subClient('passkey');
+  }
+
+  /** The My Account API client (not implemented yet). */
+  get myAccount() {
+    return subClient('myAccount');
+  }
+
+  /** The anonymous-session API client (not implemented yet). */
+  get anonymous() {
+    return subClient('anonymous');
+  }
+
   async revokeRefreshToken(options = {}) {
     await call(this, (c) => c.revokeRefreshToken(toJson(options)));
   }
@@ -574,10 +603,6 @@ export class Auth0Client {
     }
   }
 }
-
-// What auth0-spa-js 2.28.3's client has and this package does not implement yet rejects with a
-// typed error naming it (js/unsupported.js), never `TypeError: … is not a function`.
-addUnsupported(Auth0Client.prototype);
 
 // ---------------------------------------------------------------------------------------------
 // getTokenSilently's fast path. A repeated cache hit is answered here, without entering wasm,

@@ -1,11 +1,11 @@
 // @ts-check
 // The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
-// (README, "Not implemented"): DPoP's nonce and proof methods, connected accounts and the MFA,
-// passkey, My Account and anonymous-session sub-clients. They exist on `Auth0Client` so that code
-// written for auth0-spa-js (and @auth0/auth0-angular, which calls them directly) gets a typed
-// error naming the feature instead of `TypeError: … is not a function`. Each rejects (a
-// synchronous method throws) with `GenericError('not_supported', '<feature> is not supported by
-// auth0-spa-wasm yet')`, the error the React and Vue wrappers give for the same calls.
+// (README, "Not implemented"): connected accounts and the MFA, passkey, My Account and
+// anonymous-session sub-clients, which call Auth0-only endpoints. They exist on `Auth0Client`
+// (js/index.js) so that code written for auth0-spa-js (and @auth0/auth0-angular, which calls them
+// directly) gets a typed error naming the feature instead of `TypeError: … is not a function`.
+// Each rejects (a synchronous method throws) with `GenericError('not_supported', '<feature> is not
+// supported by auth0-spa-wasm yet')`.
 
 import { GenericError } from './errors.js';
 
@@ -75,34 +75,19 @@ export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousS
 /** The class of each sub-client property of the client. */
 const SUB_CLIENT_CLASSES = { mfa: MfaApiClient, passkey: PasskeyApiClient, myAccount: MyAccountApiClient, anonymous: AnonymousSessionApiClient };
 
-/** Client methods of auth0-spa-js 2.28.3 this package lacks: `async` ones reject, `sync` ones throw. */
-export const UNSUPPORTED_METHODS = {
-  async: ['connectAccountWithRedirect'],
-  /** @type {string[]} */
-  sync: []
-};
+/** @type {Map<string, object>} */
+const stubs = new Map();
 
 /**
- * Gives `proto` (Auth0Client's prototype) the methods and sub-client getters of auth0-spa-js it
- * lacks, each giving `notSupported`. A method the class defines itself is left alone, so a
- * feature stops being listed here by being implemented.
- * @param {object} proto
+ * The client's `mfa`, `passkey`, `myAccount` or `anonymous` property: one frozen instance of the
+ * stand-in class per name, whose methods give `notSupported`.
+ * @param {keyof typeof SUB_CLIENT_CLASSES} name
  */
-export function addUnsupported(proto) {
-  const define = (/** @type {string} */ name, /** @type {PropertyDescriptor} */ d) => {
-    if (!Object.prototype.hasOwnProperty.call(proto, name)) Object.defineProperty(proto, name, { configurable: true, ...d });
-  };
-  for (const m of UNSUPPORTED_METHODS.async) define(m, { writable: true, value: () => Promise.reject(notSupported(`${m}()`)) });
-  for (const m of UNSUPPORTED_METHODS.sync) {
-    define(m, {
-      writable: true,
-      value: () => {
-        throw notSupported(`${m}()`);
-      }
-    });
+export function subClient(name) {
+  let stub = stubs.get(name);
+  if (!stub) {
+    stub = Object.freeze(new SUB_CLIENT_CLASSES[name]());
+    stubs.set(name, stub);
   }
-  for (const [name, SubClient] of Object.entries(SUB_CLIENT_CLASSES)) {
-    const stub = Object.freeze(new SubClient());
-    define(name, { get: () => stub });
-  }
+  return stub;
 }
