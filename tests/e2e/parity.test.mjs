@@ -190,3 +190,31 @@ test(`[${h.SDK}] interactiveErrorHandler: 'popup': mfa_required on a refresh is 
   assert.equal(r.value, await page.evaluate(() => window.__client.getTokenSilently({ cacheMode: 'cache-only' })), 'the popup\'s token is the cached one');
   assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), true);
 });
+
+test(`[${h.SDK}] interactiveErrorHandler: 'popup': the iframe's MFA step-up keeps the session and is completed in a login popup`, T, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, { cacheLocation: 'localstorage', interactiveErrorHandler: 'popup' });
+  await h.loginWithRedirect(page, env.pages.url);
+  env.tenant.resetStats();
+  // The silent /authorize answers as Auth0 does when the session needs a second factor first.
+  const stepUp = `<!doctype html><script>parent.postMessage({ type: 'authorization_response', response: { error: 'login_required', error_description: 'Multifactor authentication required', state: new URLSearchParams(location.search).get('state') } }, ${JSON.stringify(env.pages.url)})</script>`;
+  env.tenant.addFault({ target: 'authorize', prompt: 'none', count: 1, status: 200, contentType: 'text/html', body: stepUp });
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'renew';
+    b.addEventListener('click', () => {
+      window.__state.renew = undefined;
+      window.__try(() => window.__client.getTokenSilently({ cacheMode: 'off' })).then((r) => { window.__state.renew = r; });
+    });
+    document.body.appendChild(b);
+  });
+  await page.click('#renew');
+  const r = await h.pollPage(page, () => window.__state.renew, undefined, 20_000);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(typeof r.value, 'string');
+  assert.equal(h.tokenStats(env.tenant).code, 1, 'one code exchange: the popup login\'s');
+  assert.deepEqual(env.tenant.faults(), [], 'the iframe got the step-up answer');
+  const { authorize } = env.tenant.stats();
+  assert.deepEqual([authorize.total, authorize.byPrompt.none], [2, 1], 'the silent /authorize, then the popup\'s');
+  assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), true, 'the step-up did not end the session');
+});
