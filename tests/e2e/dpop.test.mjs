@@ -277,3 +277,30 @@ test(`[${h.SDK}] refreshTokenMode 'online': online_access is asked for, the non-
   assert.ok(revoked.ok, JSON.stringify(revoked));
   assert.equal(await page.evaluate(() => window.__client.isAuthenticated()), false, 'the local session ended with the server session');
 });
+
+test(`[${h.SDK}] a DPoP refresh token whose key was lost (IndexedDB cleared) ends the session once, without a loop of new keys`, T, async (t) => {
+  env.resetTenant();
+  const { context, page } = await h.freshPage(env, t, { useDpop: true, useRefreshTokens: true, cacheLocation: 'localstorage' });
+  const log = record(context);
+  await h.loginWithRedirect(page, env.pages.url);
+  // The browser evicts IndexedDB (storage pressure) while localStorage stays: the deletion waits
+  // for this page's open connection, so it completes as the page reloads.
+  await page.evaluate(() => { indexedDB.deleteDatabase('auth0-spa-js'); });
+  await h.openTestPage(page, env.pages.url);
+  assert.equal((await h.refreshTokensInStorage(page)).length, 1, 'the refresh token is still cached');
+  assert.deepEqual(await dpopStorage(page), { nonce: [], keypair: [] }, 'the key is gone');
+  const before = log.token.length;
+  const r = await h.getToken(page, { cacheMode: 'off' });
+  assert.equal(r.ok, false, 'the bound refresh token cannot be used with a new key');
+  await waitFor(() => log.token.length > before, 'the refused refresh');
+  await h.sleep(300); // the response log trails the call
+  const sent = log.token.length - before;
+  const refreshes = log.token.slice(before).filter((x) => x.grant === 'refresh_token');
+  assert.equal(refreshes.length, sent, 'only refresh requests');
+  assert.ok(sent >= 1 && sent <= 2, `one refresh (and at most one nonce retry): ${sent}`);
+  assert.ok(refreshes.every((x) => x.status === 400), JSON.stringify(refreshes.map((x) => [x.status, x.body])));
+  await h.sleep(500);
+  assert.equal(log.token.length - before, sent, 'nothing more is sent');
+  // auth0-spa-js keeps the dead token and sends it again on the next call; this SDK forgets it.
+  if (h.SDK === 'wasm') assert.deepEqual(await h.refreshTokensInStorage(page), [], 'the dead refresh token left the cache');
+});
