@@ -3,7 +3,9 @@
 
 use super::dpop::TokenCall;
 use super::io::{finished, Io, Reply, Step};
-use super::store::{same_session, ClearCache, ReadIdToken, SyncRemoteLogout, WriteAll};
+use super::clear::{ClearCache, SyncRemoteLogout};
+use super::entries::ReadIdToken;
+use super::store::{same_session, WriteAll};
 use super::{clamp_ms, Shared};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
 use crate::core::id_token::{verify_id_token, IdTokenExpectations};

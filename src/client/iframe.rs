@@ -4,7 +4,7 @@
 use super::exchange::{CodeGrant, ExchangeCode};
 use super::dpop::Draw;
 use super::io::{finished, Frame, Io, Reply, Step};
-use super::store::ClearLocalSession;
+use super::clear::ClearLocalSession;
 use super::{clamp_ms, lock_name, organization_hint_cookie, prepare, GetTokenOptions, Shared, TokenResult, TokenSource, CROSS_ORIGIN_ISOLATED_MESSAGE, LOCK_TIMEOUT_MS};
 use crate::core::authorize::{PreparedAuthorize, ResponseMode};
 use crate::core::cache::CacheKey;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::dpop::Draw;
 use super::exchange::{CodeGrant, ExchangeCode};
 use super::io::{finished, Frame, Io, Machine, Reply, Step};
-use super::store::ReadEntry;
+use super::entries::ReadEntry;
 use super::{clamp_ms, origin_of, prepare, Shared, POPUP_TOKEN_TIMEOUT_MS};
 use crate::core::authorize::{PreparedAuthorize, ResponseMode};
 use crate::core::cache::CacheKey;

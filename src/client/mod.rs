@@ -32,6 +32,8 @@ mod revoke;
 mod session;
 mod silent;
 mod store;
+mod entries;
+mod clear;
 mod token_exchange;
 
 pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};

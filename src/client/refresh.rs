@@ -11,7 +11,9 @@
 use super::dpop::TokenCall;
 use super::iframe::Iframe;
 use super::io::{finished, Io, Reply, Step};
-use super::store::{same_session, CachedToken, ClearLocalSession, ClientEntries, ForgetToken, ReadEntry, ReadIdToken, SyncRemoteLogout, WriteAll};
+use super::clear::{ClearLocalSession, ForgetToken, SyncRemoteLogout};
+use super::entries::{CachedToken, ClientEntries, ReadEntry, ReadIdToken};
+use super::store::{same_session, WriteAll};
 use super::{clamp_ms, GetTokenOptions, Shared, TokenResult, TokenSource};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
 use crate::core::http::HttpResponse;

@@ -4,7 +4,8 @@
 //! audience: the tokens then stop working at the server, not only in this browser.
 
 use super::io::{finished, Io, Machine, Reply, Step};
-use super::store::{ClearLocalSession, ClientEntries, ForgetToken};
+use super::clear::{ClearLocalSession, ForgetToken};
+use super::entries::ClientEntries;
 use super::{clamp_ms, lock_name, Shared, LOCK_TIMEOUT_MS};
 use crate::core::scope::DEFAULT_AUDIENCE;
 use crate::core::token::parse_revoke_response;

@@ -4,7 +4,8 @@
 use super::iframe::Iframe;
 use super::io::{finished, Io, Machine, Reply, Step};
 use super::refresh::Refresh;
-use super::store::{CachedToken, SyncRemoteLogout};
+use super::clear::SyncRemoteLogout;
+use super::entries::CachedToken;
 use super::{lock_name, CacheMode, GetTokenOptions, Shared, TokenResult, LOCK_TIMEOUT_MS};
 use crate::core::cache::CacheKey;
 use crate::core::options::ParamList;
