@@ -19,6 +19,7 @@ pub mod jwt;
 pub mod logout;
 pub mod number;
 pub mod options;
+mod option_values;
 pub mod params;
 pub mod pkce;
 pub mod rng;
