@@ -603,7 +603,7 @@ export declare class AnonymousSessionApiClient {
 }
 
 // ----------------------------------------------------------------------------------------------
-// Fetcher, token exchange, revocation
+// Fetcher
 
 export type ResponseHeaders =
   | Record<string, string | null | undefined>
@@ -621,23 +621,6 @@ export type FetcherConfig<TOutput extends CustomFetchMinimalOutput> = {
 /** What `createFetcher()` returns: a `fetch` that adds the client's access token. */
 export interface Fetcher<TOutput extends CustomFetchMinimalOutput> {
   fetchWithAuth(info: RequestInfo | URL, init?: RequestInit, authParams?: AuthParams): Promise<TOutput>;
-}
-
-/** Options of `loginWithCustomTokenExchange` / `customTokenExchange` (RFC 8693). */
-export type CustomTokenExchangeOptions = {
-  subject_token_type: string;
-  subject_token: string;
-  audience?: string;
-  scope?: string;
-  organization?: string;
-  actor_token?: string;
-  actor_token_type?: string;
-  [key: string]: unknown;
-};
-
-/** Options of `revokeRefreshToken`. */
-export interface RevokeRefreshTokenOptions {
-  audience?: string;
 }
 
 // ----------------------------------------------------------------------------------------------

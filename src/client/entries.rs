@@ -161,8 +161,7 @@ pub(super) struct CachedToken {
 
 enum CachedPhase {
     Start,
-    MemoEntry(Holds, Rc<str>, Rc<str>),
-    MemoUser(Holds, Rc<str>, Rc<str>),
+    Memo(Holds, Rc<str>, Rc<str>),
     MemoClock(Rc<str>, Rc<str>),
     Reading(Read),
     Superset(ReadEntry, Option<String>),
@@ -183,29 +182,18 @@ impl CachedToken {
                     let exact = self.key.to_key();
                     let memo = c.hit_memo.borrow().as_ref().filter(|m| m.key == exact).map(|m| (m.entry_text.clone(), m.user_text.clone()));
                     self.phase = match memo {
-                        Some((entry, user)) => CachedPhase::MemoEntry(Holds::new(exact, entry.clone()), entry, user),
+                        Some((entry, user)) => {
+                            let pairs = vec![(exact, entry.clone()), (user_key(c.client_id()), user.clone())];
+                            CachedPhase::Memo(Holds::new(pairs), entry, user)
+                        }
                         None => CachedPhase::Reading(Read::new(c, vec![exact, user_key(c.client_id())])),
                     };
                 }
-                CachedPhase::MemoEntry(mut holds, entry, user) => {
+                CachedPhase::Memo(mut holds, entry, user) => {
                     let step = holds.step(c, reply);
                     match step {
                         Step::Io(io) => {
-                            self.phase = CachedPhase::MemoEntry(holds, entry, user);
-                            return Step::Io(io);
-                        }
-                        Step::Done(Ok(true)) => {
-                            let check = Holds::new(user_key(c.client_id()), user.clone());
-                            self.phase = CachedPhase::MemoUser(check, entry, user);
-                        }
-                        Step::Done(_) => self.phase = CachedPhase::Reading(Read::new(c, vec![self.key.to_key(), user_key(c.client_id())])),
-                    }
-                }
-                CachedPhase::MemoUser(mut holds, entry, user) => {
-                    let step = holds.step(c, reply);
-                    match step {
-                        Step::Io(io) => {
-                            self.phase = CachedPhase::MemoUser(holds, entry, user);
+                            self.phase = CachedPhase::Memo(holds, entry, user);
                             return Step::Io(io);
                         }
                         Step::Done(Ok(true)) => {

@@ -7,6 +7,7 @@ use super::clear::{ClearCache, SyncRemoteLogout};
 use super::entries::ReadIdToken;
 use super::store::{same_session, WriteAll};
 use super::{clamp_ms, Shared};
+use crate::core::authorize::PreparedAuthorize;
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
 use crate::core::id_token::{verify_id_token, IdTokenExpectations};
 use crate::core::http::HttpRequest;
@@ -27,6 +28,21 @@ pub(super) struct CodeGrant {
     pub organization: Option<String>,
     /// Custom params the iframe flow also sends to the token endpoint (§2.5).
     pub extra: Vec<(String, String)>,
+}
+
+impl CodeGrant {
+    /// The exchange of the `code` a `web_message` request (`prepared`: iframe or popup) got back,
+    /// with the request's verifier, `redirect_uri`, nonce and organization.
+    pub(super) fn from_prepared(prepared: PreparedAuthorize, code: &str, extra: Vec<(String, String)>) -> CodeGrant {
+        CodeGrant {
+            code: code.to_owned(),
+            code_verifier: prepared.code_verifier,
+            redirect_uri: prepared.redirect_uri,
+            nonce: prepared.nonce,
+            organization: prepared.organization,
+            extra,
+        }
+    }
 }
 
 /// Exchanges the code, checks the ID token and stores the tokens under `key`.

@@ -112,14 +112,7 @@ impl Iframe {
                     };
                     let mut extra = self.params.clone();
                     extra.remove("prompt");
-                    let grant = CodeGrant {
-                        code: validated.code().to_owned(),
-                        code_verifier: prepared.code_verifier,
-                        redirect_uri: prepared.redirect_uri,
-                        nonce: prepared.nonce,
-                        organization: prepared.organization,
-                        extra: extra.pairs().to_vec(),
-                    };
+                    let grant = CodeGrant::from_prepared(prepared, validated.code(), extra.pairs().to_vec());
                     self.phase = Phase::Exchanging(ExchangeCode::new(c, &grant, self.key.clone(), self.generation));
                 }
                 Phase::Ending(mut end, e) => {

@@ -229,14 +229,7 @@ impl Popup {
                     Err(e) => return Step::Done(Err(e)),
                 };
                 let key = CacheKey::new(c.client_id(), Some(&prepared.audience), &prepared.scope);
-                let grant = CodeGrant {
-                    code: validated.code().to_owned(),
-                    code_verifier: prepared.code_verifier,
-                    redirect_uri: prepared.redirect_uri,
-                    nonce: prepared.nonce,
-                    organization: prepared.organization,
-                    extra: Vec::new(),
-                };
+                let grant = CodeGrant::from_prepared(prepared, validated.code(), Vec::new());
                 self.phase = PopupPhase::Exchanging(ExchangeCode::new(c, &grant, key.clone(), generation), key);
                 self.step(c, Reply::Start)
             }

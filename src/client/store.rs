@@ -96,28 +96,39 @@ impl Read {
     }
 }
 
-/// Whether `key` still holds exactly `expected` (the cache-hit memo's check).
+/// Whether every key still holds exactly its expected text (the cache-hit memo's check), asked
+/// one key at a time and stopping at the first that differs.
 pub(super) struct Holds {
-    key: String,
-    expected: Rc<str>,
+    pairs: Vec<(String, Rc<str>)>,
+    next: usize,
     asked: bool,
 }
 
 impl Holds {
-    /// Whether `key` holds exactly `expected`.
-    pub(super) fn new(key: String, expected: Rc<str>) -> Holds {
-        Holds { key, expected, asked: false }
+    /// Whether each `(key, expected)` pair holds.
+    pub(super) fn new(pairs: Vec<(String, Rc<str>)>) -> Holds {
+        Holds { pairs, next: 0, asked: false }
     }
 
     pub(super) fn step(&mut self, c: &Shared, reply: Reply) -> Step<bool> {
         if self.asked {
-            return Step::Done(Ok(reply.flag()));
+            self.asked = false;
+            if !reply.flag() {
+                return Step::Done(Ok(false));
+            }
+            self.next += 1;
         }
-        if let Some(text) = c.page_memory.borrow().get(&self.key) {
-            return Step::Done(Ok(*text == *self.expected));
+        while let Some((key, expected)) = self.pairs.get(self.next) {
+            match c.page_memory.borrow().get(key) {
+                Some(text) if *text != **expected => return Step::Done(Ok(false)),
+                Some(_) => self.next += 1,
+                None => {
+                    self.asked = true;
+                    return Step::Io(Io::CacheEquals(key.clone(), expected.clone()));
+                }
+            }
         }
-        self.asked = true;
-        Step::Io(Io::CacheEquals(self.key.clone(), self.expected.clone()))
+        Step::Done(Ok(true))
     }
 }
 

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as h from './harness.mjs';
 import { sdkDir } from '../support/static-server.mjs';
-import { startResourceServer } from '../../tenant/resource.mjs';
 
 const T = { timeout: 90_000 };
 let env;
@@ -18,13 +17,10 @@ let env;
 // auth0-spa-js is also served at /spajs/ on the same origin, for the migration test.
 let api;
 before(async () => {
-  env = await h.startEnv({ tenant: { dpop: 'nonce' }, mounts: { '/spajs/': sdkDir('auth0-spa-js') } });
-  api = await startResourceServer({ tenant: env.tenant });
+  env = await h.startEnv({ tenant: { dpop: 'nonce' }, mounts: { '/spajs/': sdkDir('auth0-spa-js') }, api: true });
+  api = env.api;
 }, { timeout: 90_000 });
-after(async () => {
-  if (api) await api.stop();
-  if (env) await env.stop();
-}, { timeout: 60_000 });
+after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 
 const b64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 

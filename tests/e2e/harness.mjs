@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startTenant } from '../../tenant/server.mjs';
+import { startResourceServer } from '../../tenant/resource.mjs';
 import { startStatic } from '../support/static-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -88,6 +89,7 @@ function cspFromCookie(req) {
  * @param {boolean} [o.browser=true]
  * @param {string} [o.sdkDir]   serve this folder as the SDK under test (/sdk/) instead of dist/
  * @param {object} [o.mounts]   more URL prefixes of the pages server mapped to folders (e.g. a second SDK)
+ * @param {boolean} [o.api]     also start the resource server of tenant/resource.mjs, as env.api
  */
 export async function startEnv(o = {}) {
   assertSdkBuilt();
@@ -123,6 +125,10 @@ export async function startEnv(o = {}) {
     env.tenant = await withTimeout(startTenant({ port: 0, spa, autoLogin: true, accessTokenTtl: 3600, ...(o.tenant || {}) }), 20_000, 'tenant start');
     cleanups.push(['tenant', () => env.tenant.stop()]);
     env.tenantDefaults = env.tenant.config();
+    if (o.api) {
+      env.api = await withTimeout(startResourceServer({ tenant: env.tenant }), 10_000, 'resource server start');
+      cleanups.push(['resource server', () => env.api.stop()]);
+    }
     if (demoDir) {
       await fs.writeFile(path.join(demoDir, 'config.json'), JSON.stringify({
         domain: env.tenant.url, clientId: env.tenant.clientId, sdk: SDK,

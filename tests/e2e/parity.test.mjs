@@ -9,7 +9,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 import { EXTERNAL_TOKEN_TYPE } from '../../tenant/server.mjs';
-import { startResourceServer } from '../../tenant/resource.mjs';
 
 const T = { timeout: 60_000 };
 let env;
@@ -17,15 +16,30 @@ let env;
 let api;
 
 before(async () => {
-  env = await h.startEnv();
-  api = await startResourceServer({ tenant: env.tenant });
+  env = await h.startEnv({ api: true });
+  api = env.api;
 }, { timeout: 90_000 });
-after(async () => {
-  if (api) await api.stop();
-  if (env) await env.stop();
-}, { timeout: 60_000 });
+after(async () => { if (env) await env.stop(); }, { timeout: 60_000 });
 
 const RT_OPTIONS = { cacheLocation: 'localstorage', useRefreshTokens: true };
+
+/**
+ * `getTokenSilently({ cacheMode: 'off' })` from a click, as an app calls it while the user acts
+ * (popup blockers allow a popup then); resolves to `{ ok, value | error }`.
+ */
+async function renewFromClick(page) {
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'renew';
+    b.addEventListener('click', () => {
+      window.__state.renew = undefined;
+      window.__try(() => window.__client.getTokenSilently({ cacheMode: 'off' })).then((r) => { window.__state.renew = r; });
+    });
+    document.body.appendChild(b);
+  });
+  await page.click('#renew');
+  return h.pollPage(page, () => window.__state.renew, undefined, 20_000);
+}
 
 /** Presents `refreshToken` to the tenant directly; resolves to the OAuth error code, or 'ok'. */
 async function present(refreshToken) {
@@ -171,18 +185,7 @@ test(`[${h.SDK}] interactiveErrorHandler: 'popup': mfa_required on a refresh is 
     target: 'token', grantType: 'refresh_token', count: 1, process: false, status: 403,
     body: { error: 'mfa_required', error_description: 'Multifactor authentication required', mfa_token: 'mfa-token-1' },
   });
-  // From a click, as an app would call it while the user acts (popup blockers allow it then).
-  await page.evaluate(() => {
-    const b = document.createElement('button');
-    b.id = 'renew';
-    b.addEventListener('click', () => {
-      window.__state.renew = undefined;
-      window.__try(() => window.__client.getTokenSilently({ cacheMode: 'off' })).then((r) => { window.__state.renew = r; });
-    });
-    document.body.appendChild(b);
-  });
-  await page.click('#renew');
-  const r = await h.pollPage(page, () => window.__state.renew, undefined, 20_000);
+  const r = await renewFromClick(page);
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(typeof r.value, 'string');
   const s = h.tokenStats(env.tenant);
@@ -199,17 +202,7 @@ test(`[${h.SDK}] interactiveErrorHandler: 'popup': the iframe's MFA step-up keep
   // The silent /authorize answers as Auth0 does when the session needs a second factor first.
   const stepUp = `<!doctype html><script>parent.postMessage({ type: 'authorization_response', response: { error: 'login_required', error_description: 'Multifactor authentication required', state: new URLSearchParams(location.search).get('state') } }, ${JSON.stringify(env.pages.url)})</script>`;
   env.tenant.addFault({ target: 'authorize', prompt: 'none', count: 1, status: 200, contentType: 'text/html', body: stepUp });
-  await page.evaluate(() => {
-    const b = document.createElement('button');
-    b.id = 'renew';
-    b.addEventListener('click', () => {
-      window.__state.renew = undefined;
-      window.__try(() => window.__client.getTokenSilently({ cacheMode: 'off' })).then((r) => { window.__state.renew = r; });
-    });
-    document.body.appendChild(b);
-  });
-  await page.click('#renew');
-  const r = await h.pollPage(page, () => window.__state.renew, undefined, 20_000);
+  const r = await renewFromClick(page);
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(typeof r.value, 'string');
   assert.equal(h.tokenStats(env.tenant).code, 1, 'one code exchange: the popup login\'s');
