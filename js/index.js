@@ -1,8 +1,11 @@
 /*
  * auth0-spa-wasm: package entry. Same exports and method signatures as @auth0/auth0-spa-js v2
  * (docs/behaviour.md §1), backed by the Rust/WebAssembly client. No separate init call: the wasm
- * module loads itself on first use (one memoised promise), so `new Auth0Client(options)` stays
- * synchronous and `createAuth0Client(options)` simply awaits it.
+ * module loads itself (one memoised promise), so `new Auth0Client(options)` stays synchronous and
+ * `createAuth0Client(options)` simply awaits it. In a page the constructor starts that load and
+ * the wasm client's construction in the background (warmUp), so the app's first call (typically
+ * handleRedirectCallback after the framework's first render) finds them done or under way; a
+ * failure there is reported by the first call instead, and retried by it.
  *
  * ======================= CONTRACT WITH THE WASM SIDE (src/wasm/) =======================
  * Built with `wasm-pack build --target web --out-name auth0_spa_wasm`; this file imports the glue
@@ -304,6 +307,13 @@ function client(s) {
   return s.pending;
 }
 
+// Starts loading the module and constructing the wasm client of `s` without waiting for them, in
+// a page only (server-side rendering constructs clients it never uses). Nothing is lost when it
+// fails: client() forgets a failed attempt, so the first call repeats it and reports its error.
+function warmUp(s) {
+  if (typeof window !== 'undefined' && !broken) client(s).catch(() => {});
+}
+
 // The wasm client, or a promise of it on first use (callers `await` either).
 function wasm(self) {
   const s = self[S];
@@ -427,6 +437,7 @@ export class Auth0Client {
         hits: undefined
       }
     });
+    warmUp(this[S]);
   }
 
   /** `{ domain, clientId }` as given to the constructor (frozen). */

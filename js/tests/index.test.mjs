@@ -81,14 +81,36 @@ const lastCall = (i = 0) => {
   return calls[calls.length - 1];
 };
 
-test('the constructor is synchronous and loads nothing until the first call', async () => {
+test('the constructor is synchronous; in a page it starts the load and the wasm client in the background', async () => {
   const { Auth0Client } = await fresh();
   const c = new Auth0Client(base);
-  assert.equal(fake().inits.length, 0);
+  assert.equal(fake().inits.length, 0, 'nothing synchronous');
   assert.equal(fake().clients.length, 0);
-  await c.isAuthenticated();
-  assert.equal(fake().inits.length, 1);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(fake().inits.length, 1, 'loaded before the first call');
   assert.equal(fake().clients.length, 1);
+  await c.isAuthenticated();
+  assert.equal(fake().inits.length, 1, 'the first call reuses them');
+  assert.equal(fake().clients.length, 1);
+});
+
+test('without a window (server-side rendering) the constructor loads nothing', async () => {
+  const { Auth0Client } = await fresh();
+  delete globalThis.window;
+  new Auth0Client(base);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(fake().inits.length + fake().clients.length, 0);
+});
+
+test('a failed background load is reported by the first call, which loads again', async () => {
+  const { Auth0Client } = await fresh();
+  fake().initError = new TypeError('Failed to fetch');
+  const c = new Auth0Client(base);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(fake().inits.length, 1);
+  fake().initError = new TypeError('Failed to fetch again');
+  await assert.rejects(c.getUser(), (e) => e instanceof errors.GenericError && /could not be loaded: Failed to fetch again/.test(e.message));
+  assert.equal(fake().inits.length, 2);
 });
 
 test('the module initialises once for all clients and concurrent calls, with the wasm source', async () => {
@@ -303,7 +325,7 @@ test('a blocked popup rejects with PopupOpenError without touching the wasm clie
   const c = new shared.Auth0Client(base);
   await assert.rejects(c.loginWithPopup(), (e) => e instanceof errors.PopupOpenError && e.error === 'popup_open');
   await assert.rejects(c.getTokenWithPopup(), errors.PopupOpenError);
-  assert.equal(fake().clients.length, 0);
+  assert.deepEqual(fake().clients.map((w) => w.calls), [[]], 'made in the background, never called');
 });
 
 test('popup errors from the wasm side carry the popup window', async () => {
@@ -683,7 +705,7 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   // Implemented methods are the class's own, not replaced by a stand-in.
   assert.equal(typeof shared.Auth0Client.prototype.revokeRefreshToken, 'function');
   assert.equal(Object.getOwnPropertyDescriptor(shared.Auth0Client.prototype, 'revokeRefreshToken').value.name, 'revokeRefreshToken');
-  assert.equal(globalThis.__fakeWasm.clients.length, 0, 'no wasm client was made');
+  assert.ok(globalThis.__fakeWasm.clients.every((w) => w.calls.length === 0), 'no call reached the wasm client');
 });
 
 test('interactiveErrorHandler: an error the wasm side marks interactive completes in a login popup, then the token is read from the cache', async () => {
