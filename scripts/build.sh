@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Release build of the npm package into dist/:
 #   1. wasm-pack (web target) -> pkg/auth0_spa_wasm.js (glue) + pkg/auth0_spa_wasm_bg.wasm
-#   2. wasm-opt -Oz from the npm package `binaryen` (wasm-pack's own download fails here and
+#   2. wasm-opt (scripts/wasm-opt.sh) from the npm package `binaryen` (wasm-pack's own download fails here and
 #      Debian's binaryen 108 corrupts current wasm-bindgen output; see docs/toolchain.md)
 #   3. two variants of the package entry, each js/index.js + js/errors.js + glue + snippets + a
 #      wasm loader bundled and minified by esbuild into one ES module:
@@ -58,13 +58,11 @@ log "wasm-pack build --target web --release (stack $stack_kib KiB)"
 rm -rf pkg
 wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm
 
-# 2. wasm-opt -Oz with the features wasm-bindgen output relies on; drop the custom sections no
-#    browser needs (names/DWARF, producers, target_features: wasm-bindgen has already read it).
-log "wasm-opt -Oz"
-"$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-multivalue --enable-mutable-globals \
-  --strip-debug --strip-producers --strip-target-features \
-  pkg/auth0_spa_wasm_bg.wasm -o pkg/auth0_spa_wasm_bg.opt.wasm
+# 2. wasm-opt (the recipe is scripts/wasm-opt.sh's); drop the custom sections no browser needs
+#    (names/DWARF, producers, target_features: wasm-bindgen has already read it).
+log "wasm-opt (scripts/wasm-opt.sh)"
+bash scripts/wasm-opt.sh pkg/auth0_spa_wasm_bg.wasm pkg/auth0_spa_wasm_bg.opt.wasm \
+  --strip-debug --strip-producers --strip-target-features
 mv pkg/auth0_spa_wasm_bg.opt.wasm pkg/auth0_spa_wasm_bg.wasm
 
 # 3. Stage our modules beside the glue in pkg/ (inline variant) and pkg/file/, then bundle.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The 20 largest items of the release wasm, by twiggy, for bench results and size work: the same
-# release build as scripts/build.sh (stack size, wasm-bindgen, wasm-opt -Oz) but keeping function
+# release build as scripts/build.sh (stack size, wasm-bindgen, scripts/wasm-opt.sh) but keeping function
 # names (-g), so the items are named. Prints a Markdown table. Needs twiggy (scripts/setup.sh bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +12,7 @@ out=target/wasm-top
 cargo build --quiet --release --target wasm32-unknown-unknown
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --keep-debug --out-dir "$out" target/wasm32-unknown-unknown/release/auth0_spa_wasm.wasm
-node_modules/.bin/wasm-opt -Oz -g --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-multivalue --enable-mutable-globals --strip-dwarf \
-  "$out/auth0_spa_wasm_bg.wasm" -o "$out/named.wasm"
+bash scripts/wasm-opt.sh "$out/auth0_spa_wasm_bg.wasm" "$out/named.wasm" -g --strip-dwarf
 twiggy top -n 21 -f csv "$out/named.wasm" | node -e '
   const rows = require("fs").readFileSync(0, "utf8").trim().split("\n").slice(1)
     .map((l) => { const m = /^(.*),(\d+),([\d.]+),,$/.exec(l); return m && { name: m[1].replace(/^"|"$/g, "").replace(/""/g, "\""), bytes: +m[2] }; })

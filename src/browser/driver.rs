@@ -4,6 +4,7 @@
 //! flow ends, on every path (success, error, or the page dropping the call).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::task::Poll;
 
 use super::dpop;
@@ -20,41 +21,62 @@ pub(crate) async fn run<T>(platform: &BrowserPlatform, popup: Option<web_sys::Wi
     loop {
         match flow.step(reply) {
             Step::Done(result) => return result,
-            Step::Io(io) => reply = perform(platform, popup.as_ref(), &mut locks, io).await,
+            Step::Io(io) => {
+                reply = match perform(platform, popup.as_ref(), &mut locks, io) {
+                    Performed::Now(done) => done,
+                    Performed::Later(pending) => pending.await,
+                }
+            }
         }
     }
 }
 
-async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &mut Vec<BrowserLockGuard>, io: Io) -> Reply {
-    match io {
-        Io::Now => Reply::Time(p.now_ms().await),
+/// An I/O's outcome: at once, or a future of it.
+///
+/// Each waiting kind is its own boxed future, so this driver's future has one await point instead
+/// of every adapter's states inlined into it (a 15 KB function before, compiled on the first call
+/// of every page load; `docs/performance.md`, "Start-up").
+enum Performed<'a> {
+    Now(Reply),
+    Later(Pin<Box<dyn Future<Output = Reply> + 'a>>),
+}
+
+fn perform<'a>(p: &'a BrowserPlatform, popup: Option<&'a web_sys::Window>, locks: &'a mut Vec<BrowserLockGuard>, io: Io) -> Performed<'a> {
+    let now = match io {
+        Io::Now => return later(async move { Reply::Time(p.now_ms().await) }),
         Io::Random(n) => {
             let mut bytes = vec![0u8; n];
             Reply::Bytes(p.fill_random(&mut bytes).map(|()| bytes))
         }
         Io::CacheGet(keys) => {
-            let mut texts = Vec::with_capacity(keys.len());
-            for key in &keys {
-                texts.push(p.cache_get(key).await);
-            }
-            Reply::Texts(texts)
-        }
-        Io::CacheEquals(key, expected) => Reply::Flag(p.cache_equals(&key, &expected).await),
-        Io::CacheSet(writes) => {
-            for (key, value) in &writes {
-                if let Err(e) = p.cache_set(key, value).await {
-                    return Reply::Outcome(Err(e));
+            return later(async move {
+                let mut texts = Vec::with_capacity(keys.len());
+                for key in &keys {
+                    texts.push(p.cache_get(key).await);
                 }
-            }
-            Reply::Outcome(Ok(()))
+                Reply::Texts(texts)
+            })
+        }
+        Io::CacheEquals(key, expected) => return later(async move { Reply::Flag(p.cache_equals(&key, &expected).await) }),
+        Io::CacheSet(writes) => {
+            return later(async move {
+                for (key, value) in &writes {
+                    if let Err(e) = p.cache_set(key, value).await {
+                        return Reply::Outcome(Err(e));
+                    }
+                }
+                Reply::Outcome(Ok(()))
+            })
         }
         Io::CacheRemove(keys) => {
-            for key in &keys {
-                p.cache_remove(key).await;
-            }
-            Reply::Unit
+            return later(async move {
+                for key in &keys {
+                    p.cache_remove(key).await;
+                }
+                Reply::Unit
+            })
         }
-        Io::CacheKeys => Reply::Keys(p.cache_keys().await),
+        Io::CacheKeys => return later(async move { Reply::Keys(p.cache_keys().await) }),
         Io::TakeTransaction(key) => {
             let text = p.transaction_get(&key);
             p.transaction_remove(&key);
@@ -75,26 +97,39 @@ async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &m
             }
             Reply::Unit
         }
-        Io::Http(request, timeout_ms) => Reply::Response(p.http(&request, timeout_ms).await),
+        Io::Http(request, timeout_ms) => return later(async move { Reply::Response(p.http(&request, timeout_ms).await) }),
         Io::HttpMarkingSpent(request, timeout_ms, mark, hold_ms) => {
-            let (response, ()) = join(p.http(&request, timeout_ms), p.mark_spent(&mark, hold_ms)).await;
-            Reply::Response(response)
+            return later(async move {
+                let (response, ()) = join(p.http(&request, timeout_ms), p.mark_spent(&mark, hold_ms)).await;
+                Reply::Response(response)
+            })
         }
-        Io::Lock(name, timeout_ms) => Reply::Outcome(p.lock(&name, timeout_ms).await.map(|guard| locks.push(guard))),
+        Io::Lock(name, timeout_ms) => {
+            return later(async move { Reply::Outcome(p.lock(&name, timeout_ms).await.map(|guard| locks.push(guard))) })
+        }
         Io::UnmarkSpent(mark) => {
             p.unmark_spent(&mark);
             Reply::Unit
         }
-        Io::IsSpent(mark) => Reply::Flag(p.is_spent(&mark).await),
+        Io::IsSpent(mark) => return later(async move { Reply::Flag(p.is_spent(&mark).await) }),
         Io::Sleep(ms) => {
-            p.sleep(ms).await;
-            Reply::Unit
+            return later(async move {
+                p.sleep(ms).await;
+                Reply::Unit
+            })
         }
-        Io::Iframe(frame) => Reply::Message(p.run_iframe(&frame.url, &frame.origin, &frame.state, frame.timeout_ms).await),
-        Io::Popup(frame, close) => Reply::Message(match popup {
-            Some(window) => p.run_popup(window.clone(), &frame.url, &frame.origin, &frame.state, frame.timeout_ms, close).await,
-            None => Err(Error::popup_open()),
-        }),
+        Io::Iframe(frame) => {
+            return later(async move { Reply::Message(p.run_iframe(&frame.url, &frame.origin, &frame.state, frame.timeout_ms).await) })
+        }
+        Io::Popup(frame, close) => match popup {
+            Some(window) => {
+                let window = window.clone();
+                return later(async move {
+                    Reply::Message(p.run_popup(window, &frame.url, &frame.origin, &frame.state, frame.timeout_ms, close).await)
+                });
+            }
+            None => Reply::Message(Err(Error::popup_open())),
+        },
         Io::Warn(message) => {
             p.warn(&message);
             Reply::Unit
@@ -104,8 +139,15 @@ async fn perform(p: &BrowserPlatform, popup: Option<&web_sys::Window>, locks: &m
             Reply::Unit
         }
         Io::TakeRemoteLogout => Reply::Flag(p.take_remote_logout()),
-        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) => dpop::perform(&io).await,
-    }
+        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) => {
+            return later(async move { dpop::perform(&io).await })
+        }
+    };
+    Performed::Now(now)
+}
+
+fn later<'a>(pending: impl Future<Output = Reply> + 'a) -> Performed<'a> {
+    Performed::Later(Box::pin(pending))
 }
 
 /// Runs two futures at once and yields both outputs (a two-way `join`, without a futures crate).

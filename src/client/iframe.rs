@@ -46,6 +46,9 @@ impl Iframe {
         Iframe { key, params: call, timeout_ms, generation: 0, phase: Phase::Start }
     }
 
+    // Not inlined into `Silent::step`: a page whose first call is a cache hit (every start-up
+    // with a stored session) then never compiles the renewal (docs/performance.md, "Start-up").
+    #[inline(never)]
     pub(super) fn step(&mut self, c: &Shared, mut reply: Reply) -> Step<TokenResult> {
         loop {
             match std::mem::replace(&mut self.phase, Phase::Done) {

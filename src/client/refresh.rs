@@ -80,6 +80,9 @@ impl Refresh {
         Refresh { key, params, options, token: String::new(), generation: 0, resource: None, phase: Phase::Reading(read) }
     }
 
+    // Not inlined into `Silent::step`: a page whose first call is a cache hit (every start-up
+    // with a stored session) then never compiles the renewal (docs/performance.md, "Start-up").
+    #[inline(never)]
     pub(super) fn step(&mut self, c: &Shared, reply: Reply) -> Step<TokenResult> {
         match self.run(c, reply) {
             // The server's `missing_refresh_token` names no audience or scope: name ours.
