@@ -25,6 +25,7 @@ pub mod pkce;
 pub mod rng;
 pub mod rotation;
 pub mod scope;
+pub mod sha256;
 pub mod token;
 pub mod transaction;
 

@@ -3,9 +3,8 @@
 //!
 //! Only `S256` exists here: RFC 7636 §7.2 forbids downgrading to `plain` (security case C4).
 
-use sha2::{Digest, Sha256};
-
 use super::encoding::base64url_encode;
+use super::sha256::sha256;
 use super::rng::{random_string, Rng};
 use super::Result;
 
@@ -15,7 +14,7 @@ pub(crate) const CODE_CHALLENGE_METHOD: &str = "S256";
 
 /// `BASE64URL(SHA256(ASCII(code_verifier)))` without padding (RFC 7636 §4.2).
 pub fn code_challenge_s256(verifier: &str) -> String {
-    base64url_encode(&Sha256::digest(verifier.as_bytes()))
+    base64url_encode(&sha256(verifier.as_bytes()))
 }
 
 /// One PKCE verifier with its challenge.
