@@ -622,6 +622,32 @@ fn a_server_that_does_not_rotate_leaves_no_spent_mark() {
     assert!(platform.0.spent.borrow().is_empty());
 }
 
+/// With the in-memory cache the refresh token is this client's alone: no tab or other client can
+/// have spent it, so a renewal neither asks for a cross-tab mark nor leaves one (a round trip to
+/// the browser's lock manager less, before the token request).
+#[test]
+fn a_client_with_its_own_memory_cache_neither_checks_nor_leaves_spent_marks() {
+    let platform = FakePlatform::new();
+    platform.0.cache_shared.set(false);
+    let client = Client::new(options(r#","useRefreshTokens":true"#), platform.clone());
+    login(&client, &platform, Some("rt-1"), 100);
+    platform.advance_secs(100);
+    // A mark no other tab could have made for this client's token: not consulted.
+    let foreign = auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1");
+    platform.0.spent.borrow_mut().push(foreign.clone());
+    platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
+    let token = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
+    assert_eq!(token.access_token, "at-2");
+    assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1"]);
+    assert_eq!(*platform.0.spent.borrow(), vec![foreign], "no mark of its own");
+    assert_eq!(platform.0.sleeps.get(), 0, "no wait for another tab");
+    // The rotation stuck: the next renewal presents rt-2.
+    platform.advance_secs(100);
+    platform.on_http(|_| Ok(token_response("at-3", Some("rt-3"), None, 100)));
+    run(client.get_token_silently(&GetTokenOptions::default())).unwrap();
+    assert_eq!(refresh_tokens_sent(&platform), vec!["rt-1", "rt-2"]);
+}
+
 #[test]
 fn a_token_another_tab_spent_is_never_sent_and_its_fresh_result_is_served() {
     let (client, platform) = client(r#","useRefreshTokens":true"#);

@@ -130,6 +130,12 @@ impl BrowserPlatform {
         matches!(self.cache, Cache::Local)
     }
 
+    /// Whether the tokens live in this platform's own memory (`cacheLocation: 'memory'`, or
+    /// localStorage unavailable when the client was made), where no other tab or client sees them.
+    pub fn cache_is_own_memory(&self) -> bool {
+        matches!(self.cache, Cache::Memory(_))
+    }
+
     /// Whether a memoised cache hit may be re-checked outside the client (the JS fast path):
     /// `Some(true)` when entries live in `localStorage` (compare their texts there),
     /// `Some(false)` for the in-memory cache (only this client writes it), `None` with a custom

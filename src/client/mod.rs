@@ -86,6 +86,11 @@ pub struct Env {
     /// Whether the cache can list its keys; a custom cache without `allKeys` cannot, and the
     /// client then keeps a key manifest.
     pub cache_lists_keys: bool,
+    /// Whether anything outside this client can read its cache: localStorage and custom caches
+    /// are shared with other tabs (and other clients); the in-memory cache belongs to this client
+    /// alone. Only a shared cache needs the cross-tab spent marks of refresh tokens (§5.2): a
+    /// token in this client's memory can be rotated by no one else.
+    pub cache_shared: bool,
 }
 
 /// `getTokenSilently({ cacheMode })`.

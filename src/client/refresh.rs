@@ -4,6 +4,7 @@
 //!
 //! * Another tab may have rotated the token just before handing over the lock, with its
 //!   localStorage write still on the way: a token marked spent is never presented (F6, F10).
+//!   Only a cache others can read needs these marks ([`super::Env::cache_shared`]).
 //! * What is kept after a response is decided by one rule, [`plan_after_refresh`]; what happens
 //!   after a failure by another, [`plan_after_failure`] (both with table tests in
 //!   `core::rotation`).
@@ -105,7 +106,9 @@ impl Refresh {
         // trip to the browser's lock manager), and unmarked at once unless the server rotated
         // it. Either way the mark is settled before the caller's lock is released, which is when
         // another tab could look.
-        let mut call = Box::new(TokenCall::new(request, timeout, Some((spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS))));
+        // Only a shared cache needs the mark (`Env::cache_shared`).
+        let mark = c.env.cache_shared.then(|| (spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS));
+        let mut call = Box::new(TokenCall::new(request, timeout, mark));
         match call.step(c, Reply::Start) {
             Step::Io(io) => {
                 self.phase = Phase::Sent(call);
@@ -136,6 +139,11 @@ impl Refresh {
                         self.resource = Some((scope.to_owned(), may_lack));
                     }
                     match entry.and_then(|e| e.refresh_token().map(str::to_owned)) {
+                        // A token in this client's own memory cannot have been spent elsewhere.
+                        Some(token) if !c.env.cache_shared => {
+                            self.token = token;
+                            return self.send(c);
+                        }
                         Some(token) => {
                             self.token = token;
                             self.phase = Phase::CheckingSpent;
@@ -219,7 +227,7 @@ impl Refresh {
                     let url = c.token_endpoint.url();
                     let outcome = response.and_then(|r| parse_token_response(&r, &url, now));
                     let rotated = matches!(&outcome, Ok(r) if is_rotation(&self.token, r.refresh_token.as_deref()));
-                    if !rotated {
+                    if !rotated && c.env.cache_shared {
                         self.phase = Phase::Unmarking(outcome);
                         return Step::Io(Io::UnmarkSpent(spent_mark_name(c.client_id(), &self.token)));
                     }

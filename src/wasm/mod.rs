@@ -146,7 +146,7 @@ impl WasmClient {
             config.legacy_same_site_cookie = options.legacy_same_site_cookie;
             config.now_provider = now_provider.clone().dyn_into().ok();
             let platform = BrowserPlatform::new(config);
-            let env = Env { page_origin: platform.page_origin(), cross_origin_isolated: platform.cross_origin_isolated(), cache_lists_keys: platform.cache_lists_keys() };
+            let env = Env { page_origin: platform.page_origin(), cross_origin_isolated: platform.cross_origin_isolated(), cache_lists_keys: platform.cache_lists_keys(), cache_shared: !platform.cache_is_own_memory() };
             Ok(WasmClient { client: Client::new(options, env), platform: Rc::new(platform) })
         };
         build().map_err(|e| error_to_js(&e))

@@ -33,6 +33,9 @@ pub struct FakeState {
     pub now: Cell<UnixMillis>,
     pub cache: RefCell<BTreeMap<String, String>>,
     pub cache_lists_keys: Cell<bool>,
+    /// Whether the cache is shared with other tabs (localStorage, the default here) or the
+    /// client's own memory.
+    pub cache_shared: Cell<bool>,
     pub transactions: RefCell<BTreeMap<String, String>>,
     pub cookies: RefCell<BTreeMap<String, String>>,
     pub requests: RefCell<Vec<HttpRequest>>,
@@ -82,6 +85,7 @@ impl FakePlatform {
         let state = FakeState::default();
         state.now.set(NOW_MS);
         state.cache_lists_keys.set(true);
+        state.cache_shared.set(true);
         FakePlatform(Rc::new(state))
     }
     /// Answers every HTTP request with `handler`.
@@ -126,7 +130,7 @@ pub struct FakePopup;
 
 impl Perform for FakePlatform {
     fn env(&self) -> Env {
-        Env { page_origin: ORIGIN.to_owned(), cross_origin_isolated: self.0.cross_origin_isolated.get(), cache_lists_keys: self.0.cache_lists_keys.get() }
+        Env { page_origin: ORIGIN.to_owned(), cross_origin_isolated: self.0.cross_origin_isolated.get(), cache_lists_keys: self.0.cache_lists_keys.get(), cache_shared: self.0.cache_shared.get() }
     }
 
     fn remote_logout_pending(&self) -> bool {
