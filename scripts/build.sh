@@ -43,17 +43,9 @@ fi
 
 # 1. wasm-pack. Cargo.toml sets wasm-opt = false for wasm-pack (and --no-opt says it again): the
 #    npm binaryen runs below.
-# The wasm stack: rustc's default is 1 MiB, all of it in the module's initial memory. The deepest
-# use measured by tests/e2e/stack.test.mjs is about 13 KiB (64-level JSON, the parser's limit;
-# the flows themselves stay under 6 KiB), and that test keeps a 3x margin, so the release build
-# takes STACK_KIB (default 48): stack and data then fit the first 64 KiB page, and wasm memory
-# after init is 2 pages instead of 18 (bench figure f). The debug build of the browser tests
-# keeps the default.
-stack_kib="${STACK_KIB:-48}"
-case "$stack_kib" in
-  '' | *[!0-9]*) echo "build: STACK_KIB must be a number of KiB, not '$stack_kib'" >&2; exit 2 ;;
-esac
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=$((stack_kib * 1024))"
+# The release rustc flags (stack size, source paths): scripts/release-rustflags.sh.
+# shellcheck source=scripts/release-rustflags.sh
+source scripts/release-rustflags.sh
 log "wasm-pack build --target web --release (stack $stack_kib KiB)"
 rm -rf pkg
 wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm

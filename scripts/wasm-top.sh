@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v twiggy >/dev/null || { echo "wasm-top: twiggy is missing (bash scripts/setup.sh bench)" >&2; exit 1; }
-stack_kib="${STACK_KIB:-48}"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=$((stack_kib * 1024))"
+# shellcheck source=scripts/release-rustflags.sh
+source scripts/release-rustflags.sh
 out=target/wasm-top
 cargo build --quiet --release --target wasm32-unknown-unknown
 rm -rf "$out" && mkdir -p "$out"

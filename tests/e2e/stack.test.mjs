@@ -2,7 +2,7 @@
 //
 // rustc links wasm32 with --stack-first: the stack is linear memory [0, size), it starts zeroed
 // and grows down from `size`. After the flows, the lowest non-zero byte below `size` marks the
-// deepest point any call reached. scripts/build.sh chooses the size (STACK_KIB) so that wasm
+// deepest point any call reached. scripts/release-rustflags.sh chooses the size (STACK_KIB) so that wasm
 // memory stays small (bench figure f); this test keeps a 3x margin between that size and the
 // deepest use measured here (64-level JSON, the parser's limit: about 13 KiB; the flows
 // themselves stay under 6 KiB), so a change that deepens the stack fails here first.
