@@ -43,8 +43,8 @@ export function createFaults(onApplied) {
   return {
     /** A copy of the rules. */
     list() { return JSON.parse(JSON.stringify(rules)); },
-    /** Replaces every rule (an array or one rule; [] clears). */
-    replace(list) { rules = (Array.isArray(list) ? list : [list]).map(normalizeFault); },
+    /** Replaces every rule ([] clears). */
+    replace(list) { rules = list.map(normalizeFault); },
     /** Adds one rule. */
     add(rule) { rules.push(normalizeFault(rule)); },
     /** Removes every rule. */

@@ -51,6 +51,8 @@ pub(super) struct Refresh {
     params: ParamList,
     options: GetTokenOptions,
     token: String,
+    /// The cross-tab spent mark of `token`, when the cache is shared ([`Refresh::choose`]).
+    mark: Option<String>,
     generation: u64,
     /// With Multi-Resource Refresh Tokens: the scope asked of the server and whether it may be
     /// granted less (another audience's token, or a wider scope).
@@ -65,7 +67,7 @@ enum Phase {
     Polling(u32),
     PolledHit(CachedToken, u32),
     PolledEntry(ReadEntry, u32),
-    PolledSpent(String, u32),
+    PolledSpent(String, String, u32),
     Sent(Box<TokenCall>),
     Clock(Result<HttpResponse>),
     Unmarking(Result<TokenResponse>),
@@ -78,7 +80,7 @@ enum Phase {
 impl Refresh {
     pub(super) fn new(c: &Shared, key: CacheKey, params: ParamList, options: GetTokenOptions) -> Refresh {
         let read = if c.options.use_mrrt { ReadEntry::with_any_refresh_token(c, key.clone()) } else { ReadEntry::new(c, key.clone()) };
-        Refresh { key, params, options, token: String::new(), generation: 0, resource: None, phase: Phase::Reading(read) }
+        Refresh { key, params, options, token: String::new(), mark: None, generation: 0, resource: None, phase: Phase::Reading(read) }
     }
 
     // Not inlined into `Silent::step`: a page whose first call is a cache hit (every start-up
@@ -96,6 +98,14 @@ impl Refresh {
         Phase::Fallback(Box::new(Iframe::new(c, self.key.clone(), &self.params, &self.options)))
     }
 
+    /// Takes `token` as the one to present, with its spent mark when others can read the cache
+    /// (`Env::cache_shared`): a token in this client's own memory cannot have been spent
+    /// elsewhere, so it needs no mark. The one place that rule is applied.
+    fn choose(&mut self, c: &Shared, token: String) {
+        self.mark = c.env.cache_shared.then(|| spent_mark_name(c.client_id(), &token));
+        self.token = token;
+    }
+
     fn send(&mut self, c: &Shared) -> Step<TokenResult> {
         let redirect_uri = self.params.get_truthy("redirect_uri").unwrap_or(&c.env.page_origin).to_owned();
         let resource = self.resource.as_ref().map(|(scope, _)| (self.key.audience.as_str(), scope.as_str()));
@@ -106,8 +116,7 @@ impl Refresh {
         // trip to the browser's lock manager), and unmarked at once unless the server rotated
         // it. Either way the mark is settled before the caller's lock is released, which is when
         // another tab could look.
-        // Only a shared cache needs the mark (`Env::cache_shared`).
-        let mark = c.env.cache_shared.then(|| (spent_mark_name(c.client_id(), &self.token), SPENT_MARK_HOLD_MS));
+        let mark = self.mark.clone().map(|mark| (mark, SPENT_MARK_HOLD_MS));
         let mut call = Box::new(TokenCall::new(request, timeout, mark));
         match call.step(c, Reply::Start) {
             Step::Io(io) => {
@@ -139,15 +148,11 @@ impl Refresh {
                         self.resource = Some((scope.to_owned(), may_lack));
                     }
                     match entry.and_then(|e| e.refresh_token().map(str::to_owned)) {
-                        // A token in this client's own memory cannot have been spent elsewhere.
-                        Some(token) if !c.env.cache_shared => {
-                            self.token = token;
-                            return self.send(c);
-                        }
                         Some(token) => {
-                            self.token = token;
+                            self.choose(c, token);
+                            let Some(mark) = self.mark.clone() else { return self.send(c) };
                             self.phase = Phase::CheckingSpent;
-                            return Step::Io(Io::IsSpent(spent_mark_name(c.client_id(), &self.token)));
+                            return Step::Io(Io::IsSpent(mark));
                         }
                         None if c.options.use_refresh_tokens_fallback => self.phase = self.fallback(c),
                         None => return Step::Done(Err(Error::missing_refresh_token(&self.key.audience, &self.key.scope))),
@@ -189,7 +194,7 @@ impl Refresh {
                     match entry.and_then(|e| e.refresh_token().map(str::to_owned)).filter(|t| *t != self.token) {
                         Some(candidate) => {
                             let mark = spent_mark_name(c.client_id(), &candidate);
-                            self.phase = Phase::PolledSpent(candidate, waited);
+                            self.phase = Phase::PolledSpent(candidate, mark.clone(), waited);
                             return Step::Io(Io::IsSpent(mark));
                         }
                         None => {
@@ -201,9 +206,10 @@ impl Refresh {
                         }
                     }
                 }
-                Phase::PolledSpent(candidate, waited) => {
+                Phase::PolledSpent(candidate, mark, waited) => {
                     if !reply.flag() {
                         self.token = candidate;
+                        self.mark = Some(mark);
                         return self.send(c);
                     }
                     if waited >= SPENT_WAIT_MS {
@@ -227,9 +233,9 @@ impl Refresh {
                     let url = c.token_endpoint.url();
                     let outcome = response.and_then(|r| parse_token_response(&r, &url, now));
                     let rotated = matches!(&outcome, Ok(r) if is_rotation(&self.token, r.refresh_token.as_deref()));
-                    if !rotated && c.env.cache_shared {
+                    if let Some(mark) = self.mark.clone().filter(|_| !rotated) {
                         self.phase = Phase::Unmarking(outcome);
-                        return Step::Io(Io::UnmarkSpent(spent_mark_name(c.client_id(), &self.token)));
+                        return Step::Io(Io::UnmarkSpent(mark));
                     }
                     self.phase = Phase::Unmarking(outcome);
                 }

@@ -53,8 +53,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 /// FIPS 180-4 §6.2.2: one 64-byte block into the hash state.
 fn compress(h: &mut [u32; 8], block: &[u8]) {
     let mut w = [0u32; 64];
-    for (t, bytes) in block.chunks_exact(4).enumerate() {
-        w[t] = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
+        *word = bytes.iter().fold(0, |acc, b| acc << 8 | u32::from(*b));
     }
     for t in 16..64 {
         let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);
