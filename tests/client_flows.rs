@@ -54,7 +54,7 @@ fn redirect_login_round_trip_caches_tokens_and_returns_app_state() {
     platform.on_http(move |_| Ok(token_response("at-1", None, Some(&id), 86400)));
     let callback = ["https://app.example.com/?code=the-code&state=", &auth0_spa_wasm::core::encoding::form_encode(&state)].concat();
     let returned = run(client.handle_redirect_callback(&callback)).unwrap();
-    assert_eq!(returned, Some(app_state));
+    assert_eq!(returned, auth0_spa_wasm::client::Redirected::Login(Some(app_state)));
 
     let requests = platform.requests();
     assert_eq!(requests.len(), 1);

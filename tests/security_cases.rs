@@ -16,7 +16,7 @@ mod common;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
+use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, Redirected, TokenSource};
 use auth0_spa_wasm::core::encoding::{base64url_encode, form_encode};
 use auth0_spa_wasm::core::http::HttpResponse;
 use auth0_spa_wasm::core::json::Json;
@@ -88,7 +88,7 @@ fn now_s() -> f64 {
 
 /// Starts a redirect login for a client with `extra` options, lets the token endpoint answer
 /// `respond(nonce)`, and handles the callback.
-fn login_answered(extra: &str, respond: impl FnOnce(&str) -> HttpResponse) -> (Result<Option<Json>>, Client<FakePlatform>, FakePlatform) {
+fn login_answered(extra: &str, respond: impl FnOnce(&str) -> HttpResponse) -> (Result<Redirected>, Client<FakePlatform>, FakePlatform) {
     let (client, platform) = new_client(extra);
     let s = start(&client);
     let response = respond(&s.nonce);
@@ -98,7 +98,7 @@ fn login_answered(extra: &str, respond: impl FnOnce(&str) -> HttpResponse) -> (R
 }
 
 /// A login whose token response carries the ID token `make(nonce)` (or none).
-fn login_with_id_token(extra: &str, make: impl FnOnce(&str) -> Option<String>) -> (Result<Option<Json>>, Client<FakePlatform>, FakePlatform) {
+fn login_with_id_token(extra: &str, make: impl FnOnce(&str) -> Option<String>) -> (Result<Redirected>, Client<FakePlatform>, FakePlatform) {
     login_answered(extra, |nonce| {
         let id = make(nonce);
         token_response("at-x", Some("rt-x"), id.as_deref(), 86400)
@@ -106,14 +106,14 @@ fn login_with_id_token(extra: &str, make: impl FnOnce(&str) -> Option<String>) -
 }
 
 /// A login whose token endpoint answers with the raw `body` and status 200.
-fn login_with_body(body: &str) -> (Result<Option<Json>>, Client<FakePlatform>, FakePlatform) {
+fn login_with_body(body: &str) -> (Result<Redirected>, Client<FakePlatform>, FakePlatform) {
     let body = body.to_owned();
     login_answered("", move |_| HttpResponse { status: 200, body, dpop_nonce: None })
 }
 
 /// I1 + I3 after a failed code exchange: nothing cached, no session cookie, the transaction is
 /// gone, and exactly one token request was made (no retry, I2).
-fn assert_rejected_and_nothing_kept(result: &Result<Option<Json>>, platform: &FakePlatform, what: &str) {
+fn assert_rejected_and_nothing_kept(result: &Result<Redirected>, platform: &FakePlatform, what: &str) {
     assert!(result.is_err(), "{what}: expected an error, got {result:?}");
     assert!(platform.cache_snapshot().is_empty(), "{what}: nothing cached: {:?}", platform.cache_snapshot());
     assert!(platform.0.cookies.borrow().is_empty(), "{what}: no session cookie");
@@ -1383,7 +1383,7 @@ fn l2_app_state_comes_only_from_the_stored_transaction_never_from_the_url() {
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
     let cb = callback(&["appState=%7B%22returnTo%22%3A%22https%3A%2F%2Fevil.test%22%7D&returnTo=https%3A%2F%2Fevil.test&code=c&state=", &form_encode(&state)].concat());
     let app_state = run(client.handle_redirect_callback(&cb)).unwrap();
-    assert_eq!(app_state, Some(Json::parse(r#"{"returnTo":"/profile"}"#).unwrap()));
+    assert_eq!(app_state, Redirected::Login(Some(Json::parse(r#"{"returnTo":"/profile"}"#).unwrap())));
 }
 
 #[test]

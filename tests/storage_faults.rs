@@ -24,7 +24,7 @@ fn new_page(platform: &FakePlatform) -> Client<FakePlatform> {
     Client::new(ClientOptions::from_json(&Json::parse(text).unwrap()).unwrap(), platform.clone())
 }
 
-fn login(client: &Client<FakePlatform>, platform: &FakePlatform) -> auth0_spa_wasm::core::Result<Option<Json>> {
+fn login(client: &Client<FakePlatform>, platform: &FakePlatform) -> auth0_spa_wasm::core::Result<auth0_spa_wasm::client::Redirected> {
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
     let id = jwt(&id_token_claims(Some(&nonce), ""));

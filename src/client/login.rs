@@ -10,7 +10,8 @@ use super::entries::ReadEntry;
 use super::{clamp_ms, origin_of, prepare, Shared, POPUP_TOKEN_TIMEOUT_MS};
 use crate::core::authorize::{PreparedAuthorize, ResponseMode};
 use crate::core::cache::CacheKey;
-use crate::core::callback::{validate, validate_redirect, AuthorizationResponse};
+use crate::core::callback::{validate, validate_connect, validate_redirect, AuthorizationResponse, ConnectCompletion};
+use crate::core::connect::ConnectTransaction;
 use crate::core::json::Json;
 use crate::core::options::ParamList;
 use crate::core::scope::DEFAULT_AUDIENCE;
@@ -78,9 +79,20 @@ impl Machine for LoginWithRedirect {
     }
 }
 
+/// What a `handleRedirectCallback` completed.
+#[derive(Debug, PartialEq)]
+pub enum Redirected {
+    /// A login: the stored `appState`.
+    Login(Option<Json>),
+    /// An account connection (§2.12): what the My Account API's `complete` endpoint takes, with
+    /// the `appState`; the caller makes that request.
+    Connect(ConnectCompletion),
+}
+
 /// `handleRedirectCallback(url)`: consumes the transaction (before any check, so a callback can
-/// never be processed twice, A2/B5), validates the response, exchanges the code and caches the
-/// tokens. Yields the stored `appState`.
+/// never be processed twice, A2/B5), validates the response, and for a login exchanges the code
+/// and caches the tokens (yielding the stored `appState`); for an account connection it yields
+/// what completes it.
 pub struct HandleRedirectCallback {
     c: Rc<Shared>,
     response: Result<AuthorizationResponse>,
@@ -101,9 +113,9 @@ impl HandleRedirectCallback {
 }
 
 impl Machine for HandleRedirectCallback {
-    type Output = Option<Json>;
+    type Output = Redirected;
 
-    fn step(&mut self, reply: Reply) -> Step<Option<Json>> {
+    fn step(&mut self, reply: Reply) -> Step<Redirected> {
         let c = &self.c;
         match std::mem::replace(&mut self.phase, CallbackPhase::Done) {
             CallbackPhase::Start => {
@@ -114,12 +126,16 @@ impl Machine for HandleRedirectCallback {
                 Step::Io(Io::TakeTransaction(transaction_key(c.client_id())))
             }
             CallbackPhase::Taken => {
-                let Some(transaction) = reply.text().as_deref().and_then(LoginTransaction::parse) else {
-                    return Step::Done(Err(Error::missing_transaction()));
-                };
                 let response = match &self.response {
                     Ok(r) => r,
                     Err(e) => return Step::Done(Err(e.clone())),
+                };
+                let text = reply.text();
+                let Some(transaction) = text.as_deref().and_then(LoginTransaction::parse) else {
+                    return Step::Done(match text.as_deref().and_then(ConnectTransaction::parse) {
+                        Some(tx) => validate_connect(response, &tx, &c.options.issuer).map(Redirected::Connect),
+                        None => Err(Error::missing_transaction()),
+                    });
                 };
                 let validated = match validate_redirect(response, Some(&transaction), &c.options.issuer) {
                     Ok(v) => v,
@@ -146,7 +162,7 @@ impl Machine for HandleRedirectCallback {
                     self.phase = CallbackPhase::Exchanging(exchange, app_state);
                     Step::Io(io)
                 }
-                Step::Done(r) => Step::Done(r.map(|_| app_state)),
+                Step::Done(r) => Step::Done(r.map(|_| Redirected::Login(app_state))),
             },
             CallbackPhase::Done => Step::Done(Err(finished())),
         }

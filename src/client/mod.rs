@@ -23,6 +23,7 @@ use std::rc::Rc;
 
 pub mod calls;
 pub mod io;
+mod connect;
 mod dpop;
 mod exchange;
 mod iframe;
@@ -38,7 +39,8 @@ mod token_exchange;
 
 pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
-pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
+pub use connect::{ConnectStart, ConnectStore};
+pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect, Redirected};
 pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
@@ -307,6 +309,18 @@ impl Client {
     /// `handleRedirectCallback(url)`: yields the stored `appState`.
     pub fn handle_redirect_callback(&self, url: &str) -> HandleRedirectCallback {
         HandleRedirectCallback::new(self.shared.clone(), url)
+    }
+
+    /// `connectAccountWithRedirect`, step 1 (§2.12): `state`, the PKCE pair and `redirect_uri`
+    /// (the call's, else the client's, else the page origin) for the My Account API's `connect`.
+    pub fn connect_start(&self, redirect_uri: Option<&str>) -> ConnectStart {
+        ConnectStart::new(self.shared.clone(), redirect_uri)
+    }
+
+    /// `connectAccountWithRedirect`, step 2: stores the transaction for the `connect` answer and
+    /// yields the URL to open.
+    pub fn connect_store(&self, started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> ConnectStore {
+        ConnectStore::new(self.shared.clone(), started, answer, app_state, connection)
     }
 
     /// `loginWithPopup` in the popup the driver was given; yields the key the tokens went under.

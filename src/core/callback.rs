@@ -26,8 +26,9 @@
 
 use super::encoding::form_parse;
 use super::json::Json;
+use super::connect::ConnectTransaction;
 use super::transaction::LoginTransaction;
-use super::{Error, Result};
+use super::{Error, ErrorClass, Result};
 
 /// One response parameter as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +73,8 @@ pub(crate) enum ResponseSource {
 pub(crate) struct AuthorizationResponse {
     source: ResponseSource,
     code: Param,
+    /// `connect_code` of a connect-account callback (auth0-spa-js 2.6+, §2.12); a login ignores it.
+    connect_code: Param,
     state: Param,
     error: Param,
     error_description: Option<String>,
@@ -83,6 +86,7 @@ impl AuthorizationResponse {
         AuthorizationResponse {
             source,
             code: Param::Absent,
+            connect_code: Param::Absent,
             state: Param::Absent,
             error: Param::Absent,
             error_description: None,
@@ -112,6 +116,7 @@ impl AuthorizationResponse {
         for (name, value) in form_parse(query) {
             let slot = match name.as_str() {
                 "code" => &mut r.code,
+                "connect_code" => &mut r.connect_code,
                 "state" => &mut r.state,
                 "error" => &mut r.error,
                 "iss" => &mut r.iss,
@@ -186,6 +191,25 @@ fn invalid_response(description: &str) -> Error {
 /// `state_mismatch`, `invalid_issuer`, `invalid_response`, or the server's `error` as an
 /// `AuthenticationError` (redirect) / `GenericError` (web message).
 pub(crate) fn validate(response: &AuthorizationResponse, expected_state: &str, expected_issuer: &str) -> Result<ValidatedCallback> {
+    let state = attributable(response, expected_state, expected_issuer)?;
+    let code = well_formed(response, &response.code, "code")?;
+    // 4. The server's error, now attributable to our request.
+    if let Some((error, description)) = server_error(response) {
+        return Err(match response.source {
+            ResponseSource::Redirect => Error::authentication(error, description, Some(state)),
+            ResponseSource::WebMessage => Error::generic(error, description),
+        });
+    }
+    // 5. RFC 6749 §4.1.2: a success response carries a code.
+    match code {
+        Some(code) => Ok(ValidatedCallback { code: code.to_owned() }),
+        None => Err(invalid_response("The authorization response has no \"code\" parameter")),
+    }
+}
+
+/// Steps 1–2 of the module docs, shared by the login and connect-account callbacks: the
+/// response's `state` (returned) is ours and its `iss`, if any, is the expected issuer.
+fn attributable<'r>(response: &'r AuthorizationResponse, expected_state: &str, expected_issuer: &str) -> Result<&'r str> {
     // 1. RFC 6749 §10.12 / §4.1.2.1: state must be ours before anything else is believed.
     let state = match response.state.value() {
         Some(s) if !expected_state.is_empty() && s == expected_state => s,
@@ -203,29 +227,85 @@ pub(crate) fn validate(response: &AuthorizationResponse, expected_state: &str, e
         }
         Param::Invalid => return Err(invalid_response("The authorization response has an invalid \"iss\" parameter")),
     }
-    // 3. Malformed responses: duplicates, or both a code and an error (RFC 6749 §4.1.2 vs
-    //    §4.1.2.1 are disjoint).
-    if response.code == Param::Invalid {
-        return Err(invalid_response("The authorization response has an invalid \"code\" parameter"));
+    Ok(state)
+}
+
+/// Step 3: a duplicated `code` (`connect_code` for a connect callback, named `name`) or `error`,
+/// or both a code and an error (RFC 6749 §4.1.2 vs §4.1.2.1 are disjoint), is malformed. Yields
+/// the code, if any.
+fn well_formed<'r>(response: &AuthorizationResponse, code: &'r Param, name: &str) -> Result<Option<&'r str>> {
+    let complaint = |what: &str| invalid_response(&["The authorization response has ", what].concat());
+    if *code == Param::Invalid {
+        return Err(complaint(&["an invalid \"", name, "\" parameter"].concat()));
     }
     if response.error == Param::Invalid {
-        return Err(invalid_response("The authorization response has an invalid \"error\" parameter"));
+        return Err(complaint("an invalid \"error\" parameter"));
     }
-    if response.error.value().is_some() && response.code.value().is_some() {
-        return Err(invalid_response("The authorization response has both \"code\" and \"error\""));
+    if response.error.value().is_some() && code.value().is_some() {
+        return Err(complaint(&["both \"", name, "\" and \"error\""].concat()));
     }
-    // 4. The server's error, now attributable to our request.
-    if let Some(error) = response.error.value() {
-        let description = response.error_description.as_deref().filter(|d| !d.is_empty()).unwrap_or(error);
-        return Err(match response.source {
-            ResponseSource::Redirect => Error::authentication(error, description, Some(state)),
-            ResponseSource::WebMessage => Error::generic(error, description),
-        });
+    Ok(code.value())
+}
+
+/// The server's `error` and its description (`error_description || error`, as auth0-spa-js).
+fn server_error(response: &AuthorizationResponse) -> Option<(&str, &str)> {
+    let error = response.error.value()?;
+    Some((error, response.error_description.as_deref().filter(|d| !d.is_empty()).unwrap_or(error)))
+}
+
+/// What the connect-account callback hands to the My Account API's `complete` endpoint
+/// (`POST /me/v1/connected-accounts/complete`, docs/behaviour.md §2.12). Only
+/// [`validate_connect`] builds one. Every member but `redirect_uri` is secret: `Debug` shows none.
+#[derive(Clone, PartialEq)]
+pub struct ConnectCompletion {
+    /// The `auth_session` the `connect` endpoint returned.
+    pub auth_session: String,
+    /// The single-use `connect_code` of the callback.
+    pub connect_code: String,
+    /// The `redirect_uri` sent to `connect`, repeated verbatim.
+    pub redirect_uri: String,
+    /// The PKCE verifier whose challenge was sent to `connect` (RFC 7636 §4.5).
+    pub code_verifier: String,
+    /// The application's `appState`.
+    pub app_state: Option<Json>,
+}
+
+impl std::fmt::Debug for ConnectCompletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectCompletion").field("redirect_uri", &self.redirect_uri).finish_non_exhaustive()
     }
-    // 5. RFC 6749 §4.1.2: a success response carries a code.
-    match response.code.value() {
-        Some(code) => Ok(ValidatedCallback { code: code.to_owned() }),
-        None => Err(invalid_response("The authorization response has no \"code\" parameter")),
+}
+
+/// Validates a connect-account callback against its transaction (already removed from storage).
+/// auth0-spa-js's checks (§2.12) in this module's order, `state` first: an `error` →
+/// `ConnectError(error, error_description || error, connection, state, appState)`; no
+/// `connect_code` → `missing_connect_code`; a transaction without its verifier, `auth_session` or
+/// `redirect_uri` → `state_mismatch`.
+///
+/// # Errors
+/// `state_mismatch`, `invalid_issuer`, `invalid_response`, `ConnectError`, `missing_connect_code`.
+pub(crate) fn validate_connect(response: &AuthorizationResponse, tx: &ConnectTransaction, expected_issuer: &str) -> Result<ConnectCompletion> {
+    let state = attributable(response, tx.state.as_deref().unwrap_or_default(), expected_issuer)?;
+    let code = well_formed(response, &response.connect_code, "connect_code")?;
+    if let Some((error, description)) = server_error(response) {
+        let mut e = Error::new(ErrorClass::Connect, error, description);
+        e.state = Some(state.to_owned());
+        e.connection = tx.connection.clone();
+        e.app_state = tx.app_state.clone();
+        return Err(e);
+    }
+    let Some(connect_code) = code else {
+        return Err(Error::generic("missing_connect_code", "Missing connect code"));
+    };
+    match (&tx.code_verifier, &tx.auth_session, &tx.redirect_uri) {
+        (Some(code_verifier), Some(auth_session), Some(redirect_uri)) => Ok(ConnectCompletion {
+            auth_session: auth_session.clone(),
+            connect_code: connect_code.to_owned(),
+            redirect_uri: redirect_uri.clone(),
+            code_verifier: code_verifier.clone(),
+            app_state: tx.app_state.clone(),
+        }),
+        _ => Err(Error::state_mismatch()),
     }
 }
 

@@ -14,6 +14,9 @@ pub enum ErrorClass {
     Generic,
     /// `AuthenticationError`: an `error` returned to the redirect callback; has `state`, `appState`.
     Authentication,
+    /// `ConnectError`: an `error` returned to the connect-account callback; has `connection`,
+    /// `state`, `appState` (auth0-spa-js 2.6+, docs/behaviour.md §2.12).
+    Connect,
     /// `TimeoutError` (`timeout` / `Timeout`): iframe or lock wait timed out.
     Timeout,
     /// `PopupTimeoutError` (a `TimeoutError`): the popup did not answer in time.
@@ -70,6 +73,8 @@ pub struct ErrorFields {
     pub interactive: bool,
     /// The server's latest `DPoP-Nonce` (UseDpopNonceError `newDpopNonce`).
     pub dpop_nonce: Option<String>,
+    /// The connection of a failed account connection (ConnectError `connection`).
+    pub connection: Option<String>,
 }
 
 /// Auth0's `error_description` for a `prompt=none` login that needs MFA first.
@@ -90,6 +95,7 @@ impl Error {
             app_state: None,
             interactive: false,
             dpop_nonce: None,
+            connection: None,
         }))
     }
 

@@ -9,6 +9,7 @@
 pub mod authorize;
 pub mod cache;
 pub mod callback;
+pub mod connect;
 pub mod dpop;
 pub mod encoding;
 pub mod error;

@@ -41,7 +41,7 @@ pub struct LoginTransaction {
     pub state: String,
     /// The application's `appState`, returned from `handleRedirectCallback` (any JSON).
     pub app_state: Option<Json>,
-    /// `code` for logins (auth0-spa-js also has `connect_code`, not handled here).
+    /// `code` for logins (a `connect_code` transaction is a `core::connect::ConnectTransaction`).
     pub response_type: String,
     /// The organization requested, checked against the ID token's `org_id` / `org_name`.
     pub organization: Option<String>,
@@ -120,12 +120,12 @@ impl std::fmt::Debug for LoginTransaction {
     }
 }
 
-fn non_empty(value: &Json, key: &str) -> Option<String> {
+pub(crate) fn non_empty(value: &Json, key: &str) -> Option<String> {
     value.str_field(key).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// `Some(None)` when absent, `Some(Some(s))` for a string, `None` (reject) for another type.
-fn optional_string(value: &Json, key: &str) -> Option<Option<String>> {
+pub(crate) fn optional_string(value: &Json, key: &str) -> Option<Option<String>> {
     match value.get(key) {
         None => Some(None),
         Some(Json::String(s)) => Some(Some(s.clone())),

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::browser::driver::run;
 use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
 use crate::client::calls::{parse_json, popup_call, token_options, verbose_response};
-use crate::client::{Client, Env, Machine, Reply, Step};
+use crate::client::{Client, Env, Machine, Redirected, Reply, Step};
 use crate::core::json::Json;
 use crate::core::options::{CacheLocation, ClientOptions, ParamList};
 use crate::core::{Error, ErrorClass};
@@ -29,6 +29,7 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::Plain => "Plain",
         ErrorClass::Generic => "Generic",
         ErrorClass::Authentication => "Authentication",
+        ErrorClass::Connect => "Connect",
         ErrorClass::Timeout => "Timeout",
         ErrorClass::PopupTimeout => "PopupTimeout",
         ErrorClass::PopupCancelled => "PopupCancelled",
@@ -45,7 +46,7 @@ fn error_to_js(e: &Error) -> JsValue {
     if e.interactive {
         set("interactive", &JsValue::TRUE);
     }
-    let optional = [("state", &e.state), ("mfa_token", &e.mfa_token), ("audience", &e.audience), ("scope", &e.scope)];
+    let optional = [("state", &e.state), ("mfa_token", &e.mfa_token), ("audience", &e.audience), ("scope", &e.scope), ("connection", &e.connection)];
     for (name, value) in optional {
         if let Some(v) = value {
             set(name, &JsValue::from_str(v));
@@ -163,16 +164,50 @@ impl WasmClient {
         }
     }
 
-    /// `handleRedirectCallback(url)` → JSON text `{"appState": ...}`.
+    /// `handleRedirectCallback(url)` → JSON text `{"appState": ...}`, plus for an account
+    /// connection `"connect": {auth_session, connect_code, redirect_uri, code_verifier}`, the
+    /// body of the My Account API's `complete` request that JS then makes.
     #[wasm_bindgen(js_name = handleRedirectCallback)]
     pub fn handle_redirect_callback(&self, url: &str) -> Promise {
-        self.answer(self.client.handle_redirect_callback(url), |app_state| {
+        self.answer(self.client.handle_redirect_callback(url), |redirected| {
             let mut result = Json::Object(Vec::new());
+            let app_state = match redirected {
+                Redirected::Login(app_state) => app_state,
+                Redirected::Connect(done) => {
+                    let body = [("auth_session", done.auth_session), ("connect_code", done.connect_code), ("redirect_uri", done.redirect_uri), ("code_verifier", done.code_verifier)];
+                    result.set("connect", Json::Object(body.into_iter().map(|(k, v)| (k.to_owned(), Json::String(v))).collect()));
+                    done.app_state
+                }
+            };
             if let Some(state) = app_state {
                 result.set("appState", state);
             }
             json_text(result)
         })
+    }
+
+    /// `connectAccountWithRedirect`'s steps (§2.12), in one export for size, with JSON text
+    /// arguments: `op` 0 `{redirectUri?}` → JSON text `{state, code_verifier, code_challenge,
+    /// code_challenge_method, redirect_uri}` (a Promise); 1 `{started, answer, appState?,
+    /// connection?}` → the URL to open, after storing the transaction (a Promise); 2 → the My
+    /// Account API's base and audience `{domainUrl}/me/` (a string, synchronously).
+    pub fn connect(&self, op: u32, args_json: &str) -> JsValue {
+        if op == 2 {
+            return JsValue::from_str(&[self.client.options().base_url.as_str(), "/me/"].concat());
+        }
+        let args = match parse_json(args_json, "connectAccountWithRedirect arguments") {
+            Ok(args) => args,
+            Err(e) => return self.failed(e).into(),
+        };
+        let promise = if op == 0 {
+            self.answer(self.client.connect_start(args.str_field("redirectUri")), json_text)
+        } else {
+            let null = Json::Null;
+            let (started, answer) = (args.get("started").unwrap_or(&null), args.get("answer").unwrap_or(&null));
+            let flow = self.client.connect_store(started, answer, args.get("appState").cloned(), args.str_field("connection").map(str::to_owned));
+            self.answer(flow, |url| JsValue::from_str(&url))
+        };
+        promise.into()
     }
 
     /// `loginWithPopup(options, {popup, timeoutInSeconds, closePopup})`; `popup` is already open.

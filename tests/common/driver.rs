@@ -229,6 +229,12 @@ impl<P: Perform + Clone> Client<P> {
     pub fn handle_redirect_callback(&self, url: &str) -> Job<client::HandleRedirectCallback, P> {
         self.job(self.inner.handle_redirect_callback(url))
     }
+    pub fn connect_start(&self, redirect_uri: Option<&str>) -> Job<client::ConnectStart, P> {
+        self.job(self.inner.connect_start(redirect_uri))
+    }
+    pub fn connect_store(&self, started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> Job<client::ConnectStore, P> {
+        self.job(self.inner.connect_store(started, answer, app_state, connection))
+    }
     pub fn login_with_popup(&self, _popup: FakePopup, params: &ParamList, timeout_ms: Option<u64>, close: bool) -> Job<client::LoginWithPopup, P> {
         self.job(self.inner.login_with_popup(params, timeout_ms, close))
     }
