@@ -41,7 +41,7 @@ export class AuthenticationError extends GenericError {
   }
 }
 
-/** `error` returned to the connect-account callback (kept for name compatibility). */
+/** `error` returned to the connect-account callback (connectAccountWithRedirect). */
 export class ConnectError extends GenericError {
   constructor(error, error_description, connection, state, appState = null) {
     super(error, error_description);
@@ -160,8 +160,8 @@ function value(v) {
 
 /**
  * @internal Turns the plain error object the wasm side rejects with,
- * `{ class, error, description, state?, appState?, mfa_token?, mfa_requirements?, audience?,
- * scope?, suggestion? }`, into an instance of the matching class. `popup` is the window of the
+ * `{ class, error, description, state?, appState?, connection?, mfa_token?, mfa_requirements?,
+ * audience?, scope?, suggestion? }`, into an instance of the matching class. `popup` is the window of the
  * current popup call (the wasm side does not hand it back). Unknown classes become GenericError.
  */
 export function toJsError(obj, popup) {
@@ -193,6 +193,8 @@ function classify(obj, popup) {
     }
     case 'Authentication':
       return new AuthenticationError(error, description, obj.state, obj.appState === undefined ? null : value(obj.appState));
+    case 'Connect':
+      return new ConnectError(error, description, obj.connection, obj.state, obj.appState === undefined ? null : value(obj.appState));
     case 'Timeout':
       return describe(new TimeoutError(), error, description);
     case 'PopupTimeout':

@@ -31,6 +31,17 @@
  *                                                          JSON, store it verbatim in the txn).
  *     handleRedirectCallback(url: string)      -> string   JSON text {"appState": <stored JSON>}
  *                                                          ({} when none); JS adds response_type.
+ *                                                          After connectAccountWithRedirect also
+ *                                                          "connect": the body of the My Account
+ *                                                          API's complete request, which JS sends.
+ *     connect(op, argsJson)                    -> connectAccountWithRedirect's steps: op 0
+ *                                                          {redirectUri?} -> Promise of JSON text
+ *                                                          {state, code_verifier, code_challenge,
+ *                                                          code_challenge_method, redirect_uri};
+ *                                                          1 {started, answer, appState?,
+ *                                                          connection?} -> Promise of the URL to
+ *                                                          open (transaction stored); 2 -> the My
+ *                                                          Account API base `{domainUrl}/me/`.
  *     loginWithPopup(optionsJson, popup: Window, configJson) -> undefined
  *                                                          popup is already open (about:blank);
  *                                                          set its location, wait, close it unless
@@ -93,9 +104,12 @@ import {
   toJsError,
   asksForPopup
 } from './errors.js';
-import { notSupported, subClient } from './unsupported.js';
+import { subClient } from './unsupported.js';
 // The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
-export { MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+export { MfaApiClient, PasskeyApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+import { MyAccountApiClient } from './my-account.js';
+// client.myAccount's class; its requests load on first use (js/my-account.js).
+export { MyAccountApiClient };
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -464,6 +478,11 @@ export class Auth0Client {
 
   async handleRedirectCallback(url = window.location.href) {
     const r = parsed(await call(this, (c) => c.handleRedirectCallback(String(url)))) || {};
+    if (r.connect) {
+      // An account connection (§2.12): the client checked the callback; the My Account API completes it.
+      const account = await this.myAccount.completeAccount(r.connect);
+      return Object.assign({}, account, { appState: r.appState, response_type: 'connect_code' });
+    }
     return { appState: r.appState, response_type: 'code' };
   }
 
@@ -544,14 +563,57 @@ export class Auth0Client {
     });
   }
 
+  /**
+   * Connects an account of `connection` to the user (auth0-spa-js 2.6+, docs/behaviour.md §2.12):
+   * the client draws `state` and a PKCE pair, the My Account API's `connect` answers with a
+   * ticket, the client stores the transaction, and the page goes to the ticket URL (or
+   * `openUrl` gets it). `handleRedirectCallback` completes it on the way back.
+   */
+  async connectAccountWithRedirect(options) {
+    const { openUrl, appState, connection, scopes, authorization_params, redirectUri } = options;
+    if (!connection) throw new Error('connection is required');
+    const started = parsed(await call(this, (c) => c.connect(0, toJson({ redirectUri }))));
+    const answer = await this.myAccount.connectAccount({
+      connection,
+      scopes,
+      redirect_uri: started.redirect_uri,
+      state: started.state,
+      code_challenge: started.code_challenge,
+      code_challenge_method: started.code_challenge_method,
+      authorization_params
+    });
+    const url = await call(this, (c) => c.connect(1, toJson({ started, answer, appState, connection })));
+    try {
+      if (openUrl) await openUrl(url);
+      else window.location.assign(url);
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  /**
+   * The My Account API client (auth0-spa-js 2.21+): `{domainUrl}/me/v1/…` through a fetcher whose
+   * tokens are for the audience `{domainUrl}/me/` (DPoP nonce slot `__auth0_my_account_api__` with
+   * `useDpop`). One per client, made on first use.
+   */
+  get myAccount() {
+    let m = MY_ACCOUNTS.get(this);
+    if (!m) {
+      const base = () => call(this, (c) => c.connect(2, ''));
+      const fetcher = this.createFetcher({
+        ...(this[S] && this[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
+        getAccessToken: async (authParams) =>
+          this.getTokenSilently({ authorizationParams: { scope: authParams?.scope?.join(' '), audience: await base() }, detailedResponse: true })
+      });
+      m = new MyAccountApiClient(fetcher, base);
+      MY_ACCOUNTS.set(this, m);
+    }
+    return m;
+  }
+
   // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
   // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
   // class, not patched onto it, so that bundlers can still drop an unused client.
-
-  /** Connected accounts (not implemented yet): rejects with GenericError('not_supported'). */
-  async connectAccountWithRedirect() {
-    throw notSupported('connectAccountWithRedirect()');
-  }
 
   /** The MFA API client (not implemented yet): its methods give GenericError('not_supported'). */
   get mfa() {
@@ -561,11 +623,6 @@ export class Auth0Client {
   /** The passkey API client (not implemented yet). */
   get passkey() {
     return subClient('passkey');
-  }
-
-  /** The My Account API client (not implemented yet). */
-  get myAccount() {
-    return subClient('myAccount');
   }
 
   /** The anonymous-session API client (not implemented yet). */
@@ -698,6 +755,13 @@ async function popupCall(self, method, options, config) {
     throw e;
   }
 }
+
+// client.myAccount of each client (a WeakMap, so the getter also works on objects that borrow
+// Auth0Client.prototype, as the framework wrappers' test doubles do).
+const MY_ACCOUNTS = new WeakMap();
+
+/** The DPoP nonce slot of the My Account API (auth0-spa-js's `dpopNonceId` for it). */
+const MY_ACCOUNT_DPOP_NONCE_ID = '__auth0_my_account_api__';
 
 /** `new Auth0Client(options)` followed by `checkSession()`; resolves to the client. */
 export async function createAuth0Client(options) {

@@ -1,7 +1,7 @@
 // @ts-check
 // The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
-// (README, "Not implemented"): connected accounts and the MFA, passkey, My Account and
-// anonymous-session sub-clients, which call Auth0-only endpoints. They exist on `Auth0Client`
+// (README, "Not implemented"): the MFA, passkey and anonymous-session sub-clients, which call
+// Auth0-only endpoints. They exist on `Auth0Client`
 // (js/index.js) so that code written for auth0-spa-js (and @auth0/auth0-angular, which calls them
 // directly) gets a typed error naming the feature instead of `TypeError: … is not a function`.
 // Each rejects (a synchronous method throws) with `GenericError('not_supported', '<feature> is not
@@ -14,26 +14,12 @@ export const notSupported = (/** @type {string} */ feature) =>
   new GenericError('not_supported', `${feature} is not supported by auth0-spa-wasm yet`);
 
 /**
- * The methods of each sub-client of auth0-spa-js 2.28.3 (its `MfaApiClient`, `PasskeyApiClient`,
- * `MyAccountApiClient`, `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
+ * The methods of each sub-client of auth0-spa-js 2.28.3 not implemented here (its `MfaApiClient`,
+ * `PasskeyApiClient`, `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
  */
 export const SUB_CLIENTS = {
   mfa: { async: ['getAuthenticators', 'enroll', 'challenge', 'getEnrollmentFactors', 'verify'], sync: ['setMFAAuthDetails'] },
   passkey: { async: ['signup', 'login', 'getSignupChallenge', 'getLoginChallenge', 'getTokenWithPasskey'], sync: [] },
-  myAccount: {
-    async: [
-      'connectAccount',
-      'completeAccount',
-      'getFactors',
-      'getAuthenticationMethods',
-      'getAuthenticationMethod',
-      'deleteAuthenticationMethod',
-      'updateAuthenticationMethod',
-      'enrollmentChallenge',
-      'enrollmentVerify'
-    ],
-    sync: []
-  },
   anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] },
   anonymousSession: { async: ['createSession'], sync: [] }
 };
@@ -65,21 +51,19 @@ function subClientClass(name) {
 export const MfaApiClient = /* @__PURE__ */ subClientClass('mfa');
 /** auth0-spa-js's `client.passkey` class (passkey sign-up and login); not implemented yet. */
 export const PasskeyApiClient = /* @__PURE__ */ subClientClass('passkey');
-/** auth0-spa-js's `client.myAccount` class (My Account API); not implemented yet. */
-export const MyAccountApiClient = /* @__PURE__ */ subClientClass('myAccount');
 /** auth0-spa-js's `client.anonymous` class (anonymous sessions); not implemented yet. */
 export const AnonymousSessionApiClient = /* @__PURE__ */ subClientClass('anonymous');
 /** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js; not implemented yet. */
 export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousSession');
 
 /** The class of each sub-client property of the client. */
-const SUB_CLIENT_CLASSES = { mfa: MfaApiClient, passkey: PasskeyApiClient, myAccount: MyAccountApiClient, anonymous: AnonymousSessionApiClient };
+const SUB_CLIENT_CLASSES = { mfa: MfaApiClient, passkey: PasskeyApiClient, anonymous: AnonymousSessionApiClient };
 
 /** @type {Map<string, object>} */
 const stubs = new Map();
 
 /**
- * The client's `mfa`, `passkey`, `myAccount` or `anonymous` property: one frozen instance of the
+ * The client's `mfa`, `passkey` or `anonymous` property: one frozen instance of the
  * stand-in class per name, whose methods give `notSupported`.
  * @param {keyof typeof SUB_CLIENT_CLASSES} name
  */

@@ -15,6 +15,7 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#      Each also has my-account-api.js beside its index.js: client.myAccount's requests, import()ed on first use.
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -78,7 +79,7 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 # The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
-ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js"
+ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js my-account.js my-account-api.js"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
@@ -105,7 +106,16 @@ bundle_entry() { # <staged folder> <output folder>
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
     # variant's URL resolves next to its index.js.
     "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify \
-      --legal-comments=none --log-level=warning --outfile="$2/index.js"
+      --legal-comments=none --log-level=warning --outfile="$2/index.js" --external:./my-account-api.js
+    # client.myAccount's requests: a module of its own that index.js import()s on first use, left
+    # external above (esbuild's code splitting would add a shared chunk every app fetches at
+    # start-up). It must import nothing.
+    "$esbuild" "$1/my-account-api.js" --bundle --format=esm --target=es2020 --minify \
+      --legal-comments=none --log-level=warning --outfile="$2/my-account-api.js"
+    if grep -Eq '(^|[;}])import[ {*"]' "$2/my-account-api.js"; then
+      echo "build: $2/my-account-api.js imports another module; it must stay self-contained" >&2
+      exit 1
+    fi
   else
     for m in $ENTRY_MODULES wasm-source.js wasm-bytes.js auth0_spa_wasm.js; do if [ -f "$1/$m" ]; then cp "$1/$m" "$2/"; fi; done
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
@@ -175,8 +185,13 @@ JS
 }
 inline_files=(dist/index.js)
 if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
-for f in dist/*.js; do case "$f" in dist/index.js) ;; *) inline_files+=("$f") ;; esac; done
+# dist/my-account-api.js and dist/file/my-account-api.js load on client.myAccount's first use only:
+# reported on their own, out of what every app downloads.
+for f in dist/*.js; do case "$f" in dist/index.js | dist/my-account-api.js) ;; *) inline_files+=("$f") ;; esac; done
+file_files=()
+for f in dist/file/*; do case "$f" in dist/file/my-account-api.js) ;; *) file_files+=("$f") ;; esac; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
-size_table "auth0-spa-wasm/file (wasm beside the JS)" dist/file
+size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
+size_table "client.myAccount's requests, loaded on first use (one per entry)" dist/my-account-api.js dist/file/my-account-api.js
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"

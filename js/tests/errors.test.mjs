@@ -115,6 +115,7 @@ test('toJsError maps every class the wasm side names', () => {
   const cases = [
     ['Generic', GenericError],
     ['Authentication', AuthenticationError],
+    ['Connect', ConnectError],
     ['Timeout', TimeoutError],
     ['PopupTimeout', PopupTimeoutError],
     ['PopupCancelled', PopupCancelledError],
@@ -198,4 +199,11 @@ test('toJsError makes a GenericError of an unknown class and tolerates missing f
   assert.equal(Object.getPrototypeOf(e), GenericError.prototype);
   assert.equal(e.error, 'x');
   assert.equal(e.message, '');
+});
+
+test('toJsError gives ConnectError its connection, state and appState (null when none)', () => {
+  const e = toJsError({ class: 'Connect', error: 'access_denied', description: 'no', connection: 'google-oauth2', state: 's1', appState: '{"to":"/x"}' });
+  assert.ok(e instanceof ConnectError && e instanceof GenericError);
+  assert.deepEqual([e.error, e.message, e.connection, e.state, e.appState], ['access_denied', 'no', 'google-oauth2', 's1', { to: '/x' }]);
+  assert.equal(toJsError({ class: 'Connect', error: 'e', description: 'd' }).appState, null);
 });

@@ -37,7 +37,7 @@ for (const name of ['hitMemo', 'cacheGeneration']) {
   };
 }
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
-  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken']) {
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'connect']) {
   WasmClient.prototype[name] = async function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
@@ -686,16 +686,12 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
     assert.equal(err.error, 'not_supported');
     assert.equal(err.error_description, `${feature} is not supported by auth0-spa-wasm yet`);
   };
-  for (const m of ['connectAccountWithRedirect']) {
-    await assert.rejects(client[m]({}), (e) => (expectNotSupported(e, `${m}()`), true));
-  }
   assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
   assert.ok(client.myAccount instanceof shared.MyAccountApiClient && client.anonymous instanceof shared.AnonymousSessionApiClient);
   await assert.rejects(new shared.AnonymousSessionClient().createSession(), (e) => (expectNotSupported(e, 'anonymousSession.createSession()'), true));
   await assert.rejects(client.mfa.enroll({}), (e) => (expectNotSupported(e, 'mfa.enroll()'), true));
   assert.throws(() => client.mfa.setMFAAuthDetails('t'), (e) => (expectNotSupported(e, 'mfa.setMFAAuthDetails()'), true));
   await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
-  await assert.rejects(client.myAccount.getFactors(), (e) => (expectNotSupported(e, 'myAccount.getFactors()'), true));
   assert.throws(() => client.anonymous.hasSession(), (e) => (expectNotSupported(e, 'anonymous.hasSession()'), true));
   // The DPoP helpers are implemented: without `useDpop` they throw synchronously, as auth0-spa-js.
   for (const [m, args] of [['getDpopNonce', []], ['setDpopNonce', ['n']], ['generateDpopProof', [{ url: 'https://api/', method: 'GET', accessToken: 't' }]]]) {
@@ -737,4 +733,115 @@ test('interactiveErrorHandler: an error the wasm side marks interactive complete
   };
   await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.MfaRequiredError && e.mfa_token === 'mt');
   assert.equal(win.opened.length, opened);
+});
+
+// ---------------------------------------------------------------------------------------------
+// connectAccountWithRedirect and client.myAccount (docs/behaviour.md §2.12): the wasm client's
+// steps (`connect`) around the My Account API calls, made through the client's fetcher with a
+// token for `{domainUrl}/me/`.
+
+const STARTED = { state: 'S', code_verifier: 'V', code_challenge: 'C', code_challenge_method: 'S256', redirect_uri: 'https://app.example.com/cb' };
+const API = 'https://tenant.auth0.com/me/';
+
+/** Answers `connect` as the wasm client does, tokens for the API, and records the API requests. */
+function myAccountWorld(answer) {
+  fake().handlers.connect = (op) => (op === 0 ? JSON.stringify(STARTED) : op === 1 ? 'https://tenant.auth0.com/connect?ticket=T' : API);
+  fake().handlers.getTokenSilently = () => JSON.stringify({ access_token: 'AT', token_type: 'Bearer', expires_in: 60 });
+  const requests = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (req) => {
+    requests.push({ url: req.url, method: req.method, auth: req.headers.get('authorization'), type: req.headers.get('content-type'), body: await req.text() });
+    const [status, body] = answer(req);
+    return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+  };
+  return { requests, restore: () => (globalThis.fetch = realFetch) };
+}
+
+test('connectAccountWithRedirect: the client draws, the My Account API answers with a ticket, the client stores, the page goes there', async () => {
+  const { Auth0Client } = await fresh();
+  const world = myAccountWorld(() => [201, JSON.stringify({ connect_uri: 'https://tenant.auth0.com/connect', connect_params: { ticket: 'T' }, auth_session: 'AS' })]);
+  try {
+    const client = new Auth0Client(base);
+    await client.connectAccountWithRedirect({ connection: 'google-oauth2', scopes: ['openid'], appState: { to: '/x', n: NaN }, redirectUri: 'https://app.example.com/cb' });
+    const calls = fake().clients[0].calls.filter((c) => c[0] !== 'hitMemo');
+    assert.deepEqual(calls[0], ['connect', 0, JSON.stringify({ redirectUri: 'https://app.example.com/cb' })]);
+    const token = calls.find((c) => c[0] === 'getTokenSilently');
+    assert.deepEqual(JSON.parse(token[1]), { authorizationParams: { scope: 'create:me:connected_accounts', audience: API }, detailedResponse: true });
+    assert.equal(world.requests.length, 1);
+    const [req] = world.requests;
+    assert.deepEqual([req.url, req.method, req.auth, req.type], [API + 'v1/connected-accounts/connect', 'POST', 'Bearer AT', 'application/json']);
+    assert.deepEqual(JSON.parse(req.body), { connection: 'google-oauth2', scopes: ['openid'], redirect_uri: STARTED.redirect_uri, state: 'S', code_challenge: 'C', code_challenge_method: 'S256' });
+    const store = calls.find((c) => c[0] === 'connect' && c[1] === 1);
+    assert.deepEqual(JSON.parse(store[2]), {
+      started: STARTED,
+      answer: { connect_uri: 'https://tenant.auth0.com/connect', connect_params: { ticket: 'T' }, auth_session: 'AS' },
+      appState: { to: '/x', n: null },
+      connection: 'google-oauth2'
+    });
+    assert.deepEqual(win.assigned, ['https://tenant.auth0.com/connect?ticket=T']);
+    const opened = [];
+    await client.connectAccountWithRedirect({ connection: 'c', openUrl: async (u) => opened.push(u) });
+    assert.deepEqual(opened, ['https://tenant.auth0.com/connect?ticket=T']);
+    assert.equal(win.assigned.length, 1, 'openUrl replaces the navigation');
+  } finally {
+    world.restore();
+  }
+});
+
+test('connectAccountWithRedirect without a connection throws auth0-spa-js\'s Error; an API refusal is a MyAccountApiError and nothing is stored or opened', async () => {
+  const { Auth0Client, MyAccountApiError } = await fresh();
+  const world = myAccountWorld(() => [400, JSON.stringify({ type: 'about:blank', status: 400, title: 'Bad Request', detail: 'unknown connection', validation_errors: [{ field: 'connection', detail: 'unknown' }] })]);
+  try {
+    const client = new Auth0Client(base);
+    await assert.rejects(client.connectAccountWithRedirect({}), (e) => e instanceof Error && !(e instanceof errors.GenericError) && e.message === 'connection is required');
+    await assert.rejects(client.connectAccountWithRedirect({ connection: 'nope' }), (e) => {
+      assert.ok(e instanceof MyAccountApiError);
+      assert.deepEqual([e.status, e.title, e.detail, e.validation_errors], [400, 'Bad Request', 'unknown connection', [{ field: 'connection', detail: 'unknown' }]]);
+      return true;
+    });
+    assert.ok(!fake().clients[0].calls.some((c) => c[0] === 'connect' && c[1] === 1), 'no transaction stored');
+    assert.deepEqual(win.assigned, []);
+  } finally {
+    world.restore();
+  }
+});
+
+test('handleRedirectCallback of a connection completes it at the My Account API and returns the account with appState and response_type', async () => {
+  const { Auth0Client } = await fresh();
+  const account = { id: 'cac_1', connection: 'google-oauth2', access_type: 'offline', scopes: ['openid'], created_at: '2026-12-04T00:00:00.000Z' };
+  const world = myAccountWorld(() => [201, JSON.stringify(account)]);
+  try {
+    const client = new Auth0Client(base);
+    const connect = { auth_session: 'AS', connect_code: 'CC', redirect_uri: 'https://app.example.com/cb', code_verifier: 'V' };
+    fake().handlers.handleRedirectCallback = () => JSON.stringify({ appState: { to: '/x' }, connect });
+    const result = await client.handleRedirectCallback('https://app.example.com/cb?connect_code=CC&state=S');
+    assert.deepEqual(result, { ...account, appState: { to: '/x' }, response_type: 'connect_code' });
+    assert.equal(world.requests.length, 1);
+    assert.deepEqual([world.requests[0].url, world.requests[0].method], [API + 'v1/connected-accounts/complete', 'POST']);
+    assert.deepEqual(JSON.parse(world.requests[0].body), connect);
+    // A login callback is unchanged.
+    fake().handlers.handleRedirectCallback = () => JSON.stringify({ appState: 7 });
+    assert.deepEqual(await client.handleRedirectCallback('https://app.example.com/cb?code=c&state=s'), { appState: 7, response_type: 'code' });
+    assert.equal(world.requests.length, 1);
+  } finally {
+    world.restore();
+  }
+});
+
+test('client.myAccount is one MyAccountApiClient per client whose requests load on first use; with useDpop its fetcher has the My Account nonce slot', async () => {
+  const { Auth0Client, MyAccountApiClient } = await fresh();
+  const world = myAccountWorld(() => [200, JSON.stringify({ factors: [{ type: 'passkey' }] })]);
+  try {
+    const client = new Auth0Client(base);
+    assert.ok(client.myAccount instanceof MyAccountApiClient);
+    assert.equal(client.myAccount, client.myAccount);
+    assert.notEqual(new Auth0Client(base).myAccount, client.myAccount);
+    assert.deepEqual(await client.myAccount.getFactors(), [{ type: 'passkey' }]);
+    assert.deepEqual(world.requests.map((r) => [r.url, r.method, r.auth]), [[API + 'v1/factors', 'GET', 'Bearer AT']]);
+    const dpop = new Auth0Client({ ...base, useDpop: true });
+    assert.equal(dpop.myAccount[Object.getOwnPropertySymbols(dpop.myAccount)[0]].fetcher.config.dpopNonceId, '__auth0_my_account_api__');
+    assert.equal(client.myAccount[Object.getOwnPropertySymbols(client.myAccount)[0]].fetcher.config.dpopNonceId, undefined);
+  } finally {
+    world.restore();
+  }
 });

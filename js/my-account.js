@@ -1,0 +1,74 @@
+// @ts-check
+// `client.myAccount`'s class, auth0-spa-js 2.28.3's `MyAccountApiClient` (docs/behaviour.md §1.4
+// "Sub-clients"): what every app downloads is this small class; its methods load the requests
+// themselves (js/my-account-api.js) on first use and hand them the fetcher, the API's base URL and
+// the error class.
+
+import { MyAccountApiError } from './extras.js';
+
+/** The methods of auth0-spa-js's `MyAccountApiClient`, all `async`. */
+export const MY_ACCOUNT_METHODS = Object.freeze([
+  'connectAccount',
+  'completeAccount',
+  'getFactors',
+  'getAuthenticationMethods',
+  'getAuthenticationMethod',
+  'deleteAuthenticationMethod',
+  'updateAuthenticationMethod',
+  'enrollmentChallenge',
+  'enrollmentVerify'
+]);
+
+/** @type {Promise<typeof import('./my-account-api.js')> | undefined} */
+let loading;
+
+/** js/my-account-api.js, imported once; a failed import is tried again by the next call. */
+function load() {
+  if (!loading) {
+    loading = import('./my-account-api.js').catch((e) => {
+      loading = undefined;
+      throw e;
+    });
+  }
+  return loading;
+}
+
+const STATE = Symbol('myAccount');
+
+/**
+ * The class, made by a function so that bundlers can drop it from apps that never reach it.
+ * `new MyAccountApiClient(myAccountFetcher, apiBase)` takes auth0-spa-js's arguments: a fetcher
+ * (`client.createFetcher(...)`) whose tokens are for the API, and the API's base URL ending in
+ * `/me/`; inside this package `apiBase` may also be a function resolving to it (the client's own
+ * instance asks its options for it only when first used).
+ */
+function makeClass() {
+  const MyAccountApiClient = class {
+    /**
+     * @param {import('./my-account-api.js').TokenFetcher} myAccountFetcher
+     * @param {string | (() => Promise<string>)} apiBase
+     */
+    constructor(myAccountFetcher, apiBase) {
+      Object.defineProperty(this, STATE, { value: { fetcher: myAccountFetcher, base: apiBase, api: undefined } });
+    }
+  };
+  for (const name of MY_ACCOUNT_METHODS) {
+    Object.defineProperty(MyAccountApiClient.prototype, name, {
+      writable: true,
+      configurable: true,
+      /** @this {any} @param {...any} args */
+      value: async function (...args) {
+        const s = this[STATE];
+        if (!s.api) {
+          const [module, base] = await Promise.all([load(), typeof s.base === 'function' ? s.base() : s.base]);
+          s.api = s.api || module.myAccountApi(s.fetcher, String(base), MyAccountApiError);
+        }
+        return s.api[name](...args);
+      }
+    });
+  }
+  return MyAccountApiClient;
+}
+
+/** auth0-spa-js's `MyAccountApiClient`: the class of `client.myAccount`. */
+export const MyAccountApiClient = /* @__PURE__ */ makeClass();
