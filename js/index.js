@@ -39,8 +39,9 @@
  *                                                          {state, code_verifier, code_challenge,
  *                                                          code_challenge_method, redirect_uri};
  *                                                          1 {started, answer, appState?,
- *                                                          connection?} -> Promise of the URL to
- *                                                          open (transaction stored); 2 -> the My
+ *                                                          connection?} -> Promise of undefined
+ *                                                          (transaction stored; JS then opens
+ *                                                          connect_uri?ticket=…); 2 -> the My
  *                                                          Account API base `{domainUrl}/me/`.
  *     loginWithPopup(optionsJson, popup: Window, configJson) -> undefined
  *                                                          popup is already open (about:blank);
@@ -582,8 +583,11 @@ export class Auth0Client {
       code_challenge_method: started.code_challenge_method,
       authorization_params
     });
-    const url = await call(this, (c) => c.connect(1, toJson({ started, answer, appState, connection })));
+    await call(this, (c) => c.connect(1, toJson({ started, answer, appState, connection })));
     try {
+      const target = new URL(answer.connect_uri);
+      target.searchParams.set('ticket', answer.connect_params.ticket);
+      const url = target.toString();
       if (openUrl) await openUrl(url);
       else window.location.assign(url);
     } catch (e) {

@@ -28,7 +28,7 @@ function restoreOfflineAccess(ctx) {
  * The provider of one tenant. `cfg` is the tenant's live settings object (TTLs, rotation), read on
  * every request, so /__tenant/config changes apply at once.
  */
-export function createProvider(Provider, { issuer, adapter, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop }) {
+export function createProvider(Provider, { issuer, adapter, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop, myAccount }) {
   const provider = new Provider(issuer, {
     adapter,
     clients: clientIds.map((id) => ({
@@ -91,6 +91,11 @@ export function createProvider(Provider, { issuer, adapter, clientIds, redirectU
       if (scopes) grant.addOIDCScope(scopes);
       const claims = [...oidc.requestParamClaims];
       if (claims.length) grant.addOIDCClaims(claims);
+      // The My Account API's scopes, for its audience (tenant/my-account.mjs).
+      for (const [indicator, server] of Object.entries(oidc.resourceServers || {})) {
+        const granted = [...oidc.requestParamScopes].filter((s) => server.scopes.has(s)).join(' ');
+        if (granted) grant.addResourceScope(indicator, granted);
+      }
       await grant.save();
       return grant;
     },
@@ -122,6 +127,20 @@ export function createProvider(Provider, { issuer, adapter, clientIds, redirectU
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // Auth0's `audience` is a resource indicator (RFC 8707); the one resource server here is the
+      // My Account API at `{url}/me/` (tenant/my-account.mjs), whose opaque tokens carry its scopes.
+      // The tenant's middleware turns `audience={url}/me/` on /authorize into `resource`.
+      resourceIndicators: {
+        enabled: true,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (myAccount && indicator === myAccount.audience) {
+            return { scope: myAccount.scopes.join(' '), audience: indicator, accessTokenFormat: 'opaque', accessTokenTTL: cfg.accessTokenTtl };
+          }
+          const { errors } = await import('oidc-provider'); // loaded already (server.mjs)
+          throw new errors.InvalidTarget();
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         // No confirmation UI: the form is submitted at once with logout=yes.

@@ -25,6 +25,7 @@ import { createLogout } from './logout.mjs';
 import { createReuseInterval } from './reuse.mjs';
 import { bump, newStats } from './stats.mjs';
 import { createProvider, registerTokenExchange } from './provider.mjs';
+import { createMyAccount, MY_ACCOUNT_SCOPES } from './my-account.mjs';
 import { createStore } from './store.mjs';
 import { nowSeconds, page, readRawBody, sleep, toArray, withLoopbackTwins } from './util.mjs';
 
@@ -150,6 +151,7 @@ export async function startTenant(options = {}) {
   try {
     provider = createProvider(Provider, {
       issuer, adapter: adapterFor, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop,
+      myAccount: { audience: `${url}/me/`, scopes: MY_ACCOUNT_SCOPES },
     });
     registerTokenExchange(provider, { user, record: (entry) => stats.tokenExchanges.push(entry) });
     // Client metadata is validated lazily by oidc-provider; fail at start-up instead of at the first request.
@@ -277,9 +279,12 @@ export async function startTenant(options = {}) {
     return { kind, params };
   }
 
+  const myAccount = createMyAccount({ provider, url, redirectUris, allowedOrigins });
+
   // ---- the middleware that makes oidc-provider look like an Auth0 tenant ----
   provider.use(async (ctx, next) => {
     if (ctx.path.startsWith(HOOK_PREFIX)) return hookRoutes(ctx);
+    if (myAccount.handles(ctx.path)) return myAccount.handle(ctx);
     if (ctx.path === '/v2/logout' && ctx.method === 'GET') return v2Logout(ctx);
     if (ctx.path.startsWith('/interaction/')) {
       if (await interactions.handle(ctx)) return undefined;
@@ -291,6 +296,8 @@ export async function startTenant(options = {}) {
 
     if (target === 'authorize' && (ctx.method === 'GET' || ctx.method === 'POST')) {
       const q = ctx.method === 'GET' ? ctx.query : {};
+      // Auth0's `audience` of the My Account API is a resource indicator here (tenant/provider.mjs).
+      if (q.audience === myAccount.audience && q.resource === undefined) ctx.query = { ...q, resource: q.audience };
       stats.authorize.total += 1;
       bump(stats.authorize.byPrompt, q.prompt ?? 'default');
       bump(stats.authorize.byResponseMode, q.response_mode ?? 'default');
@@ -440,6 +447,8 @@ export async function startTenant(options = {}) {
     user: { ...user },
     password,
     provider,
+    /** The My Account API emulation (tenant/my-account.mjs): `audience`, `requests()`, `reset()`. */
+    myAccount,
     /** Counters and the last 200 requests (no secrets). */
     stats() { return { ...JSON.parse(JSON.stringify(stats)), storeEntries: store.size() }; },
     resetStats() { stats = newStats(); },

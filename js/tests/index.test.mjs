@@ -745,7 +745,7 @@ const API = 'https://tenant.auth0.com/me/';
 
 /** Answers `connect` as the wasm client does, tokens for the API, and records the API requests. */
 function myAccountWorld(answer) {
-  fake().handlers.connect = (op) => (op === 0 ? JSON.stringify(STARTED) : op === 1 ? 'https://tenant.auth0.com/connect?ticket=T' : API);
+  fake().handlers.connect = (op) => (op === 0 ? JSON.stringify(STARTED) : op === 1 ? undefined : API);
   fake().handlers.getTokenSilently = () => JSON.stringify({ access_token: 'AT', token_type: 'Bearer', expires_in: 60 });
   const requests = [];
   const realFetch = globalThis.fetch;
@@ -759,7 +759,7 @@ function myAccountWorld(answer) {
 
 test('connectAccountWithRedirect: the client draws, the My Account API answers with a ticket, the client stores, the page goes there', async () => {
   const { Auth0Client } = await fresh();
-  const world = myAccountWorld(() => [201, JSON.stringify({ connect_uri: 'https://tenant.auth0.com/connect', connect_params: { ticket: 'T' }, auth_session: 'AS' })]);
+  const world = myAccountWorld(() => [201, JSON.stringify({ connect_uri: 'https://tenant.auth0.com/connect?lang=en', connect_params: { ticket: 'T/+ 1' }, auth_session: 'AS' })]);
   try {
     const client = new Auth0Client(base);
     await client.connectAccountWithRedirect({ connection: 'google-oauth2', scopes: ['openid'], appState: { to: '/x', n: NaN }, redirectUri: 'https://app.example.com/cb' });
@@ -774,14 +774,15 @@ test('connectAccountWithRedirect: the client draws, the My Account API answers w
     const store = calls.find((c) => c[0] === 'connect' && c[1] === 1);
     assert.deepEqual(JSON.parse(store[2]), {
       started: STARTED,
-      answer: { connect_uri: 'https://tenant.auth0.com/connect', connect_params: { ticket: 'T' }, auth_session: 'AS' },
+      answer: { connect_uri: 'https://tenant.auth0.com/connect?lang=en', connect_params: { ticket: 'T/+ 1' }, auth_session: 'AS' },
       appState: { to: '/x', n: null },
       connection: 'google-oauth2'
     });
-    assert.deepEqual(win.assigned, ['https://tenant.auth0.com/connect?ticket=T']);
+    // connect_uri with `ticket` set as auth0-spa-js sets it (URLSearchParams).
+    assert.deepEqual(win.assigned, ['https://tenant.auth0.com/connect?lang=en&ticket=T%2F%2B+1']);
     const opened = [];
     await client.connectAccountWithRedirect({ connection: 'c', openUrl: async (u) => opened.push(u) });
-    assert.deepEqual(opened, ['https://tenant.auth0.com/connect?ticket=T']);
+    assert.deepEqual(opened, ['https://tenant.auth0.com/connect?lang=en&ticket=T%2F%2B+1']);
     assert.equal(win.assigned.length, 1, 'openUrl replaces the navigation');
   } finally {
     world.restore();

@@ -4,8 +4,8 @@
 //!
 //! 1. [`ConnectStart`] draws `state` and the PKCE pair and settles `redirect_uri`; the caller
 //!    sends them with `connection`, `scopes` and `authorization_params` to `connect`;
-//! 2. [`ConnectStore`] reads the answer, stores the transaction (where the login transaction
-//!    goes) and yields the URL to open.
+//! 2. [`ConnectStore`] reads the answer and stores the transaction (where the login transaction
+//!    goes); the caller then opens `connect_uri` with its `ticket`.
 //!
 //! The callback is `handleRedirectCallback` (`login.rs`), which tells the two transactions apart.
 
@@ -49,37 +49,34 @@ impl Machine for ConnectStart {
     }
 }
 
-/// Step 2: given what [`ConnectStart`] yielded and the `connect` answer, stores the transaction
-/// and yields `connect_uri?ticket=…`. An unusable answer stores nothing (`invalid_response`).
+/// Step 2: given what [`ConnectStart`] yielded and the `connect` answer, stores the transaction.
+/// An unusable answer stores nothing (`invalid_response`).
 pub struct ConnectStore {
     c: Rc<Shared>,
-    ready: Option<(String, String)>,
+    ready: Option<String>,
     error: Option<crate::core::Error>,
 }
 
 impl ConnectStore {
     pub(super) fn new(c: Rc<Shared>, started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> ConnectStore {
         match connected(started, answer, app_state, connection) {
-            Ok((tx, url)) => ConnectStore { c, ready: Some((tx.to_json_string(), url)), error: None },
+            Ok(tx) => ConnectStore { c, ready: Some(tx.to_json_string()), error: None },
             Err(e) => ConnectStore { c, ready: None, error: Some(e) },
         }
     }
 }
 
 impl Machine for ConnectStore {
-    type Output = String;
+    type Output = ();
 
-    fn step(&mut self, reply: Reply) -> Step<String> {
+    fn step(&mut self, reply: Reply) -> Step<()> {
         if let Some(e) = self.error.take() {
             return Step::Done(Err(e));
         }
-        match (&mut self.ready, reply) {
-            (Some((tx, _)), Reply::Start) => Step::Io(Io::PutTransaction(transaction_key(self.c.client_id()), std::mem::take(tx))),
-            (ready @ Some(_), reply) => match ready.take() {
-                Some((_, url)) => Step::Done(reply.outcome().map(|()| url)),
-                None => Step::Done(Err(finished())),
-            },
-            (None, _) => Step::Done(Err(finished())),
+        match (self.ready.take(), reply) {
+            (Some(tx), Reply::Start) => Step::Io(Io::PutTransaction(transaction_key(self.c.client_id()), tx)),
+            (None, reply @ Reply::Outcome(_)) => Step::Done(reply.outcome()),
+            _ => Step::Done(Err(finished())),
         }
     }
 }

@@ -317,8 +317,7 @@ impl Client {
         ConnectStart::new(self.shared.clone(), redirect_uri)
     }
 
-    /// `connectAccountWithRedirect`, step 2: stores the transaction for the `connect` answer and
-    /// yields the URL to open.
+    /// `connectAccountWithRedirect`, step 2: stores the transaction for the `connect` answer.
     pub fn connect_store(&self, started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> ConnectStore {
         ConnectStore::new(self.shared.clone(), started, answer, app_state, connection)
     }

@@ -1,6 +1,7 @@
 //! Connected accounts (auth0-spa-js 2.6+ `connectAccountWithRedirect`, docs/behaviour.md §2.12):
 //! the transaction kept between the redirect and its callback, the body of the My Account API's
-//! `connect` request, and reading its answer into the URL to open.
+//! `connect` request, and reading its answer into the transaction (the caller then opens
+//! `connect_uri` with the `ticket` set, as auth0-spa-js does with `URL.searchParams.set`).
 //!
 //! The transaction shares the login transaction's storage key ([`transaction_key`]): one redirect
 //! at a time per client, and `handleRedirectCallback` tells the two apart by `response_type`
@@ -8,7 +9,6 @@
 //!
 //! [`transaction_key`]: super::transaction::transaction_key
 
-use super::encoding::{find, form_parse, form_serialize};
 use super::json::Json;
 use super::pkce::{PkcePair, CODE_CHALLENGE_METHOD};
 use super::rng::{new_state, Rng};
@@ -135,57 +135,25 @@ fn unusable(what: &str) -> Error {
 }
 
 /// Reads the `connect` answer `{connect_uri, connect_params: {ticket}, auth_session}` against
-/// the `started` request ([`ConnectSecrets::to_json`]) into the transaction to store and the
-/// URL to open: `connect_uri` with `ticket` set as `URL.searchParams.set` sets it.
+/// the `started` request ([`ConnectSecrets::to_json`]) into the transaction to store, once the
+/// answer can be followed.
 ///
 /// # Errors
 /// `invalid_response` when `connect_uri` is not an absolute `http(s)` URL, or `ticket` or
 /// `auth_session` is not a non-empty text.
-pub(crate) fn connected(started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> Result<(ConnectTransaction, String)> {
-    let uri = answer.str_field("connect_uri").filter(|u| u.starts_with("https://") || u.starts_with("http://")).ok_or_else(|| unusable("connect_uri"))?;
-    let ticket = answer.get("connect_params").and_then(|p| p.str_field("ticket")).filter(|t| !t.is_empty()).ok_or_else(|| unusable("connect_params.ticket"))?;
+pub(crate) fn connected(started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> Result<ConnectTransaction> {
+    answer.str_field("connect_uri").filter(|u| u.starts_with("https://") || u.starts_with("http://")).ok_or_else(|| unusable("connect_uri"))?;
+    answer.get("connect_params").and_then(|p| p.str_field("ticket")).filter(|t| !t.is_empty()).ok_or_else(|| unusable("connect_params.ticket"))?;
     let auth_session = non_empty(answer, "auth_session").ok_or_else(|| unusable("auth_session"))?;
     let field = |key: &str| started.str_field(key).map(str::to_owned);
-    let transaction = ConnectTransaction {
+    Ok(ConnectTransaction {
         state: field("state"),
         code_verifier: field("code_verifier"),
         auth_session: Some(auth_session),
         redirect_uri: field("redirect_uri"),
         app_state,
         connection,
-    };
-    Ok((transaction, with_query_param(uri, "ticket", ticket)))
-}
-
-/// `url` with the query parameter `name` set to `value` as WHATWG `URLSearchParams.set` does:
-/// the first pair of that name takes the value and later ones go, or the pair is appended; the
-/// query is then serialised form-encoded, and the fragment kept.
-fn with_query_param(url: &str, name: &str, value: &str) -> String {
-    let (rest, fragment) = match find(url, "#") {
-        Some(i) => (url.get(..i).unwrap_or(url), url.get(i..).unwrap_or_default()),
-        None => (url, ""),
-    };
-    let (base, query) = match find(rest, "?") {
-        Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i + 1..).unwrap_or_default()),
-        None => (rest, ""),
-    };
-    let mut pairs = form_parse(query);
-    let mut seen = false;
-    pairs.retain_mut(|(k, v)| {
-        if k != name {
-            return true;
-        }
-        if seen {
-            return false;
-        }
-        seen = true;
-        value.clone_into(v);
-        true
-    });
-    if !seen {
-        pairs.push((name.to_owned(), value.to_owned()));
-    }
-    [base, "?", &form_serialize(&pairs), fragment].concat()
+    })
 }
 
 #[cfg(test)]
@@ -245,29 +213,15 @@ mod tests {
     }
 
     #[test]
-    fn the_answer_becomes_the_transaction_and_the_ticket_url() {
+    fn the_answer_becomes_the_transaction() {
         let started = ConnectSecrets::generate(&mut SeqRng::new(1)).unwrap().to_json("https://app/cb");
         let answer = Json::parse(r#"{"connect_uri":"https://t.example/connect","connect_params":{"ticket":"t k/1"},"auth_session":"sess"}"#).unwrap();
-        let (tx, url) = connected(&started, &answer, Some(Json::Number(1.0)), Some("c".into())).unwrap();
-        assert_eq!(url, "https://t.example/connect?ticket=t+k%2F1");
+        let tx = connected(&started, &answer, Some(Json::Number(1.0)), Some("c".into())).unwrap();
         assert_eq!(tx.auth_session.as_deref(), Some("sess"));
         assert_eq!(tx.state.as_deref(), started.str_field("state"));
         assert_eq!(tx.code_verifier.as_deref(), started.str_field("code_verifier"));
         assert_eq!(tx.redirect_uri.as_deref(), Some("https://app/cb"));
         assert_eq!((tx.app_state, tx.connection.as_deref()), (Some(Json::Number(1.0)), Some("c")));
-    }
-
-    #[test]
-    fn ticket_is_set_like_url_search_params_set() {
-        let cases = [
-            ("https://t/c", "https://t/c?ticket=X"),
-            ("https://t/c?a=1", "https://t/c?a=1&ticket=X"),
-            ("https://t/c?ticket=old&a=1&ticket=older", "https://t/c?ticket=X&a=1"),
-            ("https://t/c?a=b%20c#frag", "https://t/c?a=b+c&ticket=X#frag"),
-        ];
-        for (uri, want) in cases {
-            assert_eq!(with_query_param(uri, "ticket", "X"), want, "{uri}");
-        }
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl WasmClient {
     /// `connectAccountWithRedirect`'s steps (§2.12), in one export for size, with JSON text
     /// arguments: `op` 0 `{redirectUri?}` → JSON text `{state, code_verifier, code_challenge,
     /// code_challenge_method, redirect_uri}` (a Promise); 1 `{started, answer, appState?,
-    /// connection?}` → the URL to open, after storing the transaction (a Promise); 2 → the My
+    /// connection?}` → stores the transaction (a Promise of undefined); 2 → the My
     /// Account API's base and audience `{domainUrl}/me/` (a string, synchronously).
     pub fn connect(&self, op: u32, args_json: &str) -> JsValue {
         if op == 2 {
@@ -205,7 +205,7 @@ impl WasmClient {
             let null = Json::Null;
             let (started, answer) = (args.get("started").unwrap_or(&null), args.get("answer").unwrap_or(&null));
             let flow = self.client.connect_store(started, answer, args.get("appState").cloned(), args.str_field("connection").map(str::to_owned));
-            self.answer(flow, |url| JsValue::from_str(&url))
+            self.answer(flow, |()| JsValue::UNDEFINED)
         };
         promise.into()
     }
