@@ -269,9 +269,13 @@ export function createMyAccount({ provider, url, redirectUris, allowedOrigins })
     audience,
     /** Whether the request is this API's. */
     handles: (path) => path.startsWith('/me/') || path === CONNECT_PAGE,
-    /** What it was asked (method, path, status), for tests; no tokens. */
+    /** What it was asked (method, path, authorization scheme, status), for tests; no tokens. */
     requests: () => requests.map((r) => ({ ...r })),
-    reset() { requests = []; },
+    /** Forgets the requests and every user's connections, accounts and methods (tests). */
+    reset() {
+      requests = [];
+      for (const m of [sessions, tickets, accounts, methods, enrollments]) m.clear();
+    },
     /** Answers a request of this API (Koa context). */
     async handle(ctx) {
       if (ctx.path === CONNECT_PAGE && ctx.method === 'GET') return connectPage(ctx);
@@ -283,7 +287,7 @@ export function createMyAccount({ provider, url, redirectUris, allowedOrigins })
         ctx.status = 204;
         return undefined;
       }
-      const record = { method: ctx.method, path: ctx.path };
+      const record = { method: ctx.method, path: ctx.path, scheme: (ctx.get('authorization') || '').split(' ')[0] || undefined };
       requests.push(record);
       let answer = problem(404, 'no such endpoint');
       for (const [method, pattern, scope, handler] of routes) {

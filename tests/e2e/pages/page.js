@@ -21,6 +21,8 @@ function describeError(e) {
     error_description: e && e.error_description,
     message: e && e.message,
     state: e && e.state,
+    connection: e && e.connection,
+    appState: e && e.appState,
   };
 }
 window.__describeError = describeError;
@@ -56,7 +58,7 @@ async function init() {
   window.__client = await sdk.createAuth0Client(clientOptions());
   state.createMs = performance.now() - t0;
   const q = new URLSearchParams(location.search);
-  if (q.has('state') && (q.has('code') || q.has('error'))) {
+  if (q.has('state') && (q.has('code') || q.has('error') || q.has('connect_code'))) {
     try {
       const result = await window.__client.handleRedirectCallback();
       state.callback = { ok: true, result };
