@@ -6,9 +6,9 @@
 // re-exported by index.d.ts.
 //
 // The sub-clients (MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient,
-// AnonymousSessionClient) are classes here as in auth0-spa-js, whose methods reject with
-// GenericError('not_supported') until implemented (README, "Not implemented"); Fetcher is a type,
-// as auth0-spa-js exports it.
+// AnonymousSessionClient) are classes here as in auth0-spa-js; those not implemented yet reject
+// with GenericError('not_supported') (README, "Not implemented"); Fetcher is a type, as
+// auth0-spa-js exports it.
 
 import type { AuthorizationParams, GetTokenSilentlyVerboseResponse, TokenEndpointResponse, ResponseType } from './index.js';
 import { GenericError } from './index.js';
@@ -510,9 +510,14 @@ export type EnrollmentVerifyOptions =
   | RecoveryCodeEnrollmentVerifyOptions
   | PasswordEnrollmentVerifyOptions;
 
-/** The `myAccount` sub-client of auth0-spa-js (`client.myAccount`). Not implemented by this package yet. */
+/**
+ * The `myAccount` sub-client (`client.myAccount`): the My Account API at `apiBase` (`{domainUrl}/me/`)
+ * through `myAccountFetcher`. Non-2xx answers reject with `MyAccountApiError`.
+ */
 export declare class MyAccountApiClient {
-  private constructor();
+  private myAccountFetcher;
+  private apiBase;
+  constructor(myAccountFetcher: Fetcher<Response>, apiBase: string);
   connectAccount(params: ConnectRequest): Promise<ConnectResponse>;
   completeAccount(params: CompleteRequest): Promise<CompleteResponse>;
   getFactors(): Promise<Factor[]>;

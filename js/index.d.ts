@@ -449,8 +449,11 @@ export declare class Auth0Client {
   getConfiguration(): Readonly<ClientConfiguration>;
   /** Navigates to `/authorize` (authorization code + PKCE, `response_mode=query`). */
   loginWithRedirect<TAppState = any>(options?: RedirectLoginOptions<TAppState>): Promise<void>;
-  /** Completes a redirect login from the callback URL (default: the current location). */
-  handleRedirectCallback<TAppState = any>(url?: string): Promise<RedirectLoginResult<TAppState>>;
+  /**
+   * Completes a redirect login, or an account connection started by `connectAccountWithRedirect`,
+   * from the callback URL (default: the current location).
+   */
+  handleRedirectCallback<TAppState = any>(url?: string): Promise<RedirectLoginResult<TAppState> | ConnectAccountRedirectResult<TAppState>>;
   /** Logs in in a popup (opened synchronously unless `config.popup` is given). */
   loginWithPopup(options?: PopupLoginOptions, config?: PopupConfigOptions): Promise<void>;
   /** Logs in in a popup and resolves to the access token for the requested audience/scope. */
@@ -478,8 +481,8 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
-  // Not implemented yet (README, "Not implemented"): connectAccountWithRedirect and the
-  // sub-clients reject (their synchronous methods throw) with GenericError('not_supported').
+  // Not implemented yet (README, "Not implemented"): the mfa, passkey and anonymous sub-clients
+  // reject (their synchronous methods throw) with GenericError('not_supported').
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id`. Needs `useDpop: true` (throws otherwise). */
   getDpopNonce(id?: string): Promise<string | undefined>;
   /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. Needs `useDpop: true`. */
@@ -491,13 +494,17 @@ export declare class Auth0Client {
    * <token>`); relative URLs resolve against `baseUrl`.
    */
   createFetcher<TOutput extends CustomFetchMinimalOutput = Response>(config?: FetcherConfig<TOutput>): Fetcher<TOutput>;
-  /** Connected accounts (not implemented yet). */
+  /**
+   * Connects an account of `options.connection` through the My Account API and navigates to the
+   * connection (or calls `openUrl`); `handleRedirectCallback` completes it. Throws
+   * `Error('connection is required')` without a connection.
+   */
   connectAccountWithRedirect<TAppState = any>(options: RedirectConnectAccountOptions<TAppState>): Promise<void>;
   /** The MFA API client (not implemented yet). */
   readonly mfa: MfaApiClient;
   /** The passkey API client (not implemented yet). */
   readonly passkey: PasskeyApiClient;
-  /** The My Account API client (not implemented yet). */
+  /** The My Account API client: `{domainUrl}/me/v1/…` with tokens for the audience `{domainUrl}/me/`. */
   readonly myAccount: MyAccountApiClient;
   /** The anonymous-session API client (not implemented yet). */
   readonly anonymous: AnonymousSessionApiClient;
@@ -505,6 +512,7 @@ export declare class Auth0Client {
 
 import type {
   AnonymousSessionApiClient,
+  ConnectAccountRedirectResult,
   CustomFetchMinimalOutput,
   Fetcher,
   FetcherConfig,

@@ -17,9 +17,15 @@ export async function olderApp(): Promise<void> {
   const options: Auth0ClientOptions = { domain: 'tenant.auth0.com', clientId: 'abc', useRefreshTokens: true };
   const auth0 = await createAuth0Client(options);
 
-  // auth0-spa-js <= 2.5 style: the callback result typed as RedirectLoginResult.
-  const result: RedirectLoginResult<{ to: string }> = await auth0.handleRedirectCallback<{ to: string }>();
-  if (result.response_type === ResponseType.Code) console.log(result.appState?.to);
+  // auth0-spa-js <= 2.5 typed the callback result as RedirectLoginResult. With connected accounts
+  // implemented it is the union of auth0-spa-js 2.6+ here too, so such code narrows first.
+  const either = await auth0.handleRedirectCallback<{ to: string }>();
+  // @ts-expect-error the result may be an account connection's (auth0-spa-js 2.6+)
+  const unnarrowed: RedirectLoginResult<{ to: string }> = either;
+  if (either.response_type === ResponseType.Code) {
+    const result: RedirectLoginResult<{ to: string }> = either;
+    console.log(result.appState?.to, unnarrowed);
+  }
 
   const mode: RefreshTokenMode = RefreshTokenMode.Offline;
   const timeout: TimeoutError = new PopupTimeoutError(window);
