@@ -192,7 +192,7 @@ fn invalid_response(description: &str) -> Error {
 /// `AuthenticationError` (redirect) / `GenericError` (web message).
 pub(crate) fn validate(response: &AuthorizationResponse, expected_state: &str, expected_issuer: &str) -> Result<ValidatedCallback> {
     let state = attributable(response, expected_state, expected_issuer)?;
-    let code = well_formed(response, &response.code, "code")?;
+    let code = well_formed(response, &response.code, CODE_COMPLAINTS)?;
     // 4. The server's error, now attributable to our request.
     if let Some((error, description)) = server_error(response) {
         return Err(match response.source {
@@ -230,19 +230,26 @@ fn attributable<'r>(response: &'r AuthorizationResponse, expected_state: &str, e
     Ok(state)
 }
 
-/// Step 3: a duplicated `code` (`connect_code` for a connect callback, named `name`) or `error`,
-/// or both a code and an error (RFC 6749 §4.1.2 vs §4.1.2.1 are disjoint), is malformed. Yields
-/// the code, if any.
-fn well_formed<'r>(response: &AuthorizationResponse, code: &'r Param, name: &str) -> Result<Option<&'r str>> {
-    let complaint = |what: &str| invalid_response(&["The authorization response has ", what].concat());
+/// The `invalid_response` descriptions of step 3 for a code parameter: (duplicated, with an error).
+type Complaints = (&'static str, &'static str);
+const CODE_COMPLAINTS: Complaints =
+    ("The authorization response has an invalid \"code\" parameter", "The authorization response has both \"code\" and \"error\"");
+const CONNECT_CODE_COMPLAINTS: Complaints = (
+    "The authorization response has an invalid \"connect_code\" parameter",
+    "The authorization response has both \"connect_code\" and \"error\"",
+);
+
+/// Step 3: a duplicated `code` (`connect_code` for a connect callback) or `error`, or both a code
+/// and an error (RFC 6749 §4.1.2 vs §4.1.2.1 are disjoint), is malformed. Yields the code, if any.
+fn well_formed<'r>(response: &AuthorizationResponse, code: &'r Param, (duplicated, with_error): Complaints) -> Result<Option<&'r str>> {
     if *code == Param::Invalid {
-        return Err(complaint(&["an invalid \"", name, "\" parameter"].concat()));
+        return Err(invalid_response(duplicated));
     }
     if response.error == Param::Invalid {
-        return Err(complaint("an invalid \"error\" parameter"));
+        return Err(invalid_response("The authorization response has an invalid \"error\" parameter"));
     }
     if response.error.value().is_some() && code.value().is_some() {
-        return Err(complaint(&["both \"", name, "\" and \"error\""].concat()));
+        return Err(invalid_response(with_error));
     }
     Ok(code.value())
 }
@@ -286,7 +293,7 @@ impl std::fmt::Debug for ConnectCompletion {
 /// `state_mismatch`, `invalid_issuer`, `invalid_response`, `ConnectError`, `missing_connect_code`.
 pub(crate) fn validate_connect(response: &AuthorizationResponse, tx: &ConnectTransaction, expected_issuer: &str) -> Result<ConnectCompletion> {
     let state = attributable(response, tx.state.as_deref().unwrap_or_default(), expected_issuer)?;
-    let code = well_formed(response, &response.connect_code, "connect_code")?;
+    let code = well_formed(response, &response.connect_code, CONNECT_CODE_COMPLAINTS)?;
     if let Some((error, description)) = server_error(response) {
         let mut e = Error::new(ErrorClass::Connect, error, description);
         e.state = Some(state.to_owned());

@@ -174,8 +174,12 @@ impl WasmClient {
             let app_state = match redirected {
                 Redirected::Login(app_state) => app_state,
                 Redirected::Connect(done) => {
-                    let body = [("auth_session", done.auth_session), ("connect_code", done.connect_code), ("redirect_uri", done.redirect_uri), ("code_verifier", done.code_verifier)];
-                    result.set("connect", Json::Object(body.into_iter().map(|(k, v)| (k.to_owned(), Json::String(v))).collect()));
+                    let mut body = Json::Object(Vec::with_capacity(4));
+                    body.set("auth_session", Json::String(done.auth_session));
+                    body.set("connect_code", Json::String(done.connect_code));
+                    body.set("redirect_uri", Json::String(done.redirect_uri));
+                    body.set("code_verifier", Json::String(done.code_verifier));
+                    result.set("connect", body);
                     done.app_state
                 }
             };
