@@ -127,6 +127,8 @@ test(`[${h.SDK}] connectAccountWithRedirect without a connection throws "connect
 for (const useDpop of [false, true]) {
   test(`[${h.SDK}] client.myAccount lists, gets and deletes authentication methods; a 404 is a MyAccountApiError${useDpop ? ' (DPoP)' : ''}`, T, async (t) => {
     const { page } = await loggedIn(t, { useDpop });
+    const chunks = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('my-account')));
+    if (h.SDK === 'wasm') assert.deepEqual(await chunks(), [], 'the My Account requests module is not loaded at start-up');
     const r = await page.evaluate(async () => {
       const api = window.__client.myAccount;
       const problem = (e) => ({ mine: e instanceof window.__sdk.MyAccountApiError, name: e.name, type: e.type, status: e.status, title: e.title, detail: e.detail, message: e.message });
@@ -154,6 +156,7 @@ for (const useDpop of [false, true]) {
     const calls = myAccountCalls();
     assert.ok(calls.every((c) => !/ 40[13]$/.test(c)), `every call authorised: ${calls}`);
     assert.equal(calls.length, 8);
+    if (h.SDK === 'wasm') assert.deepEqual((await chunks()).map((n) => new URL(n).pathname), ['/sdk/my-account-api.js'], 'loaded once, on first use');
     const schemes = [...new Set(env.tenant.myAccount.requests().map((c) => c.scheme))];
     assert.deepEqual(schemes, [useDpop ? 'DPoP' : 'Bearer'], 'DPoP-bound tokens with proofs the tenant verified');
   });
