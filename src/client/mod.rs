@@ -27,6 +27,7 @@ mod dpop;
 mod exchange;
 mod iframe;
 mod login;
+mod mfa;
 mod refresh;
 mod revoke;
 mod session;
@@ -39,6 +40,7 @@ mod token_exchange;
 pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
+pub use mfa::{MfaLookup, MfaLookupFor, MfaRemember, MfaVerify};
 pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
@@ -50,6 +52,8 @@ use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRe
 use crate::core::cache::{get_token_margin_secs, AccessTokenEntry, CacheKey, IdTokenEntry, MAX_ENTRY_LIFETIME_SECS};
 use crate::core::encoding::find;
 use crate::core::json::Json;
+use crate::core::mfa::MfaContext;
+use crate::core::mfa::MfaContexts;
 use crate::core::options::{ClientOptions, ParamList};
 use crate::core::rng::Rng;
 use crate::core::scope::DEFAULT_AUDIENCE;
@@ -211,6 +215,8 @@ pub(crate) struct Shared {
     hit_memo: RefCell<Option<HitMemo>>,
     /// What storage refused, kept for this page, and the keys seen (`store.rs`).
     page_memory: RefCell<PageMemory>,
+    /// The MFA contexts, per `mfa_token` (`mfa.rs`).
+    mfa: RefCell<MfaContexts>,
 }
 
 impl Shared {
@@ -289,6 +295,7 @@ impl Client {
             cache_generation: Cell::new(0),
             hit_memo: RefCell::new(None),
             page_memory: RefCell::default(),
+            mfa: RefCell::default(),
         };
         Client { shared: Rc::new(shared) }
     }
@@ -366,6 +373,23 @@ impl Client {
     /// (RFC 7009) and removes them from the cache; a no-op without `useRefreshTokens`.
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> RevokeRefreshToken {
         RevokeRefreshToken::new(self.shared.clone(), audience)
+    }
+
+    /// `mfa.verify({ mfaToken, otp | oobCode, bindingCode | recoveryCode })`: the MFA grant for
+    /// the context of `mfaToken`, stored as a login; yields the token response (no refresh token).
+    pub fn mfa_verify(&self, params: &Json) -> MfaVerify {
+        MfaVerify::new(self.shared.clone(), params)
+    }
+
+    /// The context of `mfa_token` for `getAuthenticators` (the context) or
+    /// `getEnrollmentFactors` (its `enroll` list).
+    pub fn mfa_lookup(&self, mfa_token: &str, purpose: MfaLookupFor) -> MfaLookup {
+        MfaLookup::new(self.shared.clone(), mfa_token, purpose)
+    }
+
+    /// `mfa.setMFAAuthDetails(mfaToken, scope, audience, mfaRequirements)`.
+    pub fn mfa_remember(&self, mfa_token: &str, context: MfaContext) -> MfaRemember {
+        MfaRemember::new(self.shared.clone(), mfa_token, context)
     }
 
     /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions

@@ -2,6 +2,7 @@
 //! the cache again, then the refresh token or the hidden iframe.
 
 use super::iframe::Iframe;
+use super::mfa::NoteMfa;
 use super::io::{finished, Io, Machine, Reply, Step};
 use super::refresh::Refresh;
 use super::clear::SyncRemoteLogout;
@@ -16,12 +17,16 @@ use std::rc::Rc;
 pub struct GetTokenSilently {
     c: Rc<Shared>,
     inner: Silent,
+    /// An `mfa_required` answer's context is kept for `mfa.verify` (§1.7).
+    note: NoteMfa,
 }
 
 impl GetTokenSilently {
     pub(super) fn new(c: Rc<Shared>, options: GetTokenOptions) -> GetTokenSilently {
         let inner = Silent::new(&c, options);
-        GetTokenSilently { c, inner }
+        let audience = inner.params.get_truthy("audience").map(str::to_owned);
+        let note = NoteMfa::new(Some(inner.key.scope.clone()), audience);
+        GetTokenSilently { c, inner, note }
     }
 }
 
@@ -29,11 +34,16 @@ impl Machine for GetTokenSilently {
     type Output = Option<TokenResult>;
 
     fn step(&mut self, reply: Reply) -> Step<Option<TokenResult>> {
+        if self.note.holding() {
+            return self.note.finish(&self.c, reply);
+        }
         match self.inner.step(&self.c, reply) {
             // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
-            Step::Done(Err(mut e)) if self.c.options.interactive_popup && e.asks_for_interaction() => {
-                e.interactive = true;
-                Step::Done(Err(e))
+            Step::Done(Err(mut e)) => {
+                if self.c.options.interactive_popup && e.asks_for_interaction() {
+                    e.interactive = true;
+                }
+                self.note.fail(e)
             }
             other => other,
         }

@@ -51,7 +51,7 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
         }
     }
     let key = CacheKey::new(c.client_id(), Some(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &scope);
-    Ok((c.token_endpoint.token_exchange(params.pairs()), key, organization))
+    Ok((c.token_endpoint.grant(params.pairs()), key, organization))
 }
 
 /// `loginWithCustomTokenExchange(options)`: the exchanged tokens become the session, checked and

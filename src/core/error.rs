@@ -34,6 +34,13 @@ pub enum ErrorClass {
     /// `UseDpopNonceError` (`use_dpop_nonce`): the token endpoint still asked for a DPoP nonce
     /// after the one retry (RFC 9449 §8); has `newDpopNonce`.
     UseDpopNonce,
+    /// `MfaListAuthenticatorsError`: `mfa.getAuthenticators()` found no MFA context.
+    MfaListAuthenticators,
+    /// `MfaEnrollmentFactorsError`: `mfa.getEnrollmentFactors()` found no MFA context.
+    MfaEnrollmentFactors,
+    /// `MfaVerifyError`: `mfa.verify()` found no context or no code, or the server refused the
+    /// MFA grant.
+    MfaVerify,
 }
 
 /// A failure with everything the JS error object needs. Boxed: a `Result` then carries one
