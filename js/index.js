@@ -60,6 +60,13 @@
  *                                                          accessToken?} -> the proof.
  *                                                          Throws synchronously without useDpop
  *                                                          (JS checks that first, as auth0-spa-js).
+ *     mfa(op, argsJson)                        -> Promise; client.mfa (js/mfa.js): op 0 the
+ *                                                          context of {mfaToken} (getAuthenticators),
+ *                                                          1 getEnrollmentFactors, 2 setMFAAuthDetails,
+ *                                                          3 verify -> JSON text; 4 {baseUrl,
+ *                                                          clientId, timeoutMs}. Rejects with classes
+ *                                                          MfaListAuthenticators, MfaEnrollmentFactors,
+ *                                                          MfaVerify too (js/mfa.js maps them).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
@@ -94,8 +101,12 @@ import {
   asksForPopup
 } from './errors.js';
 import { notSupported, subClient } from './unsupported.js';
-// The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
-export { MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+import { MfaApiClient } from './mfa.js';
+import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError } from './extras.js';
+// The MFA API client (js/mfa.js); the other sub-client classes auth0-spa-js exports, whose methods
+// are not implemented yet (js/unsupported.js).
+export { MfaApiClient } from './mfa.js';
+export { PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -200,13 +211,23 @@ function text(e) {
   }
 }
 
+// The MFA API's error classes by the `class` the wasm side names (js/mfa.js).
+const MFA_ERRORS = {
+  MfaListAuthenticators: MfaListAuthenticatorsError,
+  MfaEnrollmentFactors: MfaEnrollmentFactorsError,
+  MfaVerify: MfaVerifyError
+};
+
 // Anything a wasm call rejects or throws with becomes an Error (see the contract above).
 function toError(e, popup) {
   if (typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError) {
     return new GenericError('internal_error', 'auth0-spa-wasm internal error: ' + text(e));
   }
   if (Object.prototype.toString.call(e) === '[object Error]') return e;
-  if (e && typeof e === 'object' && typeof e.class === 'string') return toJsError(e, popup);
+  if (e && typeof e === 'object' && typeof e.class === 'string') {
+    const Mfa = Object.prototype.hasOwnProperty.call(MFA_ERRORS, e.class) ? MFA_ERRORS[e.class] : undefined;
+    return Mfa ? new Mfa(e.error, e.description) : toJsError(e, popup);
+  }
   if (e && typeof e === 'object' && typeof e.error === 'string') {
     return new GenericError(e.error, String(e.error_description || e.description || e.error));
   }
@@ -434,7 +455,8 @@ export class Auth0Client {
         pending: undefined,
         user: {},
         claims: {},
-        hits: undefined
+        hits: undefined,
+        mfa: undefined
       }
     });
     warmUp(this[S]);
@@ -553,9 +575,17 @@ export class Auth0Client {
     throw notSupported('connectAccountWithRedirect()');
   }
 
-  /** The MFA API client (not implemented yet): its methods give GenericError('not_supported'). */
+  /** The MFA API client (js/mfa.js): one per client. */
   get mfa() {
-    return subClient('mfa');
+    const s = this[S];
+    if (!s.mfa) {
+      s.mfa = new MfaApiClient({
+        run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
+        errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError },
+        failed: (message) => new GenericError('internal_error', message)
+      });
+    }
+    return s.mfa;
   }
 
   /** The passkey API client (not implemented yet). */

@@ -15,6 +15,7 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
+#      Each also has mfa-api.js beside its index.js: client.mfa's HTTP calls, import()ed on first use.
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -73,7 +74,7 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 # The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
-ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js"
+ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js mfa.js mfa-api.js"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
@@ -98,9 +99,19 @@ esbuild=node_modules/.bin/esbuild
 bundle_entry() { # <staged folder> <output folder>
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
-    # variant's URL resolves next to its index.js.
-    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify \
+    # variant's URL resolves next to its index.js. mfa-api.js (client.mfa's HTTP calls) is a
+    # module of its own that index.js import()s on first use, so apps that never call client.mfa
+    # never fetch it: it is bundled on its own and left external to index.js (with esbuild's
+    # code splitting, the two would share a runtime-helper chunk that every app fetches at
+    # start-up). It must import nothing.
+    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify --external:./mfa-api.js \
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
+    "$esbuild" "$1/mfa-api.js" --bundle --format=esm --target=es2020 --minify \
+      --legal-comments=none --log-level=warning --outfile="$2/mfa-api.js"
+    if grep -Eq '(^|[;}])import[ {*"]' "$2/mfa-api.js"; then
+      echo "build: $2/mfa-api.js imports another module; it must stay self-contained" >&2
+      exit 1
+    fi
   else
     for m in $ENTRY_MODULES wasm-source.js wasm-bytes.js auth0_spa_wasm.js; do if [ -f "$1/$m" ]; then cp "$1/$m" "$2/"; fi; done
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
@@ -168,10 +179,15 @@ if (process.argv.includes('--json')) {
 }
 JS
 }
+# dist/mfa-api.js and dist/file/mfa-api.js load on the first use of client.mfa only: reported
+# on their own, out of what every app downloads.
 inline_files=(dist/index.js)
 if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
-for f in dist/*.js; do case "$f" in dist/index.js) ;; *) inline_files+=("$f") ;; esac; done
+for f in dist/*.js; do case "$f" in dist/index.js | dist/mfa-api.js) ;; *) inline_files+=("$f") ;; esac; done
+file_files=()
+for f in dist/file/*; do case "$f" in dist/file/mfa-api.js) ;; *) file_files+=("$f") ;; esac; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
-size_table "auth0-spa-wasm/file (wasm beside the JS)" dist/file
+size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
+size_table "client.mfa's HTTP calls, loaded on its first use (one per entry)" dist/mfa-api.js dist/file/mfa-api.js
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"

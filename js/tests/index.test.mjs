@@ -37,7 +37,7 @@ for (const name of ['hitMemo', 'cacheGeneration']) {
   };
 }
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
-  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken']) {
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'mfa']) {
   WasmClient.prototype[name] = async function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
@@ -692,8 +692,6 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
   assert.ok(client.myAccount instanceof shared.MyAccountApiClient && client.anonymous instanceof shared.AnonymousSessionApiClient);
   await assert.rejects(new shared.AnonymousSessionClient().createSession(), (e) => (expectNotSupported(e, 'anonymousSession.createSession()'), true));
-  await assert.rejects(client.mfa.enroll({}), (e) => (expectNotSupported(e, 'mfa.enroll()'), true));
-  assert.throws(() => client.mfa.setMFAAuthDetails('t'), (e) => (expectNotSupported(e, 'mfa.setMFAAuthDetails()'), true));
   await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
   await assert.rejects(client.myAccount.getFactors(), (e) => (expectNotSupported(e, 'myAccount.getFactors()'), true));
   assert.throws(() => client.anonymous.hasSession(), (e) => (expectNotSupported(e, 'anonymous.hasSession()'), true));
@@ -737,4 +735,58 @@ test('interactiveErrorHandler: an error the wasm side marks interactive complete
   };
   await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.MfaRequiredError && e.mfa_token === 'mt');
   assert.equal(win.opened.length, opened);
+});
+
+test('client.mfa: one per client; contexts and verify go to WasmClient.mfa, its MFA error classes become auth0-spa-js\'s', async () => {
+  const c = new shared.Auth0Client(base);
+  assert.equal(c.mfa, c.mfa, 'one instance per client');
+  assert.ok(c.mfa instanceof shared.MfaApiClient);
+  const calls = [];
+  fake().handlers.mfa = (op, json) => {
+    calls.push([op, JSON.parse(json)]);
+    if (op === 1) return '[{"type":"otp"}]';
+    if (op === 3 && JSON.parse(json).otp === 'bad') throw { class: 'MfaVerify', error: 'invalid_grant', description: 'Invalid otp_code.' };
+    if (op === 3) return '{"access_token":"at","token_type":"Bearer","expires_in":60}';
+    if (op === 0) throw { class: 'MfaListAuthenticators', error: 'invalid_request', description: 'MFA context not found for this MFA token' };
+    return undefined;
+  };
+  assert.deepEqual(await c.mfa.getEnrollmentFactors('mt'), [{ type: 'otp' }]);
+  assert.deepEqual(await c.mfa.verify({ mfaToken: 'mt', otp: '123456' }), { access_token: 'at', token_type: 'Bearer', expires_in: 60 });
+  await assert.rejects(c.mfa.verify({ mfaToken: 'mt', otp: 'bad' }), (e) => e instanceof shared.MfaVerifyError && e instanceof errors.GenericError && e.error === 'invalid_grant' && e.message === 'Invalid otp_code.');
+  await assert.rejects(c.mfa.getAuthenticators('nope'), (e) => e instanceof shared.MfaListAuthenticatorsError && e.error === 'invalid_request');
+  assert.equal(c.mfa.setMFAAuthDetails('mt2', 'openid', 'https://api', { challenge: [] }), undefined, 'synchronous');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(calls.map(([op]) => op), [1, 3, 3, 0, 2]);
+  assert.deepEqual(calls[4][1], { mfaToken: 'mt2', scope: 'openid', audience: 'https://api', mfaRequirements: { challenge: [] } });
+});
+
+test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at import and the client\'s settings', async () => {
+  const sent = [];
+  const saved = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    sent.push([url, init.headers.Authorization]);
+    return new Response(JSON.stringify([{ id: 'totp|1', authenticator_type: 'otp', active: true, type: 'otp' }, { id: 'x', authenticator_type: 'oob', active: true, type: 'phone' }]), { status: 200 });
+  };
+  let mfa;
+  try {
+    mfa = await import(pathToFileURL(join(dir, 'mfa.js')).href + '?captured'); // a module instance that captures the fetch above
+  } finally {
+    globalThis.fetch = saved;
+  }
+  const ops = [];
+  const extras = await import(pathToFileURL(join(dir, 'extras.js')).href);
+  const client = new mfa.MfaApiClient({
+    run: async (op) => {
+      ops.push(op);
+      if (op === 0) return { mfaRequirements: { challenge: [{ type: 'otp' }] } };
+      if (op === 4) return { baseUrl: 'https://t.example', clientId: 'cid', timeoutMs: 5000 };
+      throw new Error('unexpected op ' + op);
+    },
+    errors: { list: extras.MfaListAuthenticatorsError, enroll: extras.MfaEnrollmentError, challenge: extras.MfaChallengeError },
+    failed: (m) => new errors.GenericError('internal_error', m)
+  });
+  const list = await client.getAuthenticators('mt-1');
+  assert.deepEqual(list.map((a) => a.id), ['totp|1'], 'filtered by the context\'s challenge types');
+  assert.deepEqual(sent, [['https://t.example/mfa/authenticators', 'Bearer mt-1']]);
+  assert.deepEqual(ops, [0, 4]);
 });
