@@ -187,3 +187,17 @@ fn with_dpop_the_mfa_grant_carries_a_proof() {
     let sent = &platform.requests()[0];
     assert!(sent.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("dpop")), "{:?}", sent.headers.iter().map(|(k, _)| k).collect::<Vec<_>>());
 }
+
+#[test]
+fn token_exchanges_answered_mfa_required_leave_a_context_too() {
+    for custom in [false, true] {
+        let (client, platform) = logged_in("", None);
+        platform.queue_http(Ok(mfa_required("mt-x")));
+        let options = json(r#"{"subject_token":"s","subject_token_type":"urn:t","audience":"https://api/"}"#);
+        let e = if custom { run(client.custom_token_exchange(&options)) } else { run(client.login_with_custom_token_exchange(&options)) }.unwrap_err();
+        assert_eq!(e.class, ErrorClass::MfaRequired);
+        let context = run(client.mfa_lookup("mt-x", MfaLookupFor::Authenticators)).unwrap();
+        assert_eq!(context.str_field("audience"), Some("https://api/"), "custom: {custom}");
+        assert_eq!(context.str_field("scope"), Some("openid profile email"));
+    }
+}

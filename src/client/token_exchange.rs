@@ -7,6 +7,7 @@ use std::rc::Rc;
 use super::dpop::TokenCall;
 use super::exchange::ExchangeCode;
 use super::io::{finished, Io, Machine, Reply, Step};
+use super::mfa::NoteMfa;
 use super::{clamp_ms, Shared};
 use crate::core::cache::CacheKey;
 use crate::core::http::HttpRequest;
@@ -60,13 +61,23 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
 pub struct LoginWithTokenExchange {
     c: Rc<Shared>,
     exchange: Result<ExchangeCode>,
+    note: NoteMfa,
+}
+
+/// The MFA context of an exchange for `key` (auth0-spa-js keeps one for every grant but
+/// `authorization_code`, §1.7).
+fn note_for(key: &CacheKey) -> NoteMfa {
+    NoteMfa::new(Some(key.scope.clone()), Some(key.audience.clone()).filter(|a| a != DEFAULT_AUDIENCE))
 }
 
 impl LoginWithTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
-        let exchange = exchange_request(&c, options)
-            .map(|(request, key, organization)| ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get()));
-        LoginWithTokenExchange { c, exchange }
+        let mut note = NoteMfa::new(None, None);
+        let exchange = exchange_request(&c, options).map(|(request, key, organization)| {
+            note = note_for(&key);
+            ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get())
+        });
+        LoginWithTokenExchange { c, exchange, note }
     }
 }
 
@@ -74,13 +85,16 @@ impl Machine for LoginWithTokenExchange {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
+        if self.note.holding() {
+            return self.note.finish(&self.c, reply);
+        }
         let exchange = match &mut self.exchange {
             Ok(e) => e,
             Err(e) => return Step::Done(Err(std::mem::replace(e, finished()))),
         };
         match exchange.step(&self.c, reply) {
             Step::Io(io) => Step::Io(io),
-            Step::Done(Err(e)) => Step::Done(Err(e)),
+            Step::Done(Err(e)) => self.note.fail(e),
             Step::Done(Ok(_)) => {
                 let mut body = exchange.response().map(TokenResponse::to_json).unwrap_or(Json::Null);
                 body.remove("refresh_token");
@@ -97,13 +111,18 @@ pub struct CustomTokenExchange {
     request: Result<(TokenCall, Option<String>)>,
     response: Option<crate::core::http::HttpResponse>,
     answered: bool,
+    note: NoteMfa,
 }
 
 impl CustomTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> CustomTokenExchange {
         let timeout = clamp_ms(c.options.http_timeout_ms);
-        let request = exchange_request(&c, options).map(|(request, _, organization)| (TokenCall::new(request, timeout, None), organization));
-        CustomTokenExchange { c, request, response: None, answered: false }
+        let mut note = NoteMfa::new(None, None);
+        let request = exchange_request(&c, options).map(|(request, key, organization)| {
+            note = note_for(&key);
+            (TokenCall::new(request, timeout, None), organization)
+        });
+        CustomTokenExchange { c, request, response: None, answered: false, note }
     }
 }
 
@@ -111,6 +130,9 @@ impl Machine for CustomTokenExchange {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
+        if self.note.holding() {
+            return self.note.finish(&self.c, reply);
+        }
         let c = &self.c;
         let (call, organization) = match &mut self.request {
             Ok(r) => r,
@@ -131,7 +153,7 @@ impl Machine for CustomTokenExchange {
         };
         let parsed = match parse_token_response(&response, call.url(), now) {
             Ok(p) => p,
-            Err(e) => return Step::Done(Err(e)),
+            Err(e) => return self.note.fail(e),
         };
         if let Some(raw) = parsed.id_token.as_deref() {
             let expect = IdTokenExpectations {

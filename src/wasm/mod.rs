@@ -85,14 +85,14 @@ impl<M: Machine> Machine for Answer<M> {
     }
 }
 
-/// A method that failed before its flow could start (its options did not parse).
-struct Failed(Option<Error>);
+/// A method settled before any flow: its options did not parse, or it needs no I/O.
+struct Settled(Option<Result<JsValue, Error>>);
 
-impl Machine for Failed {
+impl Machine for Settled {
     type Output = JsValue;
 
     fn step(&mut self, _reply: Reply) -> Step<JsValue> {
-        Step::Done(Err(self.0.take().unwrap_or_else(|| Error::generic("internal_error", "A finished flow was stepped again"))))
+        Step::Done(self.0.take().unwrap_or_else(|| Err(Error::generic("internal_error", "A finished flow was stepped again"))))
     }
 }
 
@@ -124,7 +124,7 @@ impl WasmClient {
     }
 
     fn failed(&self, e: Error) -> Promise {
-        self.call(Box::new(Failed(Some(e))), None)
+        self.call(Box::new(Settled(Some(Err(e)))), None)
     }
 }
 
@@ -329,7 +329,8 @@ impl WasmClient {
     /// `op` 0 is the context of `{mfaToken}` for `getAuthenticators` → JSON text
     /// `{scope?, audience?, mfaRequirements?}`; 1 is `getEnrollmentFactors({mfaToken})` → JSON
     /// text of the `enroll` list; 2 is `setMFAAuthDetails({mfaToken, scope, audience,
-    /// mfaRequirements})` → undefined; 3 is `verify(params)` → JSON text of the token response.
+    /// mfaRequirements})` → undefined; 3 is `verify(params)` → JSON text of the token response;
+    /// 4 is what `js/mfa-api.js` needs → JSON text `{baseUrl, clientId, timeoutMs}`.
     pub fn mfa(&self, op: u32, args_json: &str) -> Promise {
         let args = match parse_json(args_json, "mfa arguments") {
             Ok(a) => a,
@@ -344,7 +345,16 @@ impl WasmClient {
                 let requirements = args.get("mfaRequirements").filter(|r| r.as_object().is_some()).cloned();
                 self.answer(self.client.mfa_remember(token, MfaContext::new(text("scope"), text("audience"), requirements)), |()| JsValue::UNDEFINED)
             }
-            _ => self.answer(self.client.mfa_verify(&args), json_text),
+            3 => self.answer(self.client.mfa_verify(&args), json_text),
+            _ => {
+                let o = self.client.options();
+                let settings = Json::Object(vec![
+                    ("baseUrl".to_owned(), Json::str(&o.base_url)),
+                    ("clientId".to_owned(), Json::str(&o.client_id)),
+                    ("timeoutMs".to_owned(), Json::Number(o.http_timeout_ms as f64)),
+                ]);
+                self.call(Box::new(Settled(Some(Ok(json_text(settings))))), None)
+            }
         }
     }
 
