@@ -119,7 +119,7 @@ export interface EnrollmentFactor {
 }
 
 /**
- * The MFA API client of auth0-spa-js (`client.mfa`; docs/behaviour.md §1.7). The context of each
+ * The MFA API client of auth0-spa-js (`client.mfa`; docs/behaviour.md §1.5). The context of each
  * `mfa_token` (scope, audience, `mfa_requirements`) is kept for 10 minutes when a renewal answers
  * `mfa_required`.
  */

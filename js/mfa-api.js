@@ -1,6 +1,6 @@
 // @ts-check
 // The HTTP half of `client.mfa` (auth0-spa-js 2.28.3's MfaApiClient, which calls these through
-// @auth0/auth0-auth-js's MfaClient; docs/behaviour.md §1.7): listing, enrolling and challenging
+// @auth0/auth0-auth-js's MfaClient; docs/behaviour.md §1.5): listing, enrolling and challenging
 // authenticators with Auth0's MFA API (`GET /mfa/authenticators`, `POST /mfa/associate`,
 // `POST /mfa/challenge`, Auth0 docs "Manage Authenticator Factors using Auth0 MFA API"). The
 // contexts and `verify` live in the Rust core (src/client/mfa.rs).

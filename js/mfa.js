@@ -1,5 +1,5 @@
 // @ts-check
-// `client.mfa`: auth0-spa-js 2.28.3's MfaApiClient (docs/behaviour.md §1.7). The MFA contexts and
+// `client.mfa`: auth0-spa-js 2.28.3's MfaApiClient (docs/behaviour.md §1.5). The MFA contexts and
 // `verify` are the Rust core's (src/client/mfa.rs, reached through `WasmClient.mfa(op, args)`);
 // listing, enrolling and challenging authenticators are js/mfa-api.js, loaded on first use so that
 // apps that never call them do not download it (scripts/build.sh emits it as its own file).

@@ -1,4 +1,4 @@
-//! `client.mfa` over the fake platform (docs/behaviour.md §1.7): a refresh answered with
+//! `client.mfa` over the fake platform (docs/behaviour.md §1.5): a refresh answered with
 //! `mfa_required` leaves a context for its `mfa_token`; `verify` sends the MFA grant, stores the
 //! result as a login and hands the new refresh token to every entry that held the old one; the
 //! errors are auth0-spa-js's.

@@ -1,4 +1,4 @@
-//! `client.mfa` (auth0-spa-js 2.28.3's `MfaApiClient`, docs/behaviour.md §1.7): the MFA context
+//! `client.mfa` (auth0-spa-js 2.28.3's `MfaApiClient`, docs/behaviour.md §1.5): the MFA context
 //! kept per `mfa_token` when a token request answers `mfa_required`, and `verify`, whose MFA grant
 //! is stored like a login. Listing, enrolling and challenging authenticators are JavaScript
 //! loaded on first use (`js/mfa-api.js`); they read the context through [`MfaLookup`].

@@ -17,7 +17,7 @@ use std::rc::Rc;
 pub struct GetTokenSilently {
     c: Rc<Shared>,
     inner: Silent,
-    /// An `mfa_required` answer's context is kept for `mfa.verify` (§1.7).
+    /// An `mfa_required` answer's context is kept for `mfa.verify` (§1.5).
     note: NoteMfa,
 }
 

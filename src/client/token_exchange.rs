@@ -65,7 +65,7 @@ pub struct LoginWithTokenExchange {
 }
 
 /// The MFA context of an exchange for `key` (auth0-spa-js keeps one for every grant but
-/// `authorization_code`, §1.7).
+/// `authorization_code`, §1.5).
 fn note_for(key: &CacheKey) -> NoteMfa {
     NoteMfa::new(Some(key.scope.clone()), Some(key.audience.clone()).filter(|a| a != DEFAULT_AUDIENCE))
 }

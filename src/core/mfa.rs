@@ -1,5 +1,5 @@
 //! Auth0's MFA API as auth0-spa-js 2.28.3's `MfaApiClient` (`client.mfa`) uses it
-//! (docs/behaviour.md §1.7): the context remembered per `mfa_token` when a token request answers
+//! (docs/behaviour.md §1.5): the context remembered per `mfa_token` when a token request answers
 //! `mfa_required`, and the body of the MFA grants `verify()` sends to `/oauth/token`
 //! (Auth0 docs, "Authenticate With Resource Owner Password Grant and MFA": `mfa-otp`,
 //! `mfa-oob`, `mfa-recovery-code`). The `/mfa/authenticators`, `/mfa/associate` and

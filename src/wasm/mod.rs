@@ -325,7 +325,7 @@ impl WasmClient {
         }
     }
 
-    /// `client.mfa` (docs/behaviour.md §1.7), in one export for size, with JSON text arguments:
+    /// `client.mfa` (docs/behaviour.md §1.5), in one export for size, with JSON text arguments:
     /// `op` 0 is the context of `{mfaToken}` for `getAuthenticators` → JSON text
     /// `{scope?, audience?, mfaRequirements?}`; 1 is `getEnrollmentFactors({mfaToken})` → JSON
     /// text of the `enroll` list; 2 is `setMFAAuthDetails({mfaToken, scope, audience,

@@ -1,4 +1,4 @@
-// End-to-end `client.mfa` (auth0-spa-js 2.28.3's MfaApiClient; docs/behaviour.md §1.7) in Chromium
+// End-to-end `client.mfa` (auth0-spa-js 2.28.3's MfaApiClient; docs/behaviour.md §1.5) in Chromium
 // against the local tenant's emulation of Auth0's MFA API (tenant/mfa.mjs): a renewal answered
 // `mfa_required`, the authenticators listed, an OTP challenge, a wrong and then a right one-time
 // password (a real RFC 6238 TOTP of the tenant's secret), the tokens stored like a login and
