@@ -211,6 +211,10 @@ function text(e) {
   }
 }
 
+// Each client's `mfa` (kept beside the client, so that the getter also works on objects that only
+// borrow Auth0Client.prototype, as wrappers' test doubles do).
+const mfaClients = new WeakMap();
+
 // The MFA API's error classes by the `class` the wasm side names (js/mfa.js).
 const MFA_ERRORS = {
   MfaListAuthenticators: MfaListAuthenticatorsError,
@@ -455,8 +459,7 @@ export class Auth0Client {
         pending: undefined,
         user: {},
         claims: {},
-        hits: undefined,
-        mfa: undefined
+        hits: undefined
       }
     });
     warmUp(this[S]);
@@ -575,17 +578,18 @@ export class Auth0Client {
     throw notSupported('connectAccountWithRedirect()');
   }
 
-  /** The MFA API client (js/mfa.js): one per client. */
+  /** The MFA API client (js/mfa.js): one per client, made on first use. */
   get mfa() {
-    const s = this[S];
-    if (!s.mfa) {
-      s.mfa = new MfaApiClient({
+    let m = mfaClients.get(this);
+    if (!m) {
+      m = new MfaApiClient({
         run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
         errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError },
         failed: (message) => new GenericError('internal_error', message)
       });
+      mfaClients.set(this, m);
     }
-    return s.mfa;
+    return m;
   }
 
   /** The passkey API client (not implemented yet). */

@@ -460,7 +460,7 @@ export const SCENARIOS = {
 };
 
 // Only this package: what a scenario does not script falls to the package client's own answer for
-// the features it lacks (connected accounts, the sub-clients), handed through by the wrapper.
+// the features it lacks (connected accounts, the sub-clients but client.mfa), handed through by the wrapper.
 export const OURS_ONLY = {
   'the features the client lacks reject through the context with GenericError(not_supported) naming the call': async () => {
     const client = Object.setPrototypeOf(fakeClient({ getUser: async () => user('u1') }), PackageClient.prototype);
@@ -468,7 +468,6 @@ export const OURS_ONLY = {
     const c = ctx.current;
     const got = [
       await outcome(c.connectAccountWithRedirect({ connection: 'google-oauth2' })),
-      await outcome(c.mfa.getAuthenticators('t')),
       await outcome(c.passkey.login()),
       await outcome(c.myAccount.getFactors()),
       await outcome(c.anonymous.createSession()),
