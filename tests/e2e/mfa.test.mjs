@@ -2,8 +2,9 @@
 // against the local tenant's emulation of Auth0's MFA API (tenant/mfa.mjs): a renewal answered
 // `mfa_required`, the authenticators listed, an OTP challenge, a wrong and then a right one-time
 // password (a real RFC 6238 TOTP of the tenant's secret), the tokens stored like a login and
-// served from the cache; unknown and expired mfa_tokens; the DPoP proof on the MFA grant; and
-// js/mfa-api.js fetched only when the app first lists, enrolls or challenges.
+// served from the cache; unknown and expired mfa_tokens; the DPoP proof on the MFA grant; an SMS
+// enrolment verified out of band and a recovery code; and js/mfa-api.js fetched only when the app
+// first lists, enrolls or challenges.
 // auth0-spa-js itself is not run here: its MFA client (@auth0/auth0-auth-js) always prefixes
 // `https://` to the domain, so it cannot reach this http:// tenant.
 import { test, before, after } from 'node:test';
@@ -149,4 +150,30 @@ test(`[${h.SDK}] with useDpop the MFA grant carries a DPoP proof for /oauth/toke
   const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
   assert.ok(crypto.verify('sha256', Buffer.from(`${h64}.${c64}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s64, 'base64url')));
   assert.ok(env.tenant.mfaState().events.some((e) => e.route.startsWith('grant') && e.dpop), 'the tenant saw it');
+});
+
+test(`[${h.SDK}] enroll a phone, verify with its oob_code and the binding code sent; then a recovery code`, T, async (t) => {
+  const { page, mfaToken } = await steppedUp(t);
+  const enrolled = await mfa(page, 'enroll', { mfaToken, factorType: 'sms', phoneNumber: '+15550100' });
+  assert.ok(enrolled.ok, JSON.stringify(enrolled));
+  assert.deepEqual([enrolled.value.authenticatorType, enrolled.value.oobChannel, enrolled.value.bindingMethod], ['oob', 'sms', 'prompt']);
+  assert.ok(enrolled.value.oobCode && enrolled.value.recoveryCodes.length === 1);
+  const badFactor = await mfa(page, 'enroll', { mfaToken, factorType: 'fax' });
+  assert.deepEqual([badFactor.error.classes.includes('MfaEnrollmentError'), badFactor.error.error], [true, 'invalid_request']);
+  const refused = await mfa(page, 'challenge', { mfaToken, challengeType: 'oob', authenticatorId: 'sms|dev_nope' });
+  assert.deepEqual([refused.error.classes.includes('MfaChallengeError'), refused.error.error], [true, 'unsupported_challenge_type']);
+  const bindingCode = env.tenant.mfaState().sent.at(-1).bindingCode;
+  const verified = await mfa(page, 'verify', { mfaToken, oobCode: enrolled.value.oobCode, bindingCode });
+  assert.ok(verified.ok, JSON.stringify(verified));
+  assert.deepEqual(await renew(page, {}), { ok: true, token: verified.value.access_token });
+
+  // A second step-up, completed with the recovery code the enrolment showed.
+  const { mfa_token: second } = env.tenant.requireMfa({ requirements: { challenge: [{ type: 'recovery-code' }] } });
+  assert.equal((await renew(page)).mfa_token, second);
+  const list = await mfa(page, 'getAuthenticators', second);
+  assert.deepEqual(list.value.map((a) => a.type), ['recovery-code']);
+  const recovered = await mfa(page, 'verify', { mfaToken: second, recoveryCode: enrolled.value.recoveryCodes[0] });
+  assert.ok(recovered.ok, JSON.stringify(recovered));
+  assert.ok(recovered.value.recovery_code && recovered.value.recovery_code !== enrolled.value.recoveryCodes[0], 'the new recovery code is handed on');
+  assert.deepEqual(await renew(page, {}), { ok: true, token: recovered.value.access_token });
 });
