@@ -124,6 +124,55 @@ async fn the_lock_is_held_in_navigator_locks_under_its_name() {
     assert!(held.contains("auth0.lock.getTokenSilently.cid.default:exclusive"), "{held}");
 }
 
+/// The refresh path's first spent-mark check is answered from the lock manager's state taken
+/// right behind the lock request (js/platform.js `heldAtGrant`): exact when the lock was free,
+/// unknown when the request had to wait, and given once.
+#[wasm_bindgen_test]
+async fn a_lock_granted_at_once_knows_the_spent_marks_held_at_its_grant() {
+    clean_up();
+    let p = platform();
+    p.mark_spent("t.grant.mark.held", 5000).await;
+    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    assert_eq!(g.spent_at_grant("t.grant.mark.held"), Some(true));
+    assert_eq!(g.spent_at_grant("t.grant.mark.held"), None, "answered once; later checks ask the lock manager");
+    drop(g);
+    // A release reaches the lock manager a little later: a request made at once would wait
+    // behind it (the case below), so let it settle first.
+    TimeoutFuture::new(50).await;
+    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    assert_eq!(g.spent_at_grant("t.grant.mark.other"), Some(false));
+    drop(g);
+    p.unmark_spent("t.grant.mark.held");
+    TimeoutFuture::new(50).await;
+    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    assert_eq!(g.spent_at_grant("t.grant.mark.held"), Some(false), "unmarked before this grant");
+    drop(g);
+}
+
+#[wasm_bindgen_test]
+async fn a_lock_granted_after_waiting_leaves_the_spent_check_to_the_lock_manager() {
+    clean_up();
+    let p = platform();
+    let first = p.lock("t.grant.busy", 1000).await.unwrap();
+    let answer: Rc<Cell<Option<Option<bool>>>> = Rc::new(Cell::new(None));
+    {
+        let (p, answer) = (Rc::clone(&p), Rc::clone(&answer));
+        spawn_local(async move {
+            let g = p.lock("t.grant.busy", 3000).await.unwrap();
+            answer.set(Some(g.spent_at_grant("t.grant.mark.late")));
+            drop(g);
+        });
+    }
+    TimeoutFuture::new(50).await;
+    // The first holder marks a token while holding the lock, then hands it over.
+    p.mark_spent("t.grant.mark.late", 5000).await;
+    drop(first);
+    TimeoutFuture::new(150).await;
+    assert_eq!(answer.get(), Some(None), "the state behind a waiting request says nothing");
+    assert!(p.is_spent("t.grant.mark.late").await, "the lock manager itself knows the mark");
+    p.unmark_spent("t.grant.mark.late");
+}
+
 #[wasm_bindgen_test]
 async fn without_web_locks_the_in_tab_lock_still_excludes_and_times_out() {
     clean_up();

@@ -111,7 +111,13 @@ fn perform<'a>(p: &'a BrowserPlatform, popup: Option<&'a web_sys::Window>, locks
             p.unmark_spent(&mark);
             Reply::Unit
         }
-        Io::IsSpent(mark) => return later(async move { Reply::Flag(p.is_spent(&mark).await) }),
+        // The refresh path asks this right after taking the per-audience lock, the last lock of
+        // its flow: the lock manager's state at that grant answers it without a second round
+        // trip (js/platform.js `heldAtGrant`); otherwise, or for a later check, ask now.
+        Io::IsSpent(mark) => match locks.last().and_then(|guard| guard.spent_at_grant(&mark)) {
+            Some(spent) => Reply::Flag(spent),
+            None => return later(async move { Reply::Flag(p.is_spent(&mark).await) }),
+        },
         Io::Sleep(ms) => {
             return later(async move {
                 p.sleep(ms).await;

@@ -74,6 +74,11 @@ extern "C" {
     /// Releases a granted lock or abandons a pending request.
     #[wasm_bindgen(method, js_name = drop)]
     pub(crate) fn release(this: &LockRequest);
+    /// Whether the spent mark `name` was held when this lock was granted, from the lock
+    /// manager's state taken behind the request; `None` when that state cannot tell, and after
+    /// the first answer (`heldAtGrant` in js/platform.js says why it is exact).
+    #[wasm_bindgen(method, js_name = spentAtGrant)]
+    pub(crate) fn spent_at_grant(this: &LockRequest, name: &str) -> Option<bool>;
     /// Holds a shared Web Lock `name` for `ms`; resolves once it is granted (at once when
     /// Web Locks are missing).
     #[wasm_bindgen(js_name = markSpent)]

@@ -36,6 +36,15 @@ pub(crate) async fn is_spent(name: &str) -> bool {
 #[must_use = "dropping the guard releases the lock at once"]
 pub struct BrowserLockGuard(LockRequest);
 
+impl BrowserLockGuard {
+    /// Whether the spent mark `name` was held when this lock was granted; `None` when the lock
+    /// manager's state at the grant is unknown or was already consulted. Answers only the first
+    /// check after the grant: later ones (the refresh path's polling) ask afresh.
+    pub fn spent_at_grant(&self, name: &str) -> Option<bool> {
+        self.0.spent_at_grant(name)
+    }
+}
+
 impl Drop for BrowserLockGuard {
     fn drop(&mut self) {
         self.0.release();
