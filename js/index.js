@@ -60,13 +60,13 @@
  *                                                          accessToken?} -> the proof.
  *                                                          Throws synchronously without useDpop
  *                                                          (JS checks that first, as auth0-spa-js).
- *     mfa(op, argsJson)                        -> Promise; client.mfa (js/mfa.js): op 0 the
- *                                                          context of {mfaToken} (getAuthenticators),
- *                                                          1 getEnrollmentFactors, 2 setMFAAuthDetails,
- *                                                          3 verify -> JSON text; 4 {baseUrl,
- *                                                          clientId, timeoutMs}. Rejects with classes
- *                                                          MfaListAuthenticators, MfaEnrollmentFactors,
- *                                                          MfaVerify too (js/mfa.js maps them).
+ *     mfa(op, argsJson)                        -> Promise; client.mfa (js/mfa.js): op 0 verify's
+ *                                                          grant {body, scope?, audience?} -> JSON
+ *                                                          text of the token response (rejects with
+ *                                                          class MfaVerify too); 1 {baseUrl,
+ *                                                          clientId, timeoutMs}.
+ *   An MfaRequired rejection also names the `scope` and `audience` its request asked for: kept as
+ *   the mfa_token's context for client.mfa (noteMfa below).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
@@ -97,11 +97,12 @@ import {
   GenericError,
   InvalidConfigurationError,
   PopupOpenError,
+  MfaRequiredError,
   toJsError,
   asksForPopup
 } from './errors.js';
 import { notSupported, subClient } from './unsupported.js';
-import { MfaApiClient } from './mfa.js';
+import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError } from './extras.js';
 // The MFA API client (js/mfa.js); the other sub-client classes auth0-spa-js exports, whose methods
 // are not implemented yet (js/unsupported.js).
@@ -211,16 +212,25 @@ function text(e) {
   }
 }
 
-// Each client's `mfa` (kept beside the client, so that the getter also works on objects that only
-// borrow Auth0Client.prototype, as wrappers' test doubles do).
+// Each client's `mfa` and MFA contexts (kept beside the client, so that they also work on objects
+// that only borrow Auth0Client.prototype, as wrappers' test doubles do).
 const mfaClients = new WeakMap();
+const mfaContexts = new WeakMap();
 
-// The MFA API's error classes by the `class` the wasm side names (js/mfa.js).
-const MFA_ERRORS = {
-  MfaListAuthenticators: MfaListAuthenticatorsError,
-  MfaEnrollmentFactors: MfaEnrollmentFactorsError,
-  MfaVerify: MfaVerifyError
-};
+function mfaContextsOf(self) {
+  let m = mfaContexts.get(self);
+  if (!m) mfaContexts.set(self, (m = new Map()));
+  return m;
+}
+
+// An `mfa_required` answer names the scope and audience its request asked for (the Rust core's
+// Error::for_request): kept as the mfa_token's context for client.mfa (js/mfa.js), as
+// auth0-spa-js keeps one for every grant but authorization_code.
+function noteMfa(self, raw, e) {
+  if (e instanceof MfaRequiredError && raw && typeof raw.scope === 'string') {
+    rememberMfaContext(mfaContextsOf(self), e.mfa_token, raw.scope, raw.audience, e.mfa_requirements);
+  }
+}
 
 // Anything a wasm call rejects or throws with becomes an Error (see the contract above).
 function toError(e, popup) {
@@ -229,8 +239,8 @@ function toError(e, popup) {
   }
   if (Object.prototype.toString.call(e) === '[object Error]') return e;
   if (e && typeof e === 'object' && typeof e.class === 'string') {
-    const Mfa = Object.prototype.hasOwnProperty.call(MFA_ERRORS, e.class) ? MFA_ERRORS[e.class] : undefined;
-    return Mfa ? new Mfa(e.error, e.description) : toJsError(e, popup);
+    // The one MFA API class the wasm side names (client.mfa.verify's refused grant).
+    return e.class === 'MfaVerify' ? new MfaVerifyError(e.error, e.description) : toJsError(e, popup);
   }
   if (e && typeof e === 'object' && typeof e.error === 'string') {
     return new GenericError(e.error, String(e.error_description || e.description || e.error));
@@ -363,7 +373,9 @@ function call(self, fn, popup) {
         (e) => {
           waiting.delete(reject);
           if (isTrap(e)) trapped(e);
-          reject(broken || toError(e, popup));
+          const err = broken || toError(e, popup);
+          noteMfa(self, e, err);
+          reject(err);
         }
       );
   });
@@ -584,7 +596,8 @@ export class Auth0Client {
     if (!m) {
       m = new MfaApiClient({
         run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
-        errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError },
+        contexts: mfaContextsOf(this),
+        errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
         failed: (message) => new GenericError('internal_error', message)
       });
       mfaClients.set(this, m);

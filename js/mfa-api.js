@@ -1,9 +1,12 @@
 // @ts-check
-// The HTTP half of `client.mfa` (auth0-spa-js 2.28.3's MfaApiClient, which calls these through
-// @auth0/auth0-auth-js's MfaClient; docs/behaviour.md §1.5): listing, enrolling and challenging
-// authenticators with Auth0's MFA API (`GET /mfa/authenticators`, `POST /mfa/associate`,
-// `POST /mfa/challenge`, Auth0 docs "Manage Authenticator Factors using Auth0 MFA API"). The
-// contexts and `verify` live in the Rust core (src/client/mfa.rs).
+// The part of `client.mfa` (auth0-spa-js 2.28.3's MfaApiClient, docs/behaviour.md §1.5) that an
+// app needs only once it uses it: listing, enrolling and challenging authenticators with Auth0's
+// MFA API (`GET /mfa/authenticators`, `POST /mfa/associate`, `POST /mfa/challenge`, Auth0 docs
+// "Manage Authenticator Factors using Auth0 MFA API"; auth0-spa-js calls them through
+// @auth0/auth0-auth-js's MfaClient), what the contexts answer (`getAuthenticators`' filter,
+// `getEnrollmentFactors`), and `verify`'s grant: its type and body (Auth0 docs, "Authenticate With
+// Resource Owner Password Grant and MFA"), which the Rust core sends and stores
+// (src/client/mfa.rs). The contexts themselves are js/mfa.js's.
 //
 // Loaded on first use by js/mfa.js with a dynamic import(), so that apps that never touch
 // `client.mfa` do not download it: this module imports nothing, and everything it needs (fetch,
@@ -12,14 +15,67 @@
 
 /**
  * @typedef {new (error: string, error_description: string) => Error} MfaErrorClass
+ * @typedef {{ list: MfaErrorClass, enroll: MfaErrorClass, challenge: MfaErrorClass, factors: MfaErrorClass, verify: MfaErrorClass }} MfaErrors
  * @typedef {{
  *   baseUrl: string,
  *   clientId: string,
  *   fetch: typeof fetch,
  *   timeoutMs: number,
- *   errors: { list: MfaErrorClass, enroll: MfaErrorClass, challenge: MfaErrorClass }
+ *   errors: MfaErrors
  * }} MfaDeps
+ * @typedef {import('./mfa.js').MfaContext} MfaContext
  */
+
+/** `grant_type` of a one-time password from an authenticator app. */
+export const MFA_OTP_GRANT = 'http://auth0.com/oauth/grant-type/mfa-otp';
+/** `grant_type` of an out-of-band challenge (SMS, voice, email, push), with `oob_code`. */
+export const MFA_OOB_GRANT = 'http://auth0.com/oauth/grant-type/mfa-oob';
+/** `grant_type` of a recovery code. */
+export const MFA_RECOVERY_CODE_GRANT = 'http://auth0.com/oauth/grant-type/mfa-recovery-code';
+
+/** auth0-spa-js's `verify` / `getEnrollmentFactors` message when no context is found. */
+export const CONTEXT_NOT_FOUND = 'MFA context not found for this MFA token. Please retry the original request to get a new MFA token.';
+/** auth0-spa-js's `getAuthenticators` message when no context is found (code `invalid_request`). */
+export const LIST_CONTEXT_NOT_FOUND = 'MFA context not found for this MFA token';
+/** auth0-spa-js's `verify` message when no code is given (code `invalid_request`). */
+export const NO_GRANT_TYPE = 'Unable to determine grant type. Provide one of: otp, oobCode, or recoveryCode.';
+
+/**
+ * `verify(params)`'s grant, in auth0-spa-js's order of precedence (`otp`, then `oobCode`, then
+ * `recoveryCode`: the first truthy one) and its body after `client_id`: `grant_type`, each code
+ * given (`otp`, `oob_code`, `binding_code`, `recovery_code`; strings as they are, numbers as
+ * JavaScript prints them), then `mfa_token`. auth0-spa-js sends no `audience` or `scope` with an
+ * MFA grant (the `mfa_token` carries them); the context's name the cache key the answer is stored
+ * under. No context (unknown or expired) or no code is an `MfaVerifyError` before anything is sent.
+ * @param {MfaErrors} errors @param {any} params @param {MfaContext | undefined} context
+ * @returns {{ body: [string, string][], scope?: string, audience?: string }}
+ */
+export function verifyGrant(errors, params, context) {
+  if (!context) throw new errors.verify('mfa_context_not_found', CONTEXT_NOT_FOUND);
+  const p = params || {};
+  const grant = p.otp ? MFA_OTP_GRANT : p.oobCode ? MFA_OOB_GRANT : p.recoveryCode ? MFA_RECOVERY_CODE_GRANT : undefined;
+  if (!grant) throw new errors.verify('invalid_request', NO_GRANT_TYPE);
+  /** @type {[string, string][]} */
+  const body = [['grant_type', grant]];
+  for (const [from, to] of [['otp', 'otp'], ['oobCode', 'oob_code'], ['bindingCode', 'binding_code'], ['recoveryCode', 'recovery_code']]) {
+    const v = p[from];
+    if (typeof v === 'string' || typeof v === 'number') body.push([to, String(v)]);
+  }
+  body.push(['mfa_token', String(p.mfaToken)]);
+  return { body, scope: context.scope, audience: context.audience };
+}
+
+/**
+ * `getEnrollmentFactors`: the `enroll` list of the context's requirements (`[]` when there is
+ * none); no context, or one without requirements, is auth0-spa-js's `MfaEnrollmentFactorsError`.
+ * @param {MfaErrors} errors @param {MfaContext | undefined} context
+ */
+export function enrollmentFactors(errors, context) {
+  const requirements = context && context.mfaRequirements;
+  if (!requirements) throw new errors.factors('mfa_context_not_found', CONTEXT_NOT_FOUND);
+  const enroll = requirements.enroll;
+  return Array.isArray(enroll) && enroll.length ? enroll : [];
+}
 
 /**
  * `Auth0-Client` of these three calls: auth0-spa-js makes them through @auth0/auth0-auth-js,
@@ -90,11 +146,11 @@ function required(/** @type {unknown} */ value, /** @type {string} */ name, /** 
 /**
  * `mfa.getAuthenticators(mfaToken)`: the user's enrolled authenticators, in auth0-spa-js's shape,
  * only those whose `type` is among the context's `mfaRequirements.challenge` types when it names
- * any. `context` is the Rust core's answer for the token (it refused already when none is kept).
- * @param {MfaDeps} deps @param {string} mfaToken
- * @param {{ mfaRequirements?: { challenge?: Array<{ type: string }> } }} context
+ * any. No context (unknown or expired) is auth0-spa-js's `invalid_request` before any request.
+ * @param {MfaDeps} deps @param {string} mfaToken @param {MfaContext | undefined} context
  */
 export async function getAuthenticators(deps, mfaToken, context) {
+  if (!context) throw new deps.errors.list('invalid_request', LIST_CONTEXT_NOT_FOUND);
   const response = await send(deps, '/mfa/authenticators', {
     method: 'GET',
     headers: { Authorization: `Bearer ${mfaToken}`, 'Content-Type': 'application/json' }
@@ -103,7 +159,8 @@ export async function getAuthenticators(deps, mfaToken, context) {
   /** @type {Array<Record<string, any>>} */
   const list = await response.json();
   const all = list.map((a) => ({ id: a.id, authenticatorType: a.authenticator_type, active: a.active, name: a.name, oobChannels: a.oob_channels, type: a.type }));
-  const types = (context.mfaRequirements?.challenge || []).map((c) => c.type);
+  /** @type {string[]} */
+  const types = ((context.mfaRequirements && context.mfaRequirements.challenge) || []).map((/** @type {{ type: string }} */ c) => c.type);
   return types.length ? all.filter((a) => !!a.type && types.includes(a.type)) : all;
 }
 

@@ -1,10 +1,13 @@
-// node --test js/tests/ : js/mfa-api.js, the HTTP half of `client.mfa`, against a scripted fetch:
-// the requests it sends (URL, method, headers, body), how answers are reshaped, the filter by the
-// context's challenge types, and auth0-spa-js's errors for refusals, bad bodies and bad input.
+// node --test js/tests/ : js/mfa-api.js, the lazily loaded part of `client.mfa`: against a scripted
+// fetch, the requests it sends (URL, method, headers, body), how answers are reshaped, the filter
+// by the context's challenge types, and auth0-spa-js's errors for refusals, bad bodies and bad
+// input; and, as tables, `verify`'s grant and body and `getEnrollmentFactors`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from '../mfa-api.js';
-import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaError } from '../extras.js';
+import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaEnrollmentFactorsError, MfaVerifyError, MfaError } from '../extras.js';
+
+const ERRORS = { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError };
 
 /** deps whose fetch answers from `answer(url, init)` and records every request. */
 function deps(answer, timeoutMs = 1000) {
@@ -18,7 +21,7 @@ function deps(answer, timeoutMs = 1000) {
       sent.push({ url, ...init, body: init.body === undefined ? undefined : JSON.parse(init.body) });
       return answer(url, init);
     },
-    errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError }
+    errors: ERRORS
   };
 }
 
@@ -128,4 +131,53 @@ test('a network failure passes through; a request that never answers times out w
   };
   await assert.rejects(api.getAuthenticators(hanging, 'mt', {}), (e) => e.message === "Timeout when executing 'fetch'" && e.error === 'timeout');
   assert.ok(aborted, 'the request was aborted');
+});
+
+test('verify: the grant follows the first code given, and the body carries every code in auth0-spa-js order', () => {
+  const ctx = { scope: 'openid', audience: 'https://api/', createdAt: 0 };
+  const rows = [
+    [{ otp: '123456' }, api.MFA_OTP_GRANT, [['otp', '123456']]],
+    [{ otp: 123456 }, api.MFA_OTP_GRANT, [['otp', '123456']]],
+    [{ oobCode: 'oob', bindingCode: '1' }, api.MFA_OOB_GRANT, [['oob_code', 'oob'], ['binding_code', '1']]],
+    [{ bindingCode: '42', oobCode: 'oob-1' }, api.MFA_OOB_GRANT, [['oob_code', 'oob-1'], ['binding_code', '42']]],
+    [{ recoveryCode: 'R' }, api.MFA_RECOVERY_CODE_GRANT, [['recovery_code', 'R']]],
+    [{ otp: '1', oobCode: 'o', recoveryCode: 'r' }, api.MFA_OTP_GRANT, [['otp', '1'], ['oob_code', 'o'], ['recovery_code', 'r']]],
+    [{ otp: '', oobCode: 'o' }, api.MFA_OOB_GRANT, [['otp', ''], ['oob_code', 'o']]],
+    [{ otp: 0, recoveryCode: 'r' }, api.MFA_RECOVERY_CODE_GRANT, [['otp', '0'], ['recovery_code', 'r']]],
+    [{ otp: '1', recoveryCode: null }, api.MFA_OTP_GRANT, [['otp', '1']]]
+  ];
+  for (const [params, grant, codes] of rows) {
+    const got = api.verifyGrant(ERRORS, { mfaToken: 'mt', ...params }, ctx);
+    assert.deepEqual(got, { body: [['grant_type', grant], ...codes, ['mfa_token', 'mt']], scope: 'openid', audience: 'https://api/' }, JSON.stringify(params));
+  }
+});
+
+test('verify: no context or no code is an MfaVerifyError before anything is sent', () => {
+  const ctx = { createdAt: 0 };
+  const rows = [
+    [{ mfaToken: 'mt', otp: '1' }, undefined, 'mfa_context_not_found', api.CONTEXT_NOT_FOUND],
+    [{ mfaToken: 'mt', otp: null }, ctx, 'invalid_request', api.NO_GRANT_TYPE],
+    [{ mfaToken: 'mt', bindingCode: '1' }, ctx, 'invalid_request', api.NO_GRANT_TYPE],
+    [undefined, ctx, 'invalid_request', api.NO_GRANT_TYPE]
+  ];
+  for (const [params, context, code, message] of rows) {
+    assert.throws(() => api.verifyGrant(ERRORS, params, context), (e) => e instanceof MfaVerifyError && e.error === code && e.message === message, JSON.stringify(params));
+  }
+});
+
+test('getEnrollmentFactors: the context\'s enroll list, as auth0-spa-js returns it', () => {
+  const rows = [
+    [undefined, 'mfa_context_not_found'],
+    [{ createdAt: 0 }, 'mfa_context_not_found'],
+    [{ mfaRequirements: { challenge: [{ type: 'otp' }] }, createdAt: 0 }, []],
+    [{ mfaRequirements: { enroll: [] }, createdAt: 0 }, []],
+    [{ mfaRequirements: { enroll: [{ type: 'otp' }, { type: 'phone' }] }, createdAt: 0 }, [{ type: 'otp' }, { type: 'phone' }]]
+  ];
+  for (const [context, want] of rows) {
+    if (typeof want === 'string') {
+      assert.throws(() => api.enrollmentFactors(ERRORS, context), (e) => e instanceof MfaEnrollmentFactorsError && e.error === want);
+    } else {
+      assert.deepEqual(api.enrollmentFactors(ERRORS, context), want);
+    }
+  }
 });

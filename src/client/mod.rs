@@ -40,7 +40,7 @@ mod token_exchange;
 pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect};
-pub use mfa::{MfaLookup, MfaLookupFor, MfaRemember, MfaVerify};
+pub use mfa::{MfaGrant, MfaVerify};
 pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
@@ -52,8 +52,6 @@ use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRe
 use crate::core::cache::{get_token_margin_secs, AccessTokenEntry, CacheKey, IdTokenEntry, MAX_ENTRY_LIFETIME_SECS};
 use crate::core::encoding::find;
 use crate::core::json::Json;
-use crate::core::mfa::MfaContext;
-use crate::core::mfa::MfaContexts;
 use crate::core::options::{ClientOptions, ParamList};
 use crate::core::rng::Rng;
 use crate::core::scope::DEFAULT_AUDIENCE;
@@ -215,8 +213,6 @@ pub(crate) struct Shared {
     hit_memo: RefCell<Option<HitMemo>>,
     /// What storage refused, kept for this page, and the keys seen (`store.rs`).
     page_memory: RefCell<PageMemory>,
-    /// The MFA contexts, per `mfa_token` (`mfa.rs`).
-    mfa: RefCell<MfaContexts>,
 }
 
 impl Shared {
@@ -295,7 +291,6 @@ impl Client {
             cache_generation: Cell::new(0),
             hit_memo: RefCell::new(None),
             page_memory: RefCell::default(),
-            mfa: RefCell::default(),
         };
         Client { shared: Rc::new(shared) }
     }
@@ -375,21 +370,10 @@ impl Client {
         RevokeRefreshToken::new(self.shared.clone(), audience)
     }
 
-    /// `mfa.verify({ mfaToken, otp | oobCode, bindingCode | recoveryCode })`: the MFA grant for
-    /// the context of `mfaToken`, stored as a login; yields the token response (no refresh token).
-    pub fn mfa_verify(&self, params: &Json) -> MfaVerify {
-        MfaVerify::new(self.shared.clone(), params)
-    }
-
-    /// The context of `mfa_token` for `getAuthenticators` (the context) or
-    /// `getEnrollmentFactors` (its `enroll` list).
-    pub fn mfa_lookup(&self, mfa_token: &str, purpose: MfaLookupFor) -> MfaLookup {
-        MfaLookup::new(self.shared.clone(), mfa_token, purpose)
-    }
-
-    /// `mfa.setMFAAuthDetails(mfaToken, scope, audience, mfaRequirements)`.
-    pub fn mfa_remember(&self, mfa_token: &str, context: MfaContext) -> MfaRemember {
-        MfaRemember::new(self.shared.clone(), mfa_token, context)
+    /// `mfa.verify(...)`: the MFA grant `{ body, scope, audience? }` (js/mfa.js assembles it from
+    /// the `mfa_token`'s context), stored as a login; yields the token response (no refresh token).
+    pub fn mfa_verify(&self, args: &Json) -> MfaVerify {
+        MfaVerify::new(self.shared.clone(), args)
     }
 
     /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions

@@ -2,7 +2,6 @@
 //! the cache again, then the refresh token or the hidden iframe.
 
 use super::iframe::Iframe;
-use super::mfa::NoteMfa;
 use super::io::{finished, Io, Machine, Reply, Step};
 use super::refresh::Refresh;
 use super::clear::SyncRemoteLogout;
@@ -17,16 +16,12 @@ use std::rc::Rc;
 pub struct GetTokenSilently {
     c: Rc<Shared>,
     inner: Silent,
-    /// An `mfa_required` answer's context is kept for `mfa.verify` (§1.5).
-    note: NoteMfa,
 }
 
 impl GetTokenSilently {
     pub(super) fn new(c: Rc<Shared>, options: GetTokenOptions) -> GetTokenSilently {
         let inner = Silent::new(&c, options);
-        let audience = inner.params.get_truthy("audience").map(str::to_owned);
-        let note = NoteMfa::new(Some(inner.key.scope.clone()), audience);
-        GetTokenSilently { c, inner, note }
+        GetTokenSilently { c, inner }
     }
 }
 
@@ -34,16 +29,15 @@ impl Machine for GetTokenSilently {
     type Output = Option<TokenResult>;
 
     fn step(&mut self, reply: Reply) -> Step<Option<TokenResult>> {
-        if self.note.holding() {
-            return self.note.finish(&self.c, reply);
-        }
         match self.inner.step(&self.c, reply) {
-            // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
-            Step::Done(Err(mut e)) => {
+            Step::Done(Err(e)) => {
+                // `client.mfa.verify()` asks again for this request's scope and audience.
+                let mut e = e.for_request(&self.inner.key.scope, self.inner.params.get_truthy("audience"));
+                // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
                 if self.c.options.interactive_popup && e.asks_for_interaction() {
                     e.interactive = true;
                 }
-                self.note.fail(e)
+                Step::Done(Err(e))
             }
             other => other,
         }

@@ -7,7 +7,6 @@ use std::rc::Rc;
 use super::dpop::TokenCall;
 use super::exchange::ExchangeCode;
 use super::io::{finished, Io, Machine, Reply, Step};
-use super::mfa::NoteMfa;
 use super::{clamp_ms, Shared};
 use crate::core::cache::CacheKey;
 use crate::core::http::HttpRequest;
@@ -61,23 +60,32 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
 pub struct LoginWithTokenExchange {
     c: Rc<Shared>,
     exchange: Result<ExchangeCode>,
-    note: NoteMfa,
+    asked: Asked,
 }
 
-/// The MFA context of an exchange for `key` (auth0-spa-js keeps one for every grant but
-/// `authorization_code`, §1.5).
-fn note_for(key: &CacheKey) -> NoteMfa {
-    NoteMfa::new(Some(key.scope.clone()), Some(key.audience.clone()).filter(|a| a != DEFAULT_AUDIENCE))
+/// The scope and audience (`None`: the default) an exchange asked for, which its `mfa_required`
+/// answer names for `client.mfa.verify()` ([`crate::core::Error::for_request`]).
+#[derive(Default)]
+struct Asked(String, Option<String>);
+
+impl Asked {
+    fn of(key: &CacheKey) -> Asked {
+        Asked(key.scope.clone(), Some(key.audience.clone()).filter(|a| a != DEFAULT_AUDIENCE))
+    }
+
+    fn name_in(&self, e: Error) -> Error {
+        e.for_request(&self.0, self.1.as_deref())
+    }
 }
 
 impl LoginWithTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
-        let mut note = NoteMfa::new(None, None);
+        let mut asked = Asked::default();
         let exchange = exchange_request(&c, options).map(|(request, key, organization)| {
-            note = note_for(&key);
+            asked = Asked::of(&key);
             ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get())
         });
-        LoginWithTokenExchange { c, exchange, note }
+        LoginWithTokenExchange { c, exchange, asked }
     }
 }
 
@@ -85,16 +93,13 @@ impl Machine for LoginWithTokenExchange {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
-        if self.note.holding() {
-            return self.note.finish(&self.c, reply);
-        }
         let exchange = match &mut self.exchange {
             Ok(e) => e,
             Err(e) => return Step::Done(Err(std::mem::replace(e, finished()))),
         };
         match exchange.step(&self.c, reply) {
             Step::Io(io) => Step::Io(io),
-            Step::Done(Err(e)) => self.note.fail(e),
+            Step::Done(Err(e)) => Step::Done(Err(self.asked.name_in(e))),
             Step::Done(Ok(_)) => {
                 let mut body = exchange.response().map(TokenResponse::to_json).unwrap_or(Json::Null);
                 body.remove("refresh_token");
@@ -111,18 +116,18 @@ pub struct CustomTokenExchange {
     request: Result<(TokenCall, Option<String>)>,
     response: Option<crate::core::http::HttpResponse>,
     answered: bool,
-    note: NoteMfa,
+    asked: Asked,
 }
 
 impl CustomTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> CustomTokenExchange {
         let timeout = clamp_ms(c.options.http_timeout_ms);
-        let mut note = NoteMfa::new(None, None);
+        let mut asked = Asked::default();
         let request = exchange_request(&c, options).map(|(request, key, organization)| {
-            note = note_for(&key);
+            asked = Asked::of(&key);
             (TokenCall::new(request, timeout, None), organization)
         });
-        CustomTokenExchange { c, request, response: None, answered: false, note }
+        CustomTokenExchange { c, request, response: None, answered: false, asked }
     }
 }
 
@@ -130,9 +135,6 @@ impl Machine for CustomTokenExchange {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
-        if self.note.holding() {
-            return self.note.finish(&self.c, reply);
-        }
         let c = &self.c;
         let (call, organization) = match &mut self.request {
             Ok(r) => r,
@@ -153,7 +155,7 @@ impl Machine for CustomTokenExchange {
         };
         let parsed = match parse_token_response(&response, call.url(), now) {
             Ok(p) => p,
-            Err(e) => return self.note.fail(e),
+            Err(e) => return Step::Done(Err(self.asked.name_in(e))),
         };
         if let Some(raw) = parsed.id_token.as_deref() {
             let expect = IdTokenExpectations {

@@ -34,12 +34,7 @@ pub enum ErrorClass {
     /// `UseDpopNonceError` (`use_dpop_nonce`): the token endpoint still asked for a DPoP nonce
     /// after the one retry (RFC 9449 §8); has `newDpopNonce`.
     UseDpopNonce,
-    /// `MfaListAuthenticatorsError`: `mfa.getAuthenticators()` found no MFA context.
-    MfaListAuthenticators,
-    /// `MfaEnrollmentFactorsError`: `mfa.getEnrollmentFactors()` found no MFA context.
-    MfaEnrollmentFactors,
-    /// `MfaVerifyError`: `mfa.verify()` found no context or no code, or the server refused the
-    /// MFA grant.
+    /// `MfaVerifyError`: the server refused `mfa.verify()`'s MFA grant.
     MfaVerify,
 }
 
@@ -194,6 +189,19 @@ impl Error {
         e
     }
 
+    /// An `mfa_required` answer names the scope and audience of the request it refused (in the
+    /// `scope` and `audience` fields; `None`: the client's default audience), so that
+    /// `client.mfa.verify()` can ask again for the same cache key: js/mfa.js keeps that context per
+    /// `mfa_token`, as auth0-spa-js's `MfaContextManager` does for every grant but
+    /// `authorization_code` (docs/behaviour.md §1.5). Other errors pass unchanged.
+    pub(crate) fn for_request(mut self, scope: &str, audience: Option<&str>) -> Error {
+        if self.class == ErrorClass::MfaRequired && self.mfa_token.is_some() {
+            self.0.scope = Some(scope.to_owned());
+            self.0.audience = audience.map(str::to_owned);
+        }
+        self
+    }
+
     /// `GenericError('missing_transaction', 'Invalid state')`: no login in progress.
     pub fn missing_transaction() -> Error {
         Error::generic("missing_transaction", "Invalid state")
@@ -250,6 +258,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_mfa_required_with_a_token_names_the_request() {
+        let rows = [
+            (Error::mfa_required("d", "mt", None), Some(("openid", Some("https://api/")))),
+            (Error::generic("mfa_required", "no token, no class"), None),
+            (Error::missing_refresh_token("https://x/", "s"), Some(("s", Some("https://x/")))),
+            (Error::generic("invalid_grant", "d"), None),
+        ];
+        for (e, want) in rows {
+            let keeps_its_own = e.class == ErrorClass::MissingRefreshToken;
+            let named = e.for_request("openid", Some("https://api/"));
+            let got = named.scope.as_deref().map(|s| (s, named.audience.as_deref()));
+            assert_eq!(got, want, "{}", named.error);
+            if keeps_its_own {
+                assert_eq!(named.scope.as_deref(), Some("s"), "another class keeps its fields");
+            }
+        }
+    }
 
     #[test]
     fn missing_refresh_token_message_matches_auth0_spa_js() {

@@ -17,7 +17,6 @@ pub mod id_token;
 pub mod json;
 pub mod jwt;
 pub mod logout;
-pub mod mfa;
 pub mod number;
 pub mod options;
 mod option_values;

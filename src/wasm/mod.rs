@@ -14,8 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::browser::driver::run;
 use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
 use crate::client::calls::{parse_json, popup_call, token_options, verbose_response};
-use crate::client::{Client, Env, Machine, MfaLookupFor, Reply, Step};
-use crate::core::mfa::MfaContext;
+use crate::client::{Client, Env, Machine, Reply, Step};
 use crate::core::json::Json;
 use crate::core::options::{CacheLocation, ClientOptions, ParamList};
 use crate::core::{Error, ErrorClass};
@@ -39,8 +38,6 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::MissingScopes => "MissingScopes",
         ErrorClass::InvalidConfiguration => "InvalidConfiguration",
         ErrorClass::UseDpopNonce => "UseDpopNonce",
-        ErrorClass::MfaListAuthenticators => "MfaListAuthenticators",
-        ErrorClass::MfaEnrollmentFactors => "MfaEnrollmentFactors",
         ErrorClass::MfaVerify => "MfaVerify",
     };
     set("class", &JsValue::from_str(class));
@@ -326,26 +323,16 @@ impl WasmClient {
     }
 
     /// `client.mfa` (docs/behaviour.md §1.5), in one export for size, with JSON text arguments:
-    /// `op` 0 is the context of `{mfaToken}` for `getAuthenticators` → JSON text
-    /// `{scope?, audience?, mfaRequirements?}`; 1 is `getEnrollmentFactors({mfaToken})` → JSON
-    /// text of the `enroll` list; 2 is `setMFAAuthDetails({mfaToken, scope, audience,
-    /// mfaRequirements})` → undefined; 3 is `verify(params)` → JSON text of the token response;
-    /// 4 is what `js/mfa-api.js` needs → JSON text `{baseUrl, clientId, timeoutMs}`.
+    /// `op` 0 is `verify`'s grant `{body: [[name, value], ...], scope, audience?}` (js/mfa.js) →
+    /// JSON text of the token response; 1 is what `js/mfa-api.js` needs → JSON text `{baseUrl,
+    /// clientId, timeoutMs}`.
     pub fn mfa(&self, op: u32, args_json: &str) -> Promise {
         let args = match parse_json(args_json, "mfa arguments") {
             Ok(a) => a,
             Err(e) => return self.failed(e),
         };
-        let token = args.str_field("mfaToken").unwrap_or_default();
         match op {
-            0 => self.answer(self.client.mfa_lookup(token, MfaLookupFor::Authenticators), json_text),
-            1 => self.answer(self.client.mfa_lookup(token, MfaLookupFor::EnrollmentFactors), json_text),
-            2 => {
-                let text = |k| args.str_field(k).map(str::to_owned);
-                let requirements = args.get("mfaRequirements").filter(|r| r.as_object().is_some()).cloned();
-                self.answer(self.client.mfa_remember(token, MfaContext::new(text("scope"), text("audience"), requirements)), |()| JsValue::UNDEFINED)
-            }
-            3 => self.answer(self.client.mfa_verify(&args), json_text),
+            0 => self.answer(self.client.mfa_verify(&args), json_text),
             _ => {
                 let o = self.client.options();
                 let settings = Json::Object(vec![

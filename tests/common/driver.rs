@@ -259,14 +259,8 @@ impl<P: Perform + Clone> Client<P> {
     pub fn custom_token_exchange(&self, options: &Json) -> Job<client::CustomTokenExchange, P> {
         self.job(self.inner.custom_token_exchange(options))
     }
-    pub fn mfa_verify(&self, params: &Json) -> Job<client::MfaVerify, P> {
-        self.job(self.inner.mfa_verify(params))
-    }
-    pub fn mfa_lookup(&self, mfa_token: &str, purpose: client::MfaLookupFor) -> Job<client::MfaLookup, P> {
-        self.job(self.inner.mfa_lookup(mfa_token, purpose))
-    }
-    pub fn mfa_remember(&self, mfa_token: &str, context: auth0_spa_wasm::core::mfa::MfaContext) -> Job<client::MfaRemember, P> {
-        self.job(self.inner.mfa_remember(mfa_token, context))
+    pub fn mfa_verify(&self, args: &Json) -> Job<client::MfaVerify, P> {
+        self.job(self.inner.mfa_verify(args))
     }
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
         self.job(self.inner.revoke_refresh_token(audience))

@@ -133,14 +133,16 @@ test(`[${h.SDK}] unknown and expired mfa_tokens: auth0-spa-js's MFA errors, no t
 
 test(`[${h.SDK}] with useDpop the MFA grant carries a DPoP proof for /oauth/token`, T, async (t) => {
   const { context, page, mfaToken } = await steppedUp(t, { ...OPTIONS, useDpop: true });
-  const proofs = [];
-  context.on('request', async (r) => {
+  // Each request's headers are read asynchronously: keep the promises, await them after the call.
+  const seen = [];
+  context.on('request', (r) => {
     if (r.url() === `${env.tenant.url}/oauth/token` && r.method() === 'POST') {
-      proofs.push({ grant: new URLSearchParams(r.postData() || '').get('grant_type'), dpop: (await r.allHeaders()).dpop });
+      seen.push(r.allHeaders().then((headers) => ({ grant: new URLSearchParams(r.postData() || '').get('grant_type'), dpop: headers.dpop })));
     }
   });
   const verified = await mfa(page, 'verify', { mfaToken, otp: otp() });
   assert.ok(verified.ok, JSON.stringify(verified));
+  const proofs = await Promise.all(seen);
   const sent = proofs.find((p) => p.grant === 'http://auth0.com/oauth/grant-type/mfa-otp');
   assert.ok(sent && sent.dpop, JSON.stringify(proofs));
   const [h64, c64, s64] = sent.dpop.split('.');
