@@ -44,8 +44,9 @@ pub enum ErrorClass {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error(Box<ErrorFields>);
 
-/// The fields of an [`Error`].
-#[derive(Clone, Debug, PartialEq)]
+/// The fields of an [`Error`]. Its `Debug` leaves out the `mfa_token` (a credential: with it the
+/// second factor completes the login) and the `appState` (the app's own data).
+#[derive(Clone, PartialEq)]
 pub struct ErrorFields {
     /// The JS class it becomes.
     pub class: ErrorClass,
@@ -72,6 +73,19 @@ pub struct ErrorFields {
     pub interactive: bool,
     /// The server's latest `DPoP-Nonce` (UseDpopNonceError `newDpopNonce`).
     pub dpop_nonce: Option<String>,
+}
+
+impl std::fmt::Debug for ErrorFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Error")
+            .field("class", &self.class)
+            .field("error", &self.error)
+            .field("description", &self.description)
+            .field("mfa_token", &self.mfa_token.as_ref().map(|_| "<redacted>"))
+            .field("audience", &self.audience)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Auth0's `error_description` for a `prompt=none` login that needs MFA first.
@@ -258,6 +272,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_mfa_token() {
+        let e = Error::mfa_required("Multifactor authentication required", "secret-mfa-token", None);
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("secret-mfa-token") && shown.contains("mfa_required"), "{shown}");
+    }
 
     #[test]
     fn only_an_mfa_required_with_a_token_names_the_request() {
