@@ -15,7 +15,7 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
-#      Each also has mfa-api.js beside its index.js: client.mfa's HTTP calls, import()ed on first use.
+#      Each also has mfa-api.js beside its index.js: the part of client.mfa import()ed on its first use.
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -104,7 +104,7 @@ esbuild=node_modules/.bin/esbuild
 bundle_entry() { # <staged folder> <output folder>
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
-    # variant's URL resolves next to its index.js. mfa-api.js (client.mfa's HTTP calls) is a
+    # variant's URL resolves next to its index.js. mfa-api.js (most of client.mfa) is a
     # module of its own that index.js import()s on first use, so apps that never call client.mfa
     # never fetch it: it is bundled on its own and left external to index.js (with esbuild's
     # code splitting, the two would share a runtime-helper chunk that every app fetches at
@@ -193,6 +193,6 @@ file_files=()
 for f in dist/file/*; do case "$f" in dist/file/mfa-api.js) ;; *) file_files+=("$f") ;; esac; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
-size_table "client.mfa's HTTP calls, loaded on its first use (one per entry)" dist/mfa-api.js dist/file/mfa-api.js
+size_table "client.mfa's lazily loaded part (one per entry)" dist/mfa-api.js dist/file/mfa-api.js
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"
