@@ -5,10 +5,11 @@
 // auth0-spa-js's published API (names and shapes must match for apps and wrappers to type-check);
 // re-exported by index.d.ts.
 //
-// The sub-clients (MfaApiClient, PasskeyApiClient, MyAccountApiClient, AnonymousSessionApiClient,
-// AnonymousSessionClient) are classes here as in auth0-spa-js; those not implemented yet reject
-// with GenericError('not_supported') (README, "Not implemented"); Fetcher is a type, as
-// auth0-spa-js exports it.
+// The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js) and
+// MyAccountApiClient (`client.myAccount`, js/my-account.js) are implemented; the methods of
+// PasskeyApiClient, AnonymousSessionApiClient and AnonymousSessionClient reject with
+// GenericError('not_supported') until implemented (README, "Not implemented"); Fetcher is a type,
+// as auth0-spa-js exports it.
 
 import type { AuthorizationParams, GetTokenSilentlyVerboseResponse, TokenEndpointResponse, ResponseType } from './index.js';
 import { GenericError } from './index.js';
@@ -118,14 +119,24 @@ export interface EnrollmentFactor {
   type: string;
 }
 
-/** The `mfa` sub-client of auth0-spa-js (`client.mfa`). Not implemented by this package yet. */
+/**
+ * The MFA API client of auth0-spa-js (`client.mfa`; docs/behaviour.md §1.5). The context of each
+ * `mfa_token` (scope, audience, `mfa_requirements`) is kept for 10 minutes when a renewal answers
+ * `mfa_required`.
+ */
 export declare class MfaApiClient {
   private constructor();
+  /** Remembers a context for `mfaToken` (the client does this itself on `mfa_required`). */
   setMFAAuthDetails(mfaToken: string, scope?: string, audience?: string, mfaRequirements?: import('./index.js').MfaRequirements): void;
+  /** The enrolled authenticators of the context's challenge types; `MfaListAuthenticatorsError`. */
   getAuthenticators(mfaToken: string): Promise<Authenticator[]>;
+  /** Enrolls an authenticator (`POST /mfa/associate`); `MfaEnrollmentError`. */
   enroll(params: EnrollParams): Promise<EnrollmentResponse>;
+  /** Starts a challenge (`POST /mfa/challenge`); `MfaChallengeError`. */
   challenge(params: ChallengeAuthenticatorParams): Promise<ChallengeResponse>;
+  /** The context's `mfa_requirements.enroll` (`[]` when none); `MfaEnrollmentFactorsError`. */
   getEnrollmentFactors(mfaToken: string): Promise<EnrollmentFactor[]>;
+  /** The MFA grant for the context, stored as a login; `MfaVerifyError`. */
   verify(params: VerifyParams): Promise<TokenEndpointResponse>;
 }
 

@@ -72,6 +72,13 @@
  *                                                          accessToken?} -> the proof.
  *                                                          Throws synchronously without useDpop
  *                                                          (JS checks that first, as auth0-spa-js).
+ *     mfa(op, argsJson)                        -> Promise; client.mfa (js/mfa.js): op 0 verify's
+ *                                                          grant {body, scope?, audience?} -> JSON
+ *                                                          text of the token response (rejects with
+ *                                                          class MfaVerify too); 1 {baseUrl,
+ *                                                          clientId, timeoutMs}.
+ *   An MfaRequired rejection also names the `scope` and `audience` its request asked for: kept as
+ *   the mfa_token's context for client.mfa (noteMfa below).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
  *   popup are handled here). getConfiguration() is answered in JS.
  *
@@ -89,7 +96,7 @@
  *     { class: "Plain" | "Generic" | "Authentication" | "Timeout" | "PopupTimeout"
  *              | "PopupCancelled" | "PopupOpen" | "MfaRequired" | "MissingRefreshToken"
  *              | "InvalidConfiguration" | "UseDpopNonce",
- *       error: string, description: string, state?, appState?, mfa_token?,
+ *       error: string, description: string, state?, appState?, connection?, mfa_token?,
  *       mfa_requirements? (object or JSON text), audience?, scope?, suggestion?, newDpopNonce? }
  *   JS Error objects thrown through wasm (a page callback's error, fetch TypeError) pass through
  *   unchanged; a WebAssembly.RuntimeError (trap) or any other value becomes
@@ -102,15 +109,20 @@ import {
   GenericError,
   InvalidConfigurationError,
   PopupOpenError,
+  MfaRequiredError,
   toJsError,
   asksForPopup
 } from './errors.js';
 import { subClient } from './unsupported.js';
-// The sub-client classes auth0-spa-js exports; their methods are not implemented yet (js/unsupported.js).
-export { MfaApiClient, PasskeyApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+import { MfaApiClient, rememberMfaContext } from './mfa.js';
+import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError } from './extras.js';
 import { MyAccountApiClient } from './my-account.js';
-// client.myAccount's class; its requests load on first use (js/my-account.js).
+// The MFA API client (js/mfa.js) and the My Account API client (js/my-account.js, its requests
+// loaded on first use); the other sub-client classes auth0-spa-js exports, whose methods are not
+// implemented yet (js/unsupported.js).
+export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
+export { PasskeyApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -215,13 +227,36 @@ function text(e) {
   }
 }
 
+// Each client's `mfa` and MFA contexts (kept beside the client, so that they also work on objects
+// that only borrow Auth0Client.prototype, as wrappers' test doubles do).
+const mfaClients = new WeakMap();
+const mfaContexts = new WeakMap();
+
+function mfaContextsOf(self) {
+  let m = mfaContexts.get(self);
+  if (!m) mfaContexts.set(self, (m = new Map()));
+  return m;
+}
+
+// An `mfa_required` answer names the scope and audience its request asked for (the Rust core's
+// Error::for_request): kept as the mfa_token's context for client.mfa (js/mfa.js), as
+// auth0-spa-js keeps one for every grant but authorization_code.
+function noteMfa(self, raw, e) {
+  if (e instanceof MfaRequiredError && raw && typeof raw.scope === 'string') {
+    rememberMfaContext(mfaContextsOf(self), e.mfa_token, raw.scope, raw.audience, e.mfa_requirements);
+  }
+}
+
 // Anything a wasm call rejects or throws with becomes an Error (see the contract above).
 function toError(e, popup) {
   if (typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError) {
     return new GenericError('internal_error', 'auth0-spa-wasm internal error: ' + text(e));
   }
   if (Object.prototype.toString.call(e) === '[object Error]') return e;
-  if (e && typeof e === 'object' && typeof e.class === 'string') return toJsError(e, popup);
+  if (e && typeof e === 'object' && typeof e.class === 'string') {
+    // The one MFA API class the wasm side names (client.mfa.verify's refused grant).
+    return e.class === 'MfaVerify' ? new MfaVerifyError(e.error, e.description) : toJsError(e, popup);
+  }
   if (e && typeof e === 'object' && typeof e.error === 'string') {
     return new GenericError(e.error, String(e.error_description || e.description || e.error));
   }
@@ -353,7 +388,9 @@ function call(self, fn, popup) {
         (e) => {
           waiting.delete(reject);
           if (isTrap(e)) trapped(e);
-          reject(broken || toError(e, popup));
+          const err = broken || toError(e, popup);
+          noteMfa(self, e, err);
+          reject(err);
         }
       );
   });
@@ -615,14 +652,24 @@ export class Auth0Client {
     return m;
   }
 
+  /** The MFA API client (js/mfa.js): one per client, made on first use. */
+  get mfa() {
+    let m = mfaClients.get(this);
+    if (!m) {
+      m = new MfaApiClient({
+        run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
+        contexts: mfaContextsOf(this),
+        errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
+        failed: (message) => new GenericError('internal_error', message)
+      });
+      mfaClients.set(this, m);
+    }
+    return m;
+  }
+
   // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
   // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
   // class, not patched onto it, so that bundlers can still drop an unused client.
-
-  /** The MFA API client (not implemented yet): its methods give GenericError('not_supported'). */
-  get mfa() {
-    return subClient('mfa');
-  }
 
   /** The passkey API client (not implemented yet). */
   get passkey() {

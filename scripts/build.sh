@@ -15,7 +15,8 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
-#      Each also has my-account-api.js beside its index.js: client.myAccount's requests, import()ed on first use.
+#      Each also has mfa-api.js (the part of client.mfa import()ed on its first use) and
+#      my-account-api.js (client.myAccount's requests, import()ed on first use) beside its index.js.
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -79,7 +80,10 @@ if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
   exit 1
 fi
 # The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
-ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js my-account.js my-account-api.js"
+# The modules index.js import()s on first use (LAZY_MODULES): each is bundled on its own and left
+# external to index.js, so apps that never use it never fetch it.
+LAZY_MODULES="mfa-api.js my-account-api.js"
+ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js mfa.js my-account.js $LAZY_MODULES"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
@@ -104,18 +108,23 @@ esbuild=node_modules/.bin/esbuild
 bundle_entry() { # <staged folder> <output folder>
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
-    # variant's URL resolves next to its index.js.
-    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify \
-      --legal-comments=none --log-level=warning --outfile="$2/index.js" --external:./my-account-api.js
-    # client.myAccount's requests: a module of its own that index.js import()s on first use, left
-    # external above (esbuild's code splitting would add a shared chunk every app fetches at
-    # start-up). It must import nothing.
-    "$esbuild" "$1/my-account-api.js" --bundle --format=esm --target=es2020 --minify \
-      --legal-comments=none --log-level=warning --outfile="$2/my-account-api.js"
-    if grep -Eq '(^|[;}])import[ {*"]' "$2/my-account-api.js"; then
-      echo "build: $2/my-account-api.js imports another module; it must stay self-contained" >&2
-      exit 1
-    fi
+    # variant's URL resolves next to its index.js. The LAZY_MODULES (most of client.mfa, and
+    # client.myAccount's requests) are modules of their own that index.js import()s on first use,
+    # so apps that never call them never fetch them: each is bundled on its own and left external
+    # to index.js (with esbuild's code splitting, they would share a runtime-helper chunk that
+    # every app fetches at start-up). They must import nothing.
+    local externals=()
+    for m in $LAZY_MODULES; do externals+=("--external:./$m"); done
+    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify "${externals[@]}" \
+      --legal-comments=none --log-level=warning --outfile="$2/index.js"
+    for m in $LAZY_MODULES; do
+      "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
+        --legal-comments=none --log-level=warning --outfile="$2/$m"
+      if grep -Eq '(^|[;}])import[ {*"]' "$2/$m"; then
+        echo "build: $2/$m imports another module; it must stay self-contained" >&2
+        exit 1
+      fi
+    done
   else
     for m in $ENTRY_MODULES wasm-source.js wasm-bytes.js auth0_spa_wasm.js; do if [ -f "$1/$m" ]; then cp "$1/$m" "$2/"; fi; done
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
@@ -183,15 +192,15 @@ if (process.argv.includes('--json')) {
 }
 JS
 }
+# The LAZY_MODULES load on first use only: reported on their own, out of what every app downloads.
 inline_files=(dist/index.js)
 if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
-# dist/my-account-api.js and dist/file/my-account-api.js load on client.myAccount's first use only:
-# reported on their own, out of what every app downloads.
-for f in dist/*.js; do case "$f" in dist/index.js | dist/my-account-api.js) ;; *) inline_files+=("$f") ;; esac; done
+lazy() { for m in $LAZY_MODULES; do [ "$1" = "$2/$m" ] && return 0; done; return 1; }
+for f in dist/*.js; do if [ "$f" != dist/index.js ] && ! lazy "$f" dist; then inline_files+=("$f"); fi; done
 file_files=()
-for f in dist/file/*; do case "$f" in dist/file/my-account-api.js) ;; *) file_files+=("$f") ;; esac; done
+for f in dist/file/*; do if ! lazy "$f" dist/file; then file_files+=("$f"); fi; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
-size_table "client.myAccount's requests, loaded on first use (one per entry)" dist/my-account-api.js dist/file/my-account-api.js
+for m in $LAZY_MODULES; do size_table "$m, loaded on first use (one per entry)" "dist/$m" "dist/file/$m"; done
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"

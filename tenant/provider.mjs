@@ -4,6 +4,7 @@
 // the reuse interval) stays in server.mjs.
 import crypto from 'node:crypto';
 import { htmlEscape, page } from './util.mjs';
+import { MFA_GRANTS } from './mfa.mjs';
 
 /** RFC 8693 token exchange, and the subject-token type of the tenant's test "external IdP". */
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -35,7 +36,7 @@ export function createProvider(Provider, { issuer, adapter, clientIds, redirectU
       client_id: id,
       application_type: 'web',
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
+      grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, ...Object.values(MFA_GRANTS)],
       response_types: ['code'],
       redirect_uris: redirectUris,
       post_logout_redirect_uris: postLogoutRedirectUris,

@@ -22,6 +22,7 @@ import { parseArgs, USAGE } from './args.mjs';
 import { createFaults, createResponseFaults, targetOf } from './faults.mjs';
 import { createInteractions } from './interaction.mjs';
 import { createLogout } from './logout.mjs';
+import { createMfa, registerMfaGrants } from './mfa.mjs';
 import { createReuseInterval } from './reuse.mjs';
 import { bump, newStats } from './stats.mjs';
 import { createProvider, registerTokenExchange } from './provider.mjs';
@@ -147,6 +148,9 @@ export async function startTenant(options = {}) {
     return adapters.get(model);
   };
 
+  // Auth0's MFA API (tenant/mfa.mjs): /mfa/*, the MFA grants, the mfa_required answers.
+  const mfa = createMfa({ user, clientIds, setCors, sendJson });
+
   let provider;
   try {
     provider = createProvider(Provider, {
@@ -154,6 +158,7 @@ export async function startTenant(options = {}) {
       myAccount: { audience: `${url}/me/`, scopes: MY_ACCOUNT_SCOPES },
     });
     registerTokenExchange(provider, { user, record: (entry) => stats.tokenExchanges.push(entry) });
+    registerMfaGrants(provider, { mfa, user });
     // Client metadata is validated lazily by oidc-provider; fail at start-up instead of at the first request.
     for (const id of clientIds) {
       if (!await provider.Client.find(id)) throw new Error(`client ${id} could not be loaded`);
@@ -194,6 +199,11 @@ export async function startTenant(options = {}) {
     ctx.type = 'application/json';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = JSON.stringify(body);
+  }
+
+  /** A request's JSON body, or undefined when it is not JSON. */
+  async function readJson(ctx) {
+    try { return JSON.parse(await readRawBody(ctx.req)); } catch { return undefined; }
   }
 
   function recordRequest(entry) {
@@ -241,6 +251,8 @@ export async function startTenant(options = {}) {
         case 'DELETE faults':
         case 'POST faults/clear': api.clearFaults(); return sendJson(ctx, 200, { ok: true });
         case 'POST reset': api.resetStats(); api.clearFaults(); return sendJson(ctx, 200, { ok: true });
+        case 'POST mfa/require': return sendJson(ctx, 200, api.requireMfa(body));
+        case 'GET mfa': return sendJson(ctx, 200, mfa.state());
         case 'GET config': return sendJson(ctx, 200, api.config());
         case 'POST config': return sendJson(ctx, 200, api.configure(body));
         default: return sendJson(ctx, 404, { error: 'not_found' });
@@ -286,6 +298,7 @@ export async function startTenant(options = {}) {
     if (ctx.path.startsWith(HOOK_PREFIX)) return hookRoutes(ctx);
     if (myAccount.handles(ctx.path)) return myAccount.handle(ctx);
     if (ctx.path === '/v2/logout' && ctx.method === 'GET') return v2Logout(ctx);
+    if (await mfa.handle(ctx, readJson)) return undefined;
     if (ctx.path.startsWith('/interaction/')) {
       if (await interactions.handle(ctx)) return undefined;
     }
@@ -459,6 +472,18 @@ export async function startTenant(options = {}) {
     clearFaults() { faults.clear(); },
     faults() { return faults.list(); },
     config() { return { ...cfg }; },
+    /**
+     * Makes the next `count` (default 1) token requests of `grantType` (default refresh_token)
+     * answer 403 `mfa_required` with a fresh mfa_token (tenant/mfa.mjs) for `scope`, `audience`
+     * and `requirements`; returns `{ mfa_token }`. The request is not processed (no rotation).
+     */
+    requireMfa({ count = 1, grantType = 'refresh_token', scope, audience, requirements, ttlMs } = {}) {
+      const token = mfa.issue({ scope, audience, requirements, ttlMs });
+      faults.add({ target: 'token', grantType, count, process: false, status: 403, body: mfa.requiredAnswer(token) });
+      return { mfa_token: token };
+    },
+    /** The MFA emulation's state: the OTP secret, recovery code, authenticators, codes sent, events. */
+    mfaState() { return mfa.state(); },
     /** Changes runtime settings: accessTokenTtl, idTokenTtl, refreshTokenTtl, rotation, autoLogin, revokeOnLogout, jsonBody, auth0ErrorText, staleAccessTokens. */
     configure(patch = {}) {
       for (const [k, v] of Object.entries(patch)) {

@@ -37,7 +37,7 @@ for (const name of ['hitMemo', 'cacheGeneration']) {
   };
 }
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
-  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'connect']) {
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'connect', 'mfa']) {
   WasmClient.prototype[name] = async function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
@@ -689,8 +689,6 @@ test('what auth0-spa-js has and this package lacks rejects (synchronous calls th
   assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
   assert.ok(client.myAccount instanceof shared.MyAccountApiClient && client.anonymous instanceof shared.AnonymousSessionApiClient);
   await assert.rejects(new shared.AnonymousSessionClient().createSession(), (e) => (expectNotSupported(e, 'anonymousSession.createSession()'), true));
-  await assert.rejects(client.mfa.enroll({}), (e) => (expectNotSupported(e, 'mfa.enroll()'), true));
-  assert.throws(() => client.mfa.setMFAAuthDetails('t'), (e) => (expectNotSupported(e, 'mfa.setMFAAuthDetails()'), true));
   await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
   assert.throws(() => client.anonymous.hasSession(), (e) => (expectNotSupported(e, 'anonymous.hasSession()'), true));
   // The DPoP helpers are implemented: without `useDpop` they throw synchronously, as auth0-spa-js.
@@ -846,3 +844,86 @@ test('client.myAccount is one MyAccountApiClient per client whose requests load 
     world.restore();
   }
 });
+
+test('client.mfa: one per client; an mfa_required rejection leaves the context verify and the factors use; its errors are auth0-spa-js\'s', async () => {
+  const c = new shared.Auth0Client(base);
+  assert.equal(c.mfa, c.mfa, 'one instance per client');
+  assert.ok(c.mfa instanceof shared.MfaApiClient);
+  const calls = [];
+  const requirements = { challenge: [{ type: 'otp' }], enroll: [{ type: 'otp' }] };
+  // The Rust core names the request's scope and audience in an mfa_required rejection.
+  fake().handlers.getTokenSilently = () => {
+    throw { class: 'MfaRequired', error: 'mfa_required', description: 'Multifactor authentication required', mfa_token: 'mt', mfa_requirements: JSON.stringify(requirements), scope: 'openid read', audience: 'https://api' };
+  };
+  await assert.rejects(c.getTokenSilently(), (e) => e instanceof errors.MfaRequiredError && e.mfa_token === 'mt' && !('scope' in e) && !('audience' in e));
+  fake().handlers.mfa = (op, json) => {
+    calls.push([op, JSON.parse(json)]);
+    if (op === 0 && JSON.parse(json).body[1][1] === 'bad') throw { class: 'MfaVerify', error: 'invalid_grant', description: 'Invalid otp_code.' };
+    if (op === 0) return '{"access_token":"at","token_type":"Bearer","expires_in":60}';
+    return undefined;
+  };
+  assert.deepEqual(await c.mfa.getEnrollmentFactors('mt'), [{ type: 'otp' }]);
+  await assert.rejects(c.mfa.verify({ mfaToken: 'mt', otp: 'bad' }), (e) => e instanceof shared.MfaVerifyError && e instanceof errors.GenericError && e.error === 'invalid_grant' && e.message === 'Invalid otp_code.');
+  assert.deepEqual(await c.mfa.verify({ mfaToken: 'mt', otp: '123456' }), { access_token: 'at', token_type: 'Bearer', expires_in: 60 });
+  const otp = 'http://auth0.com/oauth/grant-type/mfa-otp';
+  assert.deepEqual(calls[1], [0, { body: [['grant_type', otp], ['otp', '123456'], ['mfa_token', 'mt']], scope: 'openid read', audience: 'https://api' }]);
+  await assert.rejects(c.mfa.verify({ mfaToken: 'mt', otp: '1' }), (e) => e instanceof shared.MfaVerifyError && e.error === 'mfa_context_not_found', 'a verified context is forgotten');
+  await assert.rejects(c.mfa.getAuthenticators('nope'), (e) => e instanceof shared.MfaListAuthenticatorsError && e.error === 'invalid_request');
+  await assert.rejects(c.mfa.getEnrollmentFactors('nope'), (e) => e instanceof shared.MfaEnrollmentFactorsError && e.error === 'mfa_context_not_found');
+  assert.equal(c.mfa.setMFAAuthDetails('mt2', 'openid', 'https://api2', {}), undefined, 'synchronous');
+  await c.mfa.verify({ mfaToken: 'mt2', recoveryCode: 'RC' });
+  assert.deepEqual(calls.filter(([op]) => op === 0).pop()[1].audience, 'https://api2');
+  assert.equal(calls.filter(([op]) => op === 0).length, 3, 'unknown contexts fail before any grant is sent');
+  assert.equal(new shared.Auth0Client(base).mfa.setMFAAuthDetails('x'), undefined);
+  await assert.rejects(new shared.Auth0Client(base).mfa.verify({ mfaToken: 'mt2', otp: '1' }), (e) => e.error === 'mfa_context_not_found', 'contexts are per client');
+});
+
+test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at import and the client\'s settings', async () => {
+  const sent = [];
+  const saved = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    sent.push([url, init.headers.Authorization]);
+    return new Response(JSON.stringify([{ id: 'totp|1', authenticator_type: 'otp', active: true, type: 'otp' }, { id: 'x', authenticator_type: 'oob', active: true, type: 'phone' }]), { status: 200 });
+  };
+  let mfa;
+  try {
+    mfa = await import(pathToFileURL(join(dir, 'mfa.js')).href + '?captured'); // a module instance that captures the fetch above
+  } finally {
+    globalThis.fetch = saved;
+  }
+  const ops = [];
+  const extras = await import(pathToFileURL(join(dir, 'extras.js')).href);
+  const contexts = new Map();
+  const client = new mfa.MfaApiClient({
+    run: async (op) => {
+      ops.push(op);
+      if (op === 1) return { baseUrl: 'https://t.example', clientId: 'cid', timeoutMs: 5000 };
+      throw new Error('unexpected op ' + op);
+    },
+    contexts,
+    errors: { list: extras.MfaListAuthenticatorsError, enroll: extras.MfaEnrollmentError, challenge: extras.MfaChallengeError, factors: extras.MfaEnrollmentFactorsError, verify: extras.MfaVerifyError },
+    failed: (m) => new errors.GenericError('internal_error', m)
+  });
+  client.setMFAAuthDetails('mt-1', 'openid', undefined, { challenge: [{ type: 'otp' }] });
+  const list = await client.getAuthenticators('mt-1');
+  assert.deepEqual(list.map((a) => a.id), ['totp|1'], 'filtered by the context\'s challenge types');
+  assert.deepEqual(sent, [['https://t.example/mfa/authenticators', 'Bearer mt-1']]);
+  assert.deepEqual(ops, [1]);
+});
+
+test('MFA contexts live ten minutes per token, a newer one replacing the older', async () => {
+  const mfa = await import(pathToFileURL(join(dir, 'mfa.js')).href);
+  const contexts = new Map();
+  const ttl = mfa.MFA_CONTEXT_TTL_MS;
+  assert.equal(ttl, 600000);
+  mfa.rememberMfaContext(contexts, 'a', 'openid', 'https://api', undefined, 1000);
+  mfa.rememberMfaContext(contexts, 'b', undefined, undefined, undefined, 2000);
+  assert.equal(mfa.mfaContext(contexts, 'a', 1000 + ttl).audience, 'https://api');
+  assert.equal(mfa.mfaContext(contexts, 'a', 1001 + ttl), undefined, 'expired after the TTL, strictly');
+  assert.equal(contexts.size, 1, 'an expired context is dropped when looked up');
+  mfa.rememberMfaContext(contexts, 'c', 'x', undefined, undefined, 3000 + ttl);
+  assert.deepEqual([...contexts.keys()], ['c'], 'remembering drops every expired context');
+  mfa.rememberMfaContext(contexts, 'c', 'y', undefined, undefined, 3001 + ttl);
+  assert.equal(mfa.mfaContext(contexts, 'c', 3001 + ttl).scope, 'y', 'a newer context replaces the older');
+});
+

@@ -13,6 +13,8 @@ use crate::core::id_token::{verify_id_token, IdTokenExpectations};
 use crate::core::http::HttpRequest;
 use crate::core::jwt::DecodedToken;
 use crate::core::token::{parse_token_response, TokenResponse};
+use crate::core::rotation::keep_refresh_token_if_absent;
+use crate::core::ErrorClass;
 
 /// One authorization-code exchange: what the token request sends and what the ID token must say.
 pub(super) struct CodeGrant {
@@ -51,6 +53,11 @@ pub(super) struct ExchangeCode {
     expect: IdTokenExpectations,
     generation: u64,
     response: Option<TokenResponse>,
+    /// The class of the server's OAuth error answers (`GenericError`, or `MfaVerifyError` for
+    /// the MFA grants).
+    refused: ErrorClass,
+    /// The refresh token the key's entry holds, kept when the answer carries none.
+    keep: Option<String>,
     phase: Phase,
 }
 
@@ -90,7 +97,22 @@ impl ExchangeCode {
             organization,
         };
         let call = TokenCall::new(request, clamp_ms(c.options.http_timeout_ms), None);
-        ExchangeCode { key, expect, generation, response: None, phase: Phase::Requested(call) }
+        ExchangeCode { key, expect, generation, response: None, refused: ErrorClass::Generic, keep: None, phase: Phase::Requested(call) }
+    }
+
+    /// The server's OAuth errors (other than `mfa_required`) surface as `class` instead of
+    /// `GenericError` (the MFA grants: `MfaVerifyError`, which extends it).
+    pub(super) fn refused_as(mut self, class: ErrorClass) -> ExchangeCode {
+        self.refused = class;
+        self
+    }
+
+    /// An answer without a refresh token keeps `refresh_token`, the one the key's entry holds
+    /// (RFC 6749 §6, as the refresh path does: a grant that issues none does not end the
+    /// session's).
+    pub(super) fn keeping(mut self, refresh_token: Option<String>) -> ExchangeCode {
+        self.keep = refresh_token;
+        self
     }
 
     /// The token response that was stored (after the flow ended successfully).
@@ -114,7 +136,20 @@ impl ExchangeCode {
                 },
                 Phase::Clock(response) => {
                     let now = reply.time();
+                    let refused = self.refused;
                     let checked = parse_token_response(&response, &c.token_endpoint.url(), now)
+                        .map_err(|mut e| {
+                            if !response.is_success() && e.class == ErrorClass::Generic {
+                                e.class = refused;
+                            }
+                            e
+                        })
+                        .map(|mut response| {
+                            if let Some(token) = &self.keep {
+                                keep_refresh_token_if_absent(&mut response, token);
+                            }
+                            response
+                        })
                         .and_then(|response| verify_id_token(response.id_token.as_deref(), &self.expect, now).map(|decoded| Checked { response, decoded, now }));
                     match checked {
                         Ok(checked) => self.phase = Phase::Syncing(SyncRemoteLogout::new(), checked),

@@ -28,6 +28,7 @@ mod dpop;
 mod exchange;
 mod iframe;
 mod login;
+mod mfa;
 mod refresh;
 mod revoke;
 mod session;
@@ -41,6 +42,7 @@ pub use dpop::{DpopHelper, DPOP_DISABLED_MESSAGE};
 pub use io::{CookieOp, Frame, Io, Machine, Reply, Step};
 pub use connect::{ConnectStart, ConnectStore};
 pub use login::{GetTokenWithPopup, HandleRedirectCallback, LoginWithPopup, LoginWithRedirect, Redirected};
+pub use mfa::{MfaGrant, MfaVerify};
 pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
@@ -379,6 +381,12 @@ impl Client {
     /// (RFC 7009) and removes them from the cache; a no-op without `useRefreshTokens`.
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> RevokeRefreshToken {
         RevokeRefreshToken::new(self.shared.clone(), audience)
+    }
+
+    /// `mfa.verify(...)`: the MFA grant `{ body, scope, audience? }` (js/mfa.js assembles it from
+    /// the `mfa_token`'s context), stored as a login; yields the token response (no refresh token).
+    pub fn mfa_verify(&self, args: &Json) -> MfaVerify {
+        MfaVerify::new(self.shared.clone(), args)
     }
 
     /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions

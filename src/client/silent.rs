@@ -30,9 +30,13 @@ impl Machine for GetTokenSilently {
 
     fn step(&mut self, reply: Reply) -> Step<Option<TokenResult>> {
         match self.inner.step(&self.c, reply) {
-            // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
-            Step::Done(Err(mut e)) if self.c.options.interactive_popup && e.asks_for_interaction() => {
-                e.interactive = true;
+            Step::Done(Err(e)) => {
+                // `client.mfa.verify()` asks again for this request's scope and audience.
+                let mut e = e.for_request(&self.inner.key.scope, self.inner.params.get_truthy("audience"));
+                // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
+                if self.c.options.interactive_popup && e.asks_for_interaction() {
+                    e.interactive = true;
+                }
                 Step::Done(Err(e))
             }
             other => other,

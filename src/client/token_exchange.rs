@@ -51,7 +51,7 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
         }
     }
     let key = CacheKey::new(c.client_id(), Some(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &scope);
-    Ok((c.token_endpoint.token_exchange(params.pairs()), key, organization))
+    Ok((c.token_endpoint.grant(params.pairs()), key, organization))
 }
 
 /// `loginWithCustomTokenExchange(options)`: the exchanged tokens become the session, checked and
@@ -60,13 +60,32 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
 pub struct LoginWithTokenExchange {
     c: Rc<Shared>,
     exchange: Result<ExchangeCode>,
+    asked: Asked,
+}
+
+/// The scope and audience (`None`: the default) an exchange asked for, which its `mfa_required`
+/// answer names for `client.mfa.verify()` ([`crate::core::Error::for_request`]).
+#[derive(Default)]
+struct Asked(String, Option<String>);
+
+impl Asked {
+    fn of(key: &CacheKey) -> Asked {
+        Asked(key.scope.clone(), Some(key.audience.clone()).filter(|a| a != DEFAULT_AUDIENCE))
+    }
+
+    fn name_in(&self, e: Error) -> Error {
+        e.for_request(&self.0, self.1.as_deref())
+    }
 }
 
 impl LoginWithTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
-        let exchange = exchange_request(&c, options)
-            .map(|(request, key, organization)| ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get()));
-        LoginWithTokenExchange { c, exchange }
+        let mut asked = Asked::default();
+        let exchange = exchange_request(&c, options).map(|(request, key, organization)| {
+            asked = Asked::of(&key);
+            ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get())
+        });
+        LoginWithTokenExchange { c, exchange, asked }
     }
 }
 
@@ -80,7 +99,7 @@ impl Machine for LoginWithTokenExchange {
         };
         match exchange.step(&self.c, reply) {
             Step::Io(io) => Step::Io(io),
-            Step::Done(Err(e)) => Step::Done(Err(e)),
+            Step::Done(Err(e)) => Step::Done(Err(self.asked.name_in(e))),
             Step::Done(Ok(_)) => {
                 let mut body = exchange.response().map(TokenResponse::to_json).unwrap_or(Json::Null);
                 body.remove("refresh_token");
@@ -97,13 +116,18 @@ pub struct CustomTokenExchange {
     request: Result<(TokenCall, Option<String>)>,
     response: Option<crate::core::http::HttpResponse>,
     answered: bool,
+    asked: Asked,
 }
 
 impl CustomTokenExchange {
     pub(super) fn new(c: Rc<Shared>, options: &Json) -> CustomTokenExchange {
         let timeout = clamp_ms(c.options.http_timeout_ms);
-        let request = exchange_request(&c, options).map(|(request, _, organization)| (TokenCall::new(request, timeout, None), organization));
-        CustomTokenExchange { c, request, response: None, answered: false }
+        let mut asked = Asked::default();
+        let request = exchange_request(&c, options).map(|(request, key, organization)| {
+            asked = Asked::of(&key);
+            (TokenCall::new(request, timeout, None), organization)
+        });
+        CustomTokenExchange { c, request, response: None, answered: false, asked }
     }
 }
 
@@ -131,7 +155,7 @@ impl Machine for CustomTokenExchange {
         };
         let parsed = match parse_token_response(&response, call.url(), now) {
             Ok(p) => p,
-            Err(e) => return Step::Done(Err(e)),
+            Err(e) => return Step::Done(Err(self.asked.name_in(e))),
         };
         if let Some(raw) = parsed.id_token.as_deref() {
             let expect = IdTokenExpectations {

@@ -37,6 +37,8 @@ pub enum ErrorClass {
     /// `UseDpopNonceError` (`use_dpop_nonce`): the token endpoint still asked for a DPoP nonce
     /// after the one retry (RFC 9449 §8); has `newDpopNonce`.
     UseDpopNonce,
+    /// `MfaVerifyError`: the server refused `mfa.verify()`'s MFA grant.
+    MfaVerify,
 }
 
 /// A failure with everything the JS error object needs. Boxed: a `Result` then carries one
@@ -45,8 +47,9 @@ pub enum ErrorClass {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error(Box<ErrorFields>);
 
-/// The fields of an [`Error`].
-#[derive(Clone, Debug, PartialEq)]
+/// The fields of an [`Error`]. Its `Debug` leaves out the `mfa_token` (a credential: with it the
+/// second factor completes the login) and the `appState` (the app's own data).
+#[derive(Clone, PartialEq)]
 pub struct ErrorFields {
     /// The JS class it becomes.
     pub class: ErrorClass,
@@ -75,6 +78,20 @@ pub struct ErrorFields {
     pub dpop_nonce: Option<String>,
     /// The connection of a failed account connection (ConnectError `connection`).
     pub connection: Option<String>,
+}
+
+impl std::fmt::Debug for ErrorFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Error")
+            .field("class", &self.class)
+            .field("error", &self.error)
+            .field("description", &self.description)
+            .field("mfa_token", &self.mfa_token.as_ref().map(|_| "<redacted>"))
+            .field("audience", &self.audience)
+            .field("scope", &self.scope)
+            .field("connection", &self.connection)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Auth0's `error_description` for a `prompt=none` login that needs MFA first.
@@ -193,6 +210,19 @@ impl Error {
         e
     }
 
+    /// An `mfa_required` answer names the scope and audience of the request it refused (in the
+    /// `scope` and `audience` fields; `None`: the client's default audience), so that
+    /// `client.mfa.verify()` can ask again for the same cache key: js/mfa.js keeps that context per
+    /// `mfa_token`, as auth0-spa-js's `MfaContextManager` does for every grant but
+    /// `authorization_code` (docs/behaviour.md §1.5). Other errors pass unchanged.
+    pub(crate) fn for_request(mut self, scope: &str, audience: Option<&str>) -> Error {
+        if self.class == ErrorClass::MfaRequired && self.mfa_token.is_some() {
+            self.0.scope = Some(scope.to_owned());
+            self.0.audience = audience.map(str::to_owned);
+        }
+        self
+    }
+
     /// `GenericError('missing_transaction', 'Invalid state')`: no login in progress.
     pub fn missing_transaction() -> Error {
         Error::generic("missing_transaction", "Invalid state")
@@ -249,6 +279,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_mfa_token() {
+        let e = Error::mfa_required("Multifactor authentication required", "secret-mfa-token", None);
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("secret-mfa-token") && shown.contains("mfa_required"), "{shown}");
+    }
+
+    #[test]
+    fn only_an_mfa_required_with_a_token_names_the_request() {
+        let rows = [
+            (Error::mfa_required("d", "mt", None), Some(("openid", Some("https://api/")))),
+            (Error::generic("mfa_required", "no token, no class"), None),
+            (Error::missing_refresh_token("https://x/", "s"), Some(("s", Some("https://x/")))),
+            (Error::generic("invalid_grant", "d"), None),
+        ];
+        for (e, want) in rows {
+            let keeps_its_own = e.class == ErrorClass::MissingRefreshToken;
+            let named = e.for_request("openid", Some("https://api/"));
+            let got = named.scope.as_deref().map(|s| (s, named.audience.as_deref()));
+            assert_eq!(got, want, "{}", named.error);
+            if keeps_its_own {
+                assert_eq!(named.scope.as_deref(), Some("s"), "another class keeps its fields");
+            }
+        }
+    }
 
     #[test]
     fn missing_refresh_token_message_matches_auth0_spa_js() {

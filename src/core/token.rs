@@ -93,10 +93,11 @@ impl TokenEndpoint {
         self.post(&params)
     }
 
-    /// The token-exchange grant (RFC 8693 §2.1; Auth0 Custom Token Exchange): `client_id`, then
-    /// `params` in order (the caller puts `grant_type`, `subject_token`, `subject_token_type`,
-    /// the actor token, `scope`, `audience`, `organization` and any custom member there).
-    pub fn token_exchange(&self, params: &[(String, String)]) -> HttpRequest {
+    /// A grant whose body the caller assembles: `client_id`, then `params` in order. The token
+    /// exchange (RFC 8693 §2.1; Auth0 Custom Token Exchange: `grant_type`, `subject_token`,
+    /// `subject_token_type`, the actor token, `scope`, `audience`, `organization`, custom members)
+    /// and the MFA grants (whose body js/mfa-api.js assembles, `client::mfa`) use it.
+    pub fn grant(&self, params: &[(String, String)]) -> HttpRequest {
         let mut body = vec![("client_id".to_owned(), self.client_id.clone())];
         for (k, v) in params {
             if k != "client_id" {

@@ -39,6 +39,7 @@ fn error_to_js(e: &Error) -> JsValue {
         ErrorClass::MissingScopes => "MissingScopes",
         ErrorClass::InvalidConfiguration => "InvalidConfiguration",
         ErrorClass::UseDpopNonce => "UseDpopNonce",
+        ErrorClass::MfaVerify => "MfaVerify",
     };
     set("class", &JsValue::from_str(class));
     set("error", &JsValue::from_str(&e.error));
@@ -82,14 +83,14 @@ impl<M: Machine> Machine for Answer<M> {
     }
 }
 
-/// A method that failed before its flow could start (its options did not parse).
-struct Failed(Option<Error>);
+/// A method settled before any flow: its options did not parse, or it needs no I/O.
+struct Settled(Option<Result<JsValue, Error>>);
 
-impl Machine for Failed {
+impl Machine for Settled {
     type Output = JsValue;
 
     fn step(&mut self, _reply: Reply) -> Step<JsValue> {
-        Step::Done(Err(self.0.take().unwrap_or_else(|| Error::generic("internal_error", "A finished flow was stepped again"))))
+        Step::Done(self.0.take().unwrap_or_else(|| Err(Error::generic("internal_error", "A finished flow was stepped again"))))
     }
 }
 
@@ -121,7 +122,7 @@ impl WasmClient {
     }
 
     fn failed(&self, e: Error) -> Promise {
-        self.call(Box::new(Failed(Some(e))), None)
+        self.call(Box::new(Settled(Some(Err(e)))), None)
     }
 }
 
@@ -357,6 +358,29 @@ impl WasmClient {
         match started {
             Ok(flow) => Ok(self.answer(flow, |v| v.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v)))),
             Err(e) => Err(error_to_js(&e)),
+        }
+    }
+
+    /// `client.mfa` (docs/behaviour.md §1.5), in one export for size, with JSON text arguments:
+    /// `op` 0 is `verify`'s grant `{body: [[name, value], ...], scope, audience?}` (js/mfa.js) →
+    /// JSON text of the token response; 1 is what `js/mfa-api.js` needs → JSON text `{baseUrl,
+    /// clientId, timeoutMs}`.
+    pub fn mfa(&self, op: u32, args_json: &str) -> Promise {
+        let args = match parse_json(args_json, "mfa arguments") {
+            Ok(a) => a,
+            Err(e) => return self.failed(e),
+        };
+        match op {
+            0 => self.answer(self.client.mfa_verify(&args), json_text),
+            _ => {
+                let o = self.client.options();
+                let settings = Json::Object(vec![
+                    ("baseUrl".to_owned(), Json::str(&o.base_url)),
+                    ("clientId".to_owned(), Json::str(&o.client_id)),
+                    ("timeoutMs".to_owned(), Json::Number(o.http_timeout_ms as f64)),
+                ]);
+                self.call(Box::new(Settled(Some(Ok(json_text(settings))))), None)
+            }
         }
     }
 

@@ -265,6 +265,9 @@ impl<P: Perform + Clone> Client<P> {
     pub fn custom_token_exchange(&self, options: &Json) -> Job<client::CustomTokenExchange, P> {
         self.job(self.inner.custom_token_exchange(options))
     }
+    pub fn mfa_verify(&self, args: &Json) -> Job<client::MfaVerify, P> {
+        self.job(self.inner.mfa_verify(args))
+    }
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
         self.job(self.inner.revoke_refresh_token(audience))
     }

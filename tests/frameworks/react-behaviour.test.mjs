@@ -90,7 +90,7 @@ test('auth0-spa-wasm/react: the features the client lacks reject through the con
   const [name] = names.oursOnly;
   const got = await run('ours', name);
   const expected = [
-    'mfa.getAuthenticators()', 'passkey.login()', 'anonymous.createSession()', 'anonymous.hasSession()',
+    'passkey.login()', 'anonymous.createSession()', 'anonymous.hasSession()',
   ].map((feature) => ({
     failed: { cls: 'GenericError', message: `${feature} is not supported by auth0-spa-wasm yet`, error: 'not_supported', error_description: `${feature} is not supported by auth0-spa-wasm yet` },
   }));

@@ -129,7 +129,7 @@ const EXPECTED = {
     { ok: [{ id: 'm' }] }, { ok: { access_token: 'pk' } }, { ok: [{ type: 'totp' }] },
   ],
   unsupported: {
-    got: ['mfa.getAuthenticators()', 'passkey.login()'].map(notSupported),
+    got: ['passkey.login()'].map(notSupported),
     errorRef: notSupported('passkey.login()').failed,
   },
   templateReadsRefs: { before: 'nobody', after: 'Alice' },

@@ -14,6 +14,7 @@ import {
   InMemoryCache,
   LocalStorageCache,
   MfaRequiredError,
+  MfaVerifyError,
   MissingRefreshTokenError,
   PopupCancelledError,
   PopupOpenError,
@@ -86,6 +87,30 @@ class SessionStorageCache implements ICache {
   allKeys(): string[] {
     return Object.keys(sessionStorage);
   }
+}
+
+// The MFA API client: list, enroll, challenge and verify after an mfa_required renewal.
+async function completeMfa(auth0: Auth0Client, mfaToken: string): Promise<void> {
+  const factors = await auth0.mfa.getEnrollmentFactors(mfaToken);
+  const authenticators = await auth0.mfa.getAuthenticators(mfaToken);
+  if (authenticators.length === 0 && factors.some((f) => f.type === 'phone')) {
+    const enrolled = await auth0.mfa.enroll({ mfaToken, factorType: 'sms', phoneNumber: '+15550100' });
+    if (enrolled.authenticatorType === 'oob') {
+      const tokens: TokenEndpointResponse = await auth0.mfa.verify({ mfaToken, oobCode: enrolled.oobCode, bindingCode: '123456' });
+      console.log(tokens.access_token, enrolled.oobChannel);
+    }
+    return;
+  }
+  const otp = authenticators.find((a) => a.authenticatorType === 'otp' && a.active);
+  const challenge = await auth0.mfa.challenge({ mfaToken, challengeType: 'otp', authenticatorId: otp?.id });
+  try {
+    const tokens = await auth0.mfa.verify({ mfaToken, otp: '123456' });
+    console.log(challenge.challengeType, challenge.oobCode, tokens.id_token, tokens.expires_in);
+  } catch (err) {
+    if (err instanceof MfaVerifyError) console.log(err.error, err.error_description);
+    await auth0.mfa.verify({ mfaToken, recoveryCode: 'ABCD-EFGH' });
+  }
+  auth0.mfa.setMFAAuthDetails(mfaToken, 'openid profile', 'https://api.example.com');
 }
 
 async function main(): Promise<void> {
@@ -175,6 +200,7 @@ async function main(): Promise<void> {
       console.log(e.audience, e.scope);
     } else if (e instanceof MfaRequiredError) {
       console.log(e.mfa_token, e.mfa_requirements.challenge?.map((c) => c.type));
+      await completeMfa(auth0, e.mfa_token);
     } else if (e instanceof TimeoutError) {
       console.log('timeout', e.error === 'timeout');
     } else {

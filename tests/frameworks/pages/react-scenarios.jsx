@@ -467,7 +467,6 @@ export const OURS_ONLY = {
     const { ctx, m } = await start(client);
     const c = ctx.current;
     const got = [
-      await outcome(c.mfa.getAuthenticators('t')),
       await outcome(c.passkey.login()),
       await outcome(c.anonymous.createSession()),
       await outcome((async () => c.anonymous.hasSession())()),

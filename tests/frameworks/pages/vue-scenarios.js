@@ -295,10 +295,9 @@ export const SCENARIOS = {
   },
 
   async unsupported() {
-    // Not scripted: the package's client answers (the sub-clients it does not implement).
+    // Not scripted: the package's client answers (the sub-clients it does not implement yet).
     const s = await install({ user: alice });
     const got = [
-      await outcome(s.plugin.mfa.getAuthenticators('m')),
       await outcome(s.plugin.passkey.login()),
     ];
     const errorRef = picture(s.plugin.error.value);
