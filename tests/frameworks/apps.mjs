@@ -174,22 +174,59 @@ export async function buildApp(work, framework, flavour) {
   return { ms: Date.now() - started, warnings };
 }
 
-/** raw / gzip -9 / brotli (q11) bytes of every .js, .mjs, .wasm and .css file a built app ships. */
+/**
+ * The files of a built app that its page loads at start: index.html's scripts, module preloads and
+ * stylesheets, and what those import statically, transitively. A chunk reached only through
+ * `import()` (this package's client.mfa and myAccount parts) loads on first use and is left out.
+ * `null` when the build has no index.html to start from.
+ */
+async function startFiles(dir) {
+  let html;
+  try {
+    html = await fs.readFile(path.join(dir, 'index.html'), 'utf8');
+  } catch {
+    return null;
+  }
+  const found = new Set();
+  const queue = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+\.(?:m?js|css))"/g)].map((m) => path.join(dir, m[1].replace(/^\//, '')));
+  while (queue.length) {
+    const file = queue.pop();
+    if (found.has(file)) continue;
+    found.add(file);
+    if (!/\.m?js$/.test(file)) continue;
+    const text = await fs.readFile(file, 'utf8');
+    // `import … from "./x.js"`, `import "./x.js"`, `export … from "./x.js"`; never `import("./x.js")`.
+    for (const m of text.matchAll(/\b(?:import|export)\s*(?:[^'"();]*?\bfrom\s*)?["'](\.{1,2}\/[^"']+)["']/g)) {
+      queue.push(path.join(path.dirname(file), m[1]));
+    }
+  }
+  return found;
+}
+
+/**
+ * raw / gzip -9 / brotli (q11) bytes of the .js, .mjs, .wasm and .css files a built app's page
+ * loads at start (`files`), and of those it ships for later, loaded on first use (`later`).
+ */
 export async function bundleSizes(dir) {
   const files = [];
   for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (e.isFile() && /\.(m?js|wasm|css)$/.test(e.name)) files.push(path.join(e.parentPath ?? e.path, e.name));
   }
-  const total = { raw: 0, gzip: 0, brotli: 0, files: files.map((f) => path.relative(dir, f)).sort() };
-  for (const f of files) {
-    const buf = await fs.readFile(f);
-    total.raw += buf.length;
-    total.gzip += gzipSync(buf, { level: 9 }).length;
-    total.brotli += brotliCompressSync(buf, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
-    }).length;
-  }
-  return total;
+  const start = await startFiles(dir);
+  const sizes = async (list) => {
+    const total = { raw: 0, gzip: 0, brotli: 0, files: list.map((f) => path.relative(dir, f)).sort() };
+    for (const f of list) {
+      const buf = await fs.readFile(f);
+      total.raw += buf.length;
+      total.gzip += gzipSync(buf, { level: 9 }).length;
+      total.brotli += brotliCompressSync(buf, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+      }).length;
+    }
+    return total;
+  };
+  const now = await sizes(start ? files.filter((f) => start.has(f)) : files);
+  return { ...now, later: await sizes(start ? files.filter((f) => !start.has(f)) : []) };
 }
 
 /** Which SDK a built bundle carries, judged by marks each leaves in its code. */
