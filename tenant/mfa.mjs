@@ -12,6 +12,7 @@
 // The test user starts with one OTP authenticator and one recovery code; GET /__tenant/mfa shows
 // the secret, the recovery code and the binding codes "sent" out of band, for tests.
 import crypto from 'node:crypto';
+import { answerPreflight } from './util.mjs';
 
 /** The MFA grant types (Auth0). */
 export const MFA_GRANTS = {
@@ -106,10 +107,7 @@ export function createMfa({ user, clientIds, setCors, sendJson, now = () => Date
     if (!ctx.path.startsWith('/mfa/')) return false;
     setCors(ctx);
     if (ctx.method === 'OPTIONS') {
-      ctx.set('Access-Control-Allow-Methods', 'GET, POST');
-      ctx.set('Access-Control-Allow-Headers', 'authorization, content-type, auth0-client');
-      ctx.set('Access-Control-Max-Age', '600');
-      ctx.status = 204;
+      answerPreflight(ctx, 'GET, POST', 'authorization, content-type, auth0-client');
       return true;
     }
     const bearer = /^Bearer (.+)$/.exec(ctx.get('authorization') || '')?.[1];

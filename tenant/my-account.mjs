@@ -22,7 +22,7 @@
 // Failures are RFC 7807 problem details `{type, status, title, detail, validation_errors?}`.
 import crypto from 'node:crypto';
 import { checkProof } from './resource.mjs';
-import { htmlEscape, page, readRawBody } from './util.mjs';
+import { answerPreflight, htmlEscape, page, readRawBody } from './util.mjs';
 
 /** The scopes of the API (each endpoint needs one). */
 export const MY_ACCOUNT_SCOPES = Object.freeze([
@@ -280,13 +280,7 @@ export function createMyAccount({ provider, url, redirectUris, allowedOrigins })
     async handle(ctx) {
       if (ctx.path === CONNECT_PAGE && ctx.method === 'GET') return connectPage(ctx);
       cors(ctx);
-      if (ctx.method === 'OPTIONS') {
-        ctx.set('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
-        ctx.set('Access-Control-Allow-Headers', 'authorization, content-type, dpop');
-        ctx.set('Access-Control-Max-Age', '600');
-        ctx.status = 204;
-        return undefined;
-      }
+      if (ctx.method === 'OPTIONS') return answerPreflight(ctx, 'GET, POST, PATCH, DELETE', 'authorization, content-type, dpop');
       const record = { method: ctx.method, path: ctx.path, scheme: (ctx.get('authorization') || '').split(' ')[0] || undefined };
       requests.push(record);
       let answer = problem(404, 'no such endpoint');

@@ -28,7 +28,7 @@ import { bump, newStats } from './stats.mjs';
 import { createProvider, registerTokenExchange } from './provider.mjs';
 import { createMyAccount, MY_ACCOUNT_SCOPES } from './my-account.mjs';
 import { createStore } from './store.mjs';
-import { nowSeconds, page, readRawBody, sleep, toArray, withLoopbackTwins } from './util.mjs';
+import { answerPreflight, nowSeconds, page, readRawBody, sleep, toArray, withLoopbackTwins } from './util.mjs';
 
 /** Default test user (Auth0-style `sub`). The picture is a data: URL so nothing is fetched. */
 export const DEFAULT_USER = Object.freeze({
@@ -224,13 +224,7 @@ export async function startTenant(options = {}) {
   async function hookRoutes(ctx) {
     setCors(ctx);
     ctx.set('Cache-Control', 'no-store');
-    if (ctx.method === 'OPTIONS') {
-      ctx.set('Access-Control-Allow-Methods', 'GET, POST, DELETE');
-      ctx.set('Access-Control-Allow-Headers', 'content-type');
-      ctx.set('Access-Control-Max-Age', '600');
-      ctx.status = 204;
-      return;
-    }
+    if (ctx.method === 'OPTIONS') return answerPreflight(ctx, 'GET, POST, DELETE', 'content-type');
     const route = ctx.path.slice(HOOK_PREFIX.length);
     let body;
     if (ctx.method === 'POST') {

@@ -96,3 +96,14 @@ export function errorPage(ctx, status, error, description) {
   ctx.type = 'html';
   ctx.body = page('Error', `<h1>Error</h1><pre><strong>error</strong>: ${htmlEscape(error)}</pre><pre><strong>error_description</strong>: ${htmlEscape(description)}</pre>`);
 }
+
+/**
+ * Answers a CORS preflight (`OPTIONS`) allowing `methods` and `headers`, cached for 10 minutes.
+ * The caller has already set `Access-Control-Allow-Origin` for an allowed origin.
+ */
+export function answerPreflight(ctx, methods, headers) {
+  ctx.set('Access-Control-Allow-Methods', methods);
+  ctx.set('Access-Control-Allow-Headers', headers);
+  ctx.set('Access-Control-Max-Age', '600');
+  ctx.status = 204;
+}
