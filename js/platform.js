@@ -252,6 +252,9 @@ export function heldAtGrant(state, name) {
   return new Set(held.map((l) => l.name));
 }
 
+/** How long a granted lock waits for the lock manager's state before going on without it. */
+const STATE_WAIT_MS = 1000;
+
 /**
  * {@link heldAtGrant} of the lock manager's state now; null without Web Locks or when it fails.
  * @param {string} name
@@ -271,7 +274,9 @@ function lockStateFor(name) {
  * rejects with 'timeout'; `drop()` releases it or abandons the request.
  *
  * Right after the request it asks the lock manager for its state, and `p` resolves once both the
- * grant and that state are in (the state was asked first, so this seldom waits). The first
+ * grant and that state are in (the state was asked first, so this seldom waits; a state that has
+ * not come a second after the grant counts as unknown, so a lock manager that never answers
+ * cannot hold a renewal forever). The first
  * `spentAtGrant(mark)` then answers from it whether the spent mark `mark` was held at the grant
  * ({@link heldAtGrant}), which saves the refresh path a second round trip to the lock manager
  * (about 0.6 ms of figure d', docs/performance.md); it answers undefined when the state cannot
@@ -311,10 +316,18 @@ export function lockRequest(name, ms) {
         if (dropped) return undefined;
         return new Promise((res) => {
           release = res;
-          state.then((names) => {
+          // The state was asked for first, so it is normally in already or just after. A lock
+          // manager that never answers still grants: after STATE_WAIT_MS the state is unknown.
+          let settled = false;
+          const grant = (/** @type {Set<string> | null} */ names) => {
+            if (settled) return;
+            settled = true;
+            stopTimer(late);
             atGrant = names;
             ok(undefined);
-          });
+          };
+          const late = startTimer(() => grant(null), STATE_WAIT_MS);
+          state.then(grant);
         });
       });
     } catch (_) {

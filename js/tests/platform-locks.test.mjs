@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 
 /** A lock manager with exclusive and shared locks and one FIFO task queue. */
 function scriptedLockManager() {
+  /** While true, query() never answers (a lock manager that misbehaves). */
+  let silent = false;
   /** @type {{ name: string, mode: string }[]} */
   const held = [];
   /** @type {{ name: string, mode: string, grant: () => void }[]} */
@@ -50,7 +52,12 @@ function scriptedLockManager() {
       });
     },
     query() {
+      if (silent) return new Promise(() => {});
       return new Promise((resolve) => enqueue(() => resolve({ held: held.map((l) => ({ ...l })), pending: pending.map(({ name, mode }) => ({ name, mode })) })));
+    },
+    /** @param {boolean} on */
+    silence(on) {
+      silent = on;
     }
   };
 }
@@ -107,4 +114,19 @@ test('a lock granted after waiting knows nothing at its grant: the mark its prev
   second.drop();
   release();
   await mark;
+});
+
+test('a lock manager whose state never comes still grants the lock, a second later, knowing nothing', async () => {
+  navigator.locks.silence(true);
+  try {
+    const started = Date.now();
+    const lock = platform.lockRequest('quiet', 5000);
+    await lock.p;
+    const waited = Date.now() - started;
+    assert.ok(waited >= 900 && waited < 4000, String(waited));
+    assert.equal(lock.spentAtGrant('any'), undefined);
+    lock.drop();
+  } finally {
+    navigator.locks.silence(false);
+  }
 });
