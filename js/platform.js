@@ -273,18 +273,21 @@ function lockStateFor(name) {
  * Requests the exclusive lock `name`, giving up after `ms`: `p` resolves when granted and
  * rejects with 'timeout'; `drop()` releases it or abandons the request.
  *
- * Right after the request it asks the lock manager for its state, and `p` resolves once both the
- * grant and that state are in (the state was asked first, so this seldom waits; a state that has
- * not come a second after the grant counts as unknown, so a lock manager that never answers
- * cannot hold a renewal forever). The first
- * `spentAtGrant(mark)` then answers from it whether the spent mark `mark` was held at the grant
- * ({@link heldAtGrant}), which saves the refresh path a second round trip to the lock manager
- * (about 0.6 ms of figure d', docs/performance.md); it answers undefined when the state cannot
- * tell, when there are no Web Locks, and after its first answer (later checks ask afresh).
+ * `withState` is for a holder that checks a spent mark right after the grant (the refresh path
+ * over a shared cache); other locks make no query and do not wait for one. With it, right after
+ * the request it asks the lock manager for its state, and `p` resolves once both the grant and
+ * that state are in (the state was asked first, so this seldom waits; a state that has not come
+ * a second after the grant counts as unknown, so a lock manager that never answers cannot hold a
+ * renewal forever). The first `spentAtGrant(mark)` then answers from it whether the spent mark
+ * `mark` was held at the grant ({@link heldAtGrant}), which saves the refresh path a second round
+ * trip to the lock manager (docs/performance.md); it answers undefined without `withState`, when
+ * the state cannot tell, when there are no Web Locks, and after its first answer (later checks
+ * ask afresh).
  * @param {string} name
  * @param {number} ms
+ * @param {boolean} [withState]
  */
-export function lockRequest(name, ms) {
+export function lockRequest(name, ms, withState) {
   if (!lockRequestNow || !AbortControllerClass) return localLock(name, ms);
   const request = lockRequestNow;
   const c = new AbortControllerClass();
@@ -316,6 +319,7 @@ export function lockRequest(name, ms) {
         if (dropped) return undefined;
         return new Promise((res) => {
           release = res;
+          if (!withState) return ok(undefined);
           // The state was asked for first, so it is normally in already or just after. A lock
           // manager that never answers still grants: after STATE_WAIT_MS the state is unknown.
           let settled = false;
@@ -335,7 +339,7 @@ export function lockRequest(name, ms) {
       useLocal();
       return;
     }
-    state = lockStateFor(name);
+    if (withState) state = lockStateFor(name);
     Promise.resolve(r).catch(() => {
       stopTimer(t);
       if (dropped) return;

@@ -649,6 +649,28 @@ fn a_client_with_its_own_memory_cache_neither_checks_nor_leaves_spent_marks() {
 }
 
 #[test]
+fn only_a_refresh_over_a_shared_cache_asks_for_the_lock_managers_state_at_the_grant() {
+    // (use_refresh_tokens, cache shared with other tabs) -> the flag on the renewal lock.
+    for (refresh, shared, want) in [(true, true, true), (true, false, false), (false, true, false)] {
+        let platform = FakePlatform::new();
+        platform.0.cache_shared.set(shared);
+        let client = Client::new(options(if refresh { r#","useRefreshTokens":true"# } else { "" }), platform.clone());
+        login(&client, &platform, refresh.then_some("rt-1"), 100);
+        platform.advance_secs(100);
+        platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
+        if !refresh {
+            // The iframe's answer does not matter here, only which locks were taken how.
+            platform.on_frame(|_, state| Ok(Json::Object(vec![("error".into(), Json::str("login_required")), ("state".into(), Json::str(state))])));
+        }
+        let _ = run(client.get_token_silently(&GetTokenOptions::default()));
+        let taken = platform.0.locks_taken.borrow().clone();
+        let renewal: Vec<bool> = taken.iter().filter(|(n, _)| n.starts_with("auth0.lock.getTokenSilently")).map(|(_, f)| *f).collect();
+        assert_eq!(renewal, vec![want], "refresh {refresh}, shared {shared}: {taken:?}");
+        assert!(taken.iter().filter(|(n, _)| !n.starts_with("auth0.lock.getTokenSilently")).all(|(_, f)| !f), "{taken:?}");
+    }
+}
+
+#[test]
 fn a_token_another_tab_spent_is_never_sent_and_its_fresh_result_is_served() {
     let (client, platform) = client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);

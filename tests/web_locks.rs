@@ -132,33 +132,44 @@ async fn a_lock_granted_at_once_knows_the_spent_marks_held_at_its_grant() {
     clean_up();
     let p = platform();
     p.mark_spent("t.grant.mark.held", 5000).await;
-    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    let g = p.lock_checking_spent("t.grant.free", 1000).await.unwrap();
     assert_eq!(g.spent_at_grant("t.grant.mark.held"), Some(true));
     assert_eq!(g.spent_at_grant("t.grant.mark.held"), None, "answered once; later checks ask the lock manager");
     drop(g);
     // A release reaches the lock manager a little later: a request made at once would wait
     // behind it (the case below), so let it settle first.
     TimeoutFuture::new(50).await;
-    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    let g = p.lock_checking_spent("t.grant.free", 1000).await.unwrap();
     assert_eq!(g.spent_at_grant("t.grant.mark.other"), Some(false));
     drop(g);
     p.unmark_spent("t.grant.mark.held");
     TimeoutFuture::new(50).await;
-    let g = p.lock("t.grant.free", 1000).await.unwrap();
+    let g = p.lock_checking_spent("t.grant.free", 1000).await.unwrap();
     assert_eq!(g.spent_at_grant("t.grant.mark.held"), Some(false), "unmarked before this grant");
     drop(g);
+}
+
+#[wasm_bindgen_test]
+async fn a_plain_lock_knows_no_spent_marks() {
+    clean_up();
+    let p = platform();
+    p.mark_spent("t.plain.mark", 5000).await;
+    let g = p.lock("t.plain", 1000).await.unwrap();
+    assert_eq!(g.spent_at_grant("t.plain.mark"), None, "only lock_checking_spent takes the state");
+    drop(g);
+    p.unmark_spent("t.plain.mark");
 }
 
 #[wasm_bindgen_test]
 async fn a_lock_granted_after_waiting_leaves_the_spent_check_to_the_lock_manager() {
     clean_up();
     let p = platform();
-    let first = p.lock("t.grant.busy", 1000).await.unwrap();
+    let first = p.lock_checking_spent("t.grant.busy", 1000).await.unwrap();
     let answer: Rc<Cell<Option<Option<bool>>>> = Rc::new(Cell::new(None));
     {
         let (p, answer) = (Rc::clone(&p), Rc::clone(&answer));
         spawn_local(async move {
-            let g = p.lock("t.grant.busy", 3000).await.unwrap();
+            let g = p.lock_checking_spent("t.grant.busy", 3000).await.unwrap();
             answer.set(Some(g.spent_at_grant("t.grant.mark.late")));
             drop(g);
         });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 function scriptedLockManager() {
   /** While true, query() never answers (a lock manager that misbehaves). */
   let silent = false;
+  let queries = 0;
   /** @type {{ name: string, mode: string }[]} */
   const held = [];
   /** @type {{ name: string, mode: string, grant: () => void }[]} */
@@ -52,8 +53,13 @@ function scriptedLockManager() {
       });
     },
     query() {
+      queries += 1;
       if (silent) return new Promise(() => {});
       return new Promise((resolve) => enqueue(() => resolve({ held: held.map((l) => ({ ...l })), pending: pending.map(({ name, mode }) => ({ name, mode })) })));
+    },
+    /** How many times query() was called. */
+    get queries() {
+      return queries;
     },
     /** @param {boolean} on */
     silence(on) {
@@ -86,13 +92,13 @@ test('heldAtGrant: the held names only when the state shows the lock held and no
 test('a lock granted at once answers the first spent check from the state at its grant, then leaves it to the lock manager', async () => {
   const mark = navigator.locks.request('mark-1', { mode: 'shared' }, () => sleep(200));
   await sleep(10);
-  const lock = platform.lockRequest('free', 1000);
+  const lock = platform.lockRequest('free', 1000, true);
   await lock.p;
   assert.equal(lock.spentAtGrant('mark-1'), true);
   assert.equal(lock.spentAtGrant('mark-1'), undefined, 'once');
   lock.drop();
   await sleep(10);
-  const again = platform.lockRequest('free', 1000);
+  const again = platform.lockRequest('free', 1000, true);
   await again.p;
   assert.equal(again.spentAtGrant('mark-2'), false);
   again.drop();
@@ -101,9 +107,9 @@ test('a lock granted at once answers the first spent check from the state at its
 
 test('a lock granted after waiting knows nothing at its grant: the mark its previous holder left is asked for afresh', async () => {
   let release = () => {};
-  const first = platform.lockRequest('busy', 1000);
+  const first = platform.lockRequest('busy', 1000, true);
   await first.p;
-  const second = platform.lockRequest('busy', 1000);
+  const second = platform.lockRequest('busy', 1000, true);
   // The holder marks a token while it holds the lock, then hands the lock over.
   const mark = navigator.locks.request('mark-3', { mode: 'shared' }, () => new Promise((r) => (release = r)));
   await sleep(10);
@@ -120,11 +126,27 @@ test('a lock manager whose state never comes still grants the lock, a second lat
   navigator.locks.silence(true);
   try {
     const started = Date.now();
-    const lock = platform.lockRequest('quiet', 5000);
+    const lock = platform.lockRequest('quiet', 5000, true);
     await lock.p;
     const waited = Date.now() - started;
     assert.ok(waited >= 900 && waited < 4000, String(waited));
     assert.equal(lock.spentAtGrant('any'), undefined);
+    lock.drop();
+  } finally {
+    navigator.locks.silence(false);
+  }
+});
+
+test('a lock whose holder checks no spent mark asks the lock manager nothing and knows nothing', async () => {
+  const before = navigator.locks.queries;
+  navigator.locks.silence(true); // were it asked, the grant would wait a second
+  try {
+    const started = Date.now();
+    const lock = platform.lockRequest('plain', 1000);
+    await lock.p;
+    assert.ok(Date.now() - started < 500);
+    assert.equal(lock.spentAtGrant('any'), undefined);
+    assert.equal(navigator.locks.queries, before);
     lock.drop();
   } finally {
     navigator.locks.silence(false);

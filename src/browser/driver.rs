@@ -104,8 +104,8 @@ fn perform<'a>(p: &'a BrowserPlatform, popup: Option<&'a web_sys::Window>, locks
                 Reply::Response(response)
             })
         }
-        Io::Lock(name, timeout_ms) => {
-            return later(async move { Reply::Outcome(p.lock(&name, timeout_ms).await.map(|guard| locks.push(guard))) })
+        Io::Lock(name, timeout_ms, checks_spent) => {
+            return later(async move { Reply::Outcome(p.lock_with_state(&name, timeout_ms, checks_spent).await.map(|guard| locks.push(guard))) })
         }
         Io::UnmarkSpent(mark) => {
             p.unmark_spent(&mark);

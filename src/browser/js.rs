@@ -67,7 +67,7 @@ extern "C" {
     pub(crate) type LockRequest;
     /// Starts a request for the exclusive lock `name`, giving up after `ms`.
     #[wasm_bindgen(js_name = lockRequest)]
-    pub(crate) fn lock_request(name: &str, ms: u32) -> LockRequest;
+    pub(crate) fn lock_request(name: &str, ms: u32, with_state: bool) -> LockRequest;
     /// Resolves when granted; rejects with `'timeout'`.
     #[wasm_bindgen(method, getter)]
     pub(crate) fn p(this: &LockRequest) -> js_sys::Promise;

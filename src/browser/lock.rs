@@ -52,9 +52,11 @@ impl Drop for BrowserLockGuard {
 }
 
 /// Takes the lock `name`, waiting at most `timeout_ms` (then `TimeoutError`).
-pub(crate) async fn acquire(name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
+/// With `with_state`, the lock manager's state at the grant comes too, for
+/// [`BrowserLockGuard::spent_at_grant`].
+pub(crate) async fn acquire(name: &str, timeout_ms: u32, with_state: bool) -> Result<BrowserLockGuard> {
     // Guard first: if this future is dropped while waiting, Drop abandons the request.
-    let guard = BrowserLockGuard(lock_request(name, js::clamp_ms(timeout_ms)));
+    let guard = BrowserLockGuard(lock_request(name, js::clamp_ms(timeout_ms), with_state));
     match JsFuture::from(guard.0.p()).await {
         Ok(_) => Ok(guard),
         Err(_) => Err(Error::timeout()),

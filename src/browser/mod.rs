@@ -319,7 +319,18 @@ impl BrowserPlatform {
     /// Takes the exclusive cross-tab lock `name` (Web Locks API), waiting at most `timeout_ms`
     /// (then `TimeoutError`). The lock is held until the returned guard is dropped.
     pub async fn lock(&self, name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
-        lock::acquire(name, timeout_ms).await
+        self.lock_with_state(name, timeout_ms, false).await
+    }
+
+    /// [`BrowserPlatform::lock`] for a holder that checks a spent mark right after the grant:
+    /// the lock manager's state at the grant comes too ([`BrowserLockGuard::spent_at_grant`]).
+    pub async fn lock_checking_spent(&self, name: &str, timeout_ms: u32) -> Result<BrowserLockGuard> {
+        self.lock_with_state(name, timeout_ms, true).await
+    }
+
+    /// The one lock request behind both (the driver passes the flag of `Io::Lock`).
+    pub(crate) async fn lock_with_state(&self, name: &str, timeout_ms: u32, with_state: bool) -> Result<BrowserLockGuard> {
+        lock::acquire(name, timeout_ms, with_state).await
     }
 
     /// Marks `name` (a spent refresh token's fingerprint) as held in a store every tab of the

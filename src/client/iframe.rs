@@ -57,7 +57,7 @@ impl Iframe {
                         return Step::Done(Err(Error::login_required(CROSS_ORIGIN_ISOLATED_MESSAGE)));
                     }
                     self.phase = Phase::Locked;
-                    return Step::Io(Io::Lock(lock_name("getTokenFromIFrame", c.client_id(), None), LOCK_TIMEOUT_MS));
+                    return Step::Io(Io::Lock(lock_name("getTokenFromIFrame", c.client_id(), None), LOCK_TIMEOUT_MS, false));
                 }
                 Phase::Locked => {
                     if let Err(e) = reply.outcome() {

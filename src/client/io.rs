@@ -50,8 +50,11 @@ pub enum Io {
     HttpMarkingSpent(HttpRequest, u32, String, u32),
     /// Takes the exclusive cross-tab lock, waiting at most the given ms. Replies
     /// [`Reply::Outcome`] (`TimeoutError`). The lock is held until the flow ends: the driver
-    /// releases every lock of a flow then, on every path.
-    Lock(String, u32),
+    /// releases every lock of a flow then, on every path. The flag says the holder will check a
+    /// spent mark right after the grant ([`Io::IsSpent`]): the driver then takes the lock
+    /// manager's state at the grant too, which answers that check without a round trip; other
+    /// locks skip that query.
+    Lock(String, u32, bool),
     /// Takes back this tab's spent mark. Replies [`Reply::Unit`].
     UnmarkSpent(String),
     /// Whether some tab holds this spent mark. Replies [`Reply::Flag`].

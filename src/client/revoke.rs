@@ -45,7 +45,7 @@ impl Revoke {
                     if let Some(audience) = &self.audience {
                         // The renewal lock of the audience (the client's with MRRT, see silent.rs).
                         let audience = (!c.options.use_mrrt).then_some(audience.as_str());
-                        return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS));
+                        return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS, false));
                     }
                     reply = Reply::Outcome(Ok(()));
                     continue;

@@ -136,7 +136,9 @@ impl Silent {
     /// once would otherwise both present it, and the second would be a reuse.
     fn lock(&self, c: &Shared) -> Io {
         let audience = (!c.options.use_mrrt).then_some(self.key.audience.as_str());
-        Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS)
+        // Only a refresh-token renewal over a cache other tabs read checks spent marks (refresh.rs).
+        let checks_spent = c.options.use_refresh_tokens && c.env.cache_shared;
+        Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS, checks_spent)
     }
 
     /// After a cache miss: take the lock first, or, holding it, renew.

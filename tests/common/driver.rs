@@ -26,6 +26,9 @@ pub trait Perform {
     fn remote_logout_pending(&self) -> bool;
     /// Told which locks are held whenever that changes.
     fn note_locks(&self, _held: Vec<String>) {}
+    /// Told of every lock a flow asks for, and whether it asks for the lock manager's state at
+    /// the grant (the flag of [`Io::Lock`]).
+    fn note_lock_request(&self, _name: &str, _checks_spent: bool) {}
 }
 
 /// A flow bound to the platform it runs on.
@@ -94,7 +97,8 @@ fn schedule(platform: &dyn Perform, mut tasks: Vec<Box<dyn Task + '_>>) {
                     platform.note_locks(holders.keys().cloned().collect());
                     break;
                 };
-                if let Io::Lock(name, timeout) = &io {
+                if let Io::Lock(name, timeout, checks_spent) = &io {
+                    platform.note_lock_request(name, *checks_spent);
                     match holders.get(name) {
                         None => {
                             holders.insert(name.clone(), i);

@@ -50,6 +50,8 @@ pub struct FakeState {
     pub broadcasts: Cell<u32>,
     pub cross_origin_isolated: Cell<bool>,
     pub spent: RefCell<Vec<String>>,
+    /// Every lock asked for, with whether the flow asked for the lock manager's state at the grant.
+    pub locks_taken: RefCell<Vec<(String, bool)>>,
     /// Cache writes another tab made that reach this tab only at its next sleep (the way
     /// Chromium's localStorage propagates between tabs).
     pub arriving_writes: RefCell<Vec<(String, String)>>,
@@ -139,6 +141,10 @@ impl Perform for FakePlatform {
 
     fn note_locks(&self, held: Vec<String>) {
         *self.0.held_locks.borrow_mut() = held;
+    }
+
+    fn note_lock_request(&self, name: &str, checks_spent: bool) {
+        self.0.locks_taken.borrow_mut().push((name.to_owned(), checks_spent));
     }
 
     fn perform(&self, io: &Io) -> Reply {
