@@ -78,11 +78,20 @@ const HOST = Symbol('host');
 /** @param {MfaApiClient} self @returns {MfaHost} */
 const host = (self) => /** @type {any} */ (self)[HOST];
 
+/** What the MFA API calls need from each client (`{ baseUrl, clientId, timeoutMs }`), asked once. */
+const SETTINGS = new WeakMap();
+
 /** The lazily loaded module and what its HTTP calls need from the client of `self`. @param {MfaApiClient} self */
 async function http(self) {
   const h = host(self);
-  const [module, settings] = await Promise.all([api(h), h.run(1, {})]);
-  const deps = { ...settings, fetch: pageFetch || fetch, errors: h.errors };
+  let settings = SETTINGS.get(h);
+  if (!settings) {
+    settings = h.run(1, {});
+    SETTINGS.set(h, settings);
+    settings.catch(() => SETTINGS.delete(h)); // a failed answer is asked again next time
+  }
+  const [module, answered] = await Promise.all([api(h), settings]);
+  const deps = { ...answered, fetch: pageFetch || fetch, errors: h.errors };
   return { module, deps };
 }
 

@@ -909,6 +909,8 @@ test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at imp
   assert.deepEqual(list.map((a) => a.id), ['totp|1'], 'filtered by the context\'s challenge types');
   assert.deepEqual(sent, [['https://t.example/mfa/authenticators', 'Bearer mt-1']]);
   assert.deepEqual(ops, [1]);
+  await client.getAuthenticators('mt-1');
+  assert.deepEqual(ops, [1], 'the client\'s settings are asked for once');
 });
 
 test('MFA contexts live ten minutes per token, a newer one replacing the older', async () => {

@@ -9,6 +9,7 @@ use super::io::{finished, sub, Io, Reply, Step};
 use super::store::{AllKeys, Holds, Read, RemoveKeys};
 use super::{HitMemo, Shared, TokenResult, TokenSource};
 use crate::core::cache::{evaluate, find_matching_key, get_token_margin_secs, user_key, AccessTokenEntry, CacheKey, Freshness, IdTokenEntry};
+use crate::core::rotation::propagate_rotation;
 
 /// Parses a stored access-token entry for `key` strictly; garbage (or an entry copied under
 /// another audience's or client's key, I8) is removed and reads as absent (I1).
@@ -311,6 +312,16 @@ impl ClientEntries {
         let texts = sub!(read, c, reply);
         Step::Done(Ok(texts_to_entries(keys, texts)))
     }
+}
+
+/// The cache writes that hand the new refresh token to every entry of `entries` that held `old`
+/// (but `skip`, written apart): [`propagate_rotation`] under this client's options, each entry as
+/// the text [`super::store::WriteAll`] stores. The refresh path and `mfa.verify` share it.
+pub(super) fn rotation_writes(c: &Shared, old: &str, new: Option<&str>, skip: Option<&str>, entries: &[(String, AccessTokenEntry)]) -> Vec<(String, String)> {
+    propagate_rotation(c.client_id(), old, new, skip, entries, c.options.use_mrrt)
+        .into_iter()
+        .map(|(k, e)| (k, e.to_json_string()))
+        .collect()
 }
 
 fn texts_to_entries(keys: &[String], texts: Vec<Option<String>>) -> Vec<(String, AccessTokenEntry)> {

@@ -6,14 +6,13 @@
 
 use std::rc::Rc;
 
-use super::entries::{ClientEntries, ReadEntry};
+use super::entries::{rotation_writes, ClientEntries, ReadEntry};
 use super::exchange::ExchangeCode;
 use super::io::{finished, Machine, Reply, Step};
 use super::store::WriteAll;
 use super::Shared;
 use crate::core::cache::CacheKey;
 use crate::core::json::Json;
-use crate::core::rotation::propagate_rotation;
 use crate::core::scope::DEFAULT_AUDIENCE;
 use crate::core::token::TokenResponse;
 use crate::core::{Error, ErrorClass, Result};
@@ -151,10 +150,7 @@ impl Machine for MfaVerify {
                         Step::Done(e) => e.unwrap_or_default(),
                     };
                     // Every other entry that held the old refresh token gets the new one.
-                    let writes: Vec<(String, String)> = propagate_rotation(c.client_id(), &old, Some(&new), Some(&key.to_key()), &entries, c.options.use_mrrt)
-                        .into_iter()
-                        .map(|(k, e)| (k, e.to_json_string()))
-                        .collect();
+                    let writes = rotation_writes(c, &old, Some(&new), Some(&key.to_key()), &entries);
                     if writes.is_empty() {
                         return Step::Done(Ok(answer));
                     }

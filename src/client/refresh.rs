@@ -13,7 +13,7 @@ use super::dpop::TokenCall;
 use super::iframe::Iframe;
 use super::io::{finished, Io, Reply, Step};
 use super::clear::{ClearLocalSession, ForgetToken, SyncRemoteLogout};
-use super::entries::{CachedToken, ClientEntries, ReadEntry, ReadIdToken};
+use super::entries::{rotation_writes, CachedToken, ClientEntries, ReadEntry, ReadIdToken};
 use super::store::{same_session, WriteAll};
 use super::{clamp_ms, GetTokenOptions, Shared, TokenResult, TokenSource};
 use crate::core::cache::{user_key, AccessTokenEntry, CacheKey, IdTokenEntry};
@@ -21,7 +21,7 @@ use crate::core::http::HttpResponse;
 use crate::core::id_token::{check_refresh_id_token, is_clock_error, verify_id_token, IdTokenExpectations};
 use crate::core::options::ParamList;
 use crate::core::rotation::{
-    is_rotation, keep_refresh_token_if_absent, missing_scopes, mrrt_scope_to_request, plan_after_failure, plan_after_refresh, propagate_rotation, FailurePlan,
+    is_rotation, keep_refresh_token_if_absent, missing_scopes, mrrt_scope_to_request, plan_after_failure, plan_after_refresh, FailurePlan,
     RefreshFacts, RefreshPlan, RefreshedIdToken,
 };
 use crate::core::token::{parse_token_response, TokenResponse};
@@ -393,12 +393,7 @@ impl SaveRefresh {
                         }
                         Step::Done(e) => e.unwrap_or_default(),
                     };
-                    let rotation = |skip: Option<&str>| -> Vec<(String, String)> {
-                        propagate_rotation(c.client_id(), &self.old_token, self.response.refresh_token.as_deref(), skip, &entries, c.options.use_mrrt)
-                            .into_iter()
-                            .map(|(k, e)| (k, e.to_json_string()))
-                            .collect()
-                    };
+                    let rotation = |skip: Option<&str>| rotation_writes(c, &self.old_token, self.response.refresh_token.as_deref(), skip, &entries);
                     self.phase = match (plan, checked) {
                         (RefreshPlan::Store, Ok(id)) => {
                             let entry = AccessTokenEntry::from_token_response(&self.response, &self.key, now);
