@@ -516,6 +516,32 @@ fn check_session_swallows_errors() {
 }
 
 #[test]
+fn check_session_asks_for_an_anonymous_session_only_with_the_option_and_when_logged_out() {
+    let iframe_answer = |error: &'static str, description: &'static str| {
+        move |_: &str, state: &str| Ok(Json::Object(vec![("error".into(), Json::str(error)), ("error_description".into(), Json::str(description)), ("state".into(), Json::str(state))]))
+    };
+    for (extra, cookie, answer, want) in [
+        ("", false, None, false),
+        (r#","createAnonymousSessionOnFailedSilentAuth":true"#, false, None, true),
+        (r#","createAnonymousSessionOnFailedSilentAuth":true"#, true, Some(("login_required", "Login required")), true),
+        (r#","createAnonymousSessionOnFailedSilentAuth":true"#, true, Some(("login_required", "Multifactor authentication required")), false),
+        (r#","createAnonymousSessionOnFailedSilentAuth":true"#, true, Some(("consent_required", "Consent required")), false),
+        ("", true, Some(("login_required", "Login required")), false),
+    ] {
+        let (client, platform) = client(extra);
+        if cookie {
+            platform.0.cookies.borrow_mut().insert("auth0.test-client.is.authenticated".into(), "true".into());
+        }
+        if let Some((error, description)) = answer {
+            platform.on_frame(iframe_answer(error, description));
+        }
+        let wants = run(client.check_session(&GetTokenOptions::default()));
+        assert_eq!(wants, want, "{extra} cookie {cookie} {answer:?}");
+        assert!(platform.requests().is_empty(), "no token request");
+    }
+}
+
+#[test]
 fn popup_login_exchanges_the_code_and_caches_tokens() {
     let (client, platform) = client("");
     platform.on_frame(|_, state| Ok(Json::Object(vec![("code".into(), Json::str("popup-code")), ("state".into(), Json::str(state))])));

@@ -9,6 +9,7 @@ use super::revoke::{logout_revoke_warning, Revoke};
 use super::clear::{ClearLocalSession, SyncRemoteLogout};
 use super::entries::ReadIdToken;
 use super::{is_authenticated_cookie, GetTokenOptions, Shared, LEGACY_IS_AUTHENTICATED_COOKIE};
+use crate::core::anonymous::{wants_anonymous_session, SessionCheck};
 use crate::core::cache::IdTokenEntry;
 use crate::core::json::Json;
 use crate::core::logout::logout_url;
@@ -52,7 +53,9 @@ impl<T> Machine for ReadSession<T> {
 }
 
 /// `checkSession()`: with the session hint cookie (or its pre-1.19 name, migrated), a silent
-/// token request whose errors are all swallowed (§1.4); without it, nothing (no network).
+/// token request whose errors are all swallowed (§1.4); without it, nothing (no network). Yields
+/// whether JS should start an anonymous session (`createAnonymousSessionOnFailedSilentAuth`,
+/// [`wants_anonymous_session`]).
 pub struct CheckSession {
     c: Rc<Shared>,
     options: GetTokenOptions,
@@ -75,10 +78,11 @@ impl CheckSession {
 }
 
 impl Machine for CheckSession {
-    type Output = ();
+    type Output = bool;
 
-    fn step(&mut self, mut reply: Reply) -> Step<()> {
+    fn step(&mut self, mut reply: Reply) -> Step<bool> {
         let c = &self.c;
+        let anonymous = c.options.anonymous_on_failed_silent_auth;
         loop {
             match std::mem::replace(&mut self.phase, CheckPhase::Done) {
                 CheckPhase::Start => {
@@ -95,7 +99,7 @@ impl Machine for CheckSession {
                 }
                 CheckPhase::LegacyHint => {
                     if reply.text().is_none() {
-                        return Step::Done(Ok(()));
+                        return Step::Done(Ok(wants_anonymous_session(anonymous, SessionCheck::NoSessionHint)));
                     }
                     // Migrate the pre-1.19 cookie to the per-client name.
                     let days = c.options.session_check_expiry_days.ceil().max(1.0) as u32;
@@ -112,7 +116,13 @@ impl Machine for CheckSession {
                             self.phase = CheckPhase::Silent(silent);
                             Step::Io(io)
                         }
-                        Step::Done(_) => Step::Done(Ok(())),
+                        Step::Done(outcome) => {
+                            let check = match &outcome {
+                                Ok(_) => SessionCheck::Renewed,
+                                Err(e) => SessionCheck::Failed(e),
+                            };
+                            Step::Done(Ok(wants_anonymous_session(anonymous, check)))
+                        }
                     };
                 }
                 CheckPhase::Done => return Step::Done(Err(finished())),

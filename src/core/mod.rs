@@ -6,6 +6,7 @@
 //! (docs/behaviour.md), with its known failures fixed
 //! (docs/security-cases.md).
 
+pub mod anonymous;
 pub mod authorize;
 pub mod cache;
 pub mod callback;

@@ -52,14 +52,6 @@ pub(super) enum ClientScope {
     Map(Vec<(String, String)>),
 }
 
-/// Options of auth0-spa-js 2.28.3 whose behaviour this SDK does not provide (yet), with the
-/// feature each turns on. Accepting them silently would let an app believe, say, that its tokens
-/// are sender-constrained while they are plain bearer tokens (docs/behaviour.md §1.3).
-const UNSUPPORTED_OPTIONS: [(&str, &str); 2] = [
-    ("anonymousSessionsCacheMode", "anonymous sessions"),
-    ("createAnonymousSessionOnFailedSilentAuth", "anonymous sessions"),
-];
-
 /// `refreshTokenMode`: `'online'`, or `'offline'` (the default; also absent or `null`); any other
 /// value is named in an `InvalidConfigurationError`.
 pub(super) fn refresh_token_mode_is_online(options: &Json) -> Result<bool> {
@@ -82,26 +74,17 @@ pub(super) fn interactive_error_handler(options: &Json) -> Result<bool> {
     }
 }
 
-/// Refuses an option this SDK does not implement when it asks for the feature (a value other than
-/// absent, `null`, `false` or `''`), with `InvalidConfigurationError` naming it. `workerUrl` (there
-/// is no worker) and `enterpriseConnect` (console hints only) change nothing and are accepted.
-pub(super) fn refuse_unsupported(options: &Json) -> Result<()> {
-    for (name, feature) in UNSUPPORTED_OPTIONS {
-        let asks = match options.get(name) {
-            None | Some(Json::Null) | Some(Json::Bool(false)) => false,
-            Some(Json::String(s)) => !s.is_empty(),
-            Some(_) => true,
-        };
-        if asks {
-            let mut m = String::from("`");
-            m.push_str(name);
-            m.push_str("` is not supported by auth0-spa-wasm (");
-            m.push_str(feature);
-            m.push_str("); remove the option or keep @auth0/auth0-spa-js for this app");
-            return Err(Error::invalid_options(&m));
-        }
+/// `anonymousSessionsCacheMode` (auth0-spa-js 2.27): where `client.anonymous` keeps its session,
+/// `'localStorage'` (the default; also absent or `null`) or `'memory'`. js/anonymous.js reads the
+/// value itself; this only refuses anything else by name, where auth0-spa-js would silently fall
+/// back to memory (a typo such as `'localstorage'`, `cacheLocation`'s spelling, would lose the
+/// session on every reload).
+pub(super) fn check_anonymous_cache_mode(options: &Json) -> Result<()> {
+    match options.get("anonymousSessionsCacheMode") {
+        None | Some(Json::Null) => Ok(()),
+        Some(Json::String(s)) if s == "localStorage" || s == "memory" => Ok(()),
+        Some(_) => Err(Error::invalid_options("`anonymousSessionsCacheMode` must be 'localStorage' or 'memory' (or left out)")),
     }
-    Ok(())
 }
 
 pub(super) fn is_absent(v: Option<&Json>) -> bool {

@@ -30,7 +30,7 @@ use super::json::Json;
 pub use super::params::ParamList;
 use super::option_values::{
     auth0_client, cache_location, client_authorization, domain_url, interactive_error_handler, is_absent, legacy_authorization, optional_bool,
-    optional_number, optional_string, parse_int, refresh_token_mode_is_online, refuse_unsupported, required_string, timeout_ms, token_issuer,
+    optional_number, optional_string, parse_int, refresh_token_mode_is_online, check_anonymous_cache_mode, required_string, timeout_ms, token_issuer,
     ClientScope,
 };
 use super::params::not_an_object;
@@ -101,6 +101,10 @@ pub struct ClientOptions {
     /// `interactiveErrorHandler: 'popup'`: a `getTokenSilently` that fails because the user must
     /// interact (MFA step-up) completes in a login popup instead (docs/behaviour.md §2.5).
     pub interactive_popup: bool,
+    /// `createAnonymousSessionOnFailedSilentAuth` (auth0-spa-js 2.27): `checkSession` asks JS to
+    /// start an anonymous session when it finds the user logged out
+    /// ([`crate::core::anonymous::wants_anonymous_session`]).
+    pub anonymous_on_failed_silent_auth: bool,
     /// `refreshTokenMode: 'online'`: session-bound, non-rotating Online Refresh Tokens asked for
     /// with `online_access` (docs/behaviour.md §1.3). The package entry refuses it without
     /// `useRefreshTokens` and `useDpop`, as auth0-spa-js's constructor does.
@@ -152,7 +156,7 @@ impl ClientOptions {
         if options.as_object().is_none() {
             return Err(not_an_object("options"));
         }
-        refuse_unsupported(options)?;
+        check_anonymous_cache_mode(options)?;
         let legacy_shape = is_absent(options.get("clientId")) && !is_absent(options.get("client_id"));
         let client_id_key = if legacy_shape { "client_id" } else { "clientId" };
 
@@ -192,6 +196,7 @@ impl ClientOptions {
         let use_refresh_tokens_fallback = optional_bool(options, "useRefreshTokensFallback", legacy_shape)?;
         let use_mrrt = optional_bool(options, "useMrrt", false)?;
         let interactive_popup = interactive_error_handler(options)?;
+        let anonymous_on_failed_silent_auth = optional_bool(options, "createAnonymousSessionOnFailedSilentAuth", false)?;
         let use_dpop = optional_bool(options, "useDpop", false)?;
         let use_form_data = optional_bool(options, "useFormData", true)?;
         let use_cookies_for_transactions = optional_bool(options, "useCookiesForTransactions", false)?;
@@ -237,6 +242,7 @@ impl ClientOptions {
             use_refresh_tokens_fallback,
             use_mrrt,
             interactive_popup,
+            anonymous_on_failed_silent_auth,
             online_refresh_tokens,
             use_dpop,
             http_timeout_ms,
@@ -503,14 +509,17 @@ mod tests {
     }
 
     #[test]
-    fn options_whose_feature_is_not_implemented_are_refused_by_name_unless_off() {
-        assert!(ok(&with(r#""useDpop":true"#)).use_dpop);
-        assert!(!ok(&with("")).use_dpop);
-        for (name, value) in [("anonymousSessionsCacheMode", "\"memory\""), ("createAnonymousSessionOnFailedSilentAuth", "true")] {
-            let text = ["\"", name, "\":", value].concat();
-            let e = ClientOptions::from_json(&Json::parse(&with(&text)).unwrap()).err().unwrap();
-            assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{name}");
-            assert!(e.description.starts_with(&["`", name, "` is not supported"].concat()), "{}", e.description);
+    fn the_anonymous_session_options_are_accepted_and_checked_by_name() {
+        assert!(!ok(&with("")).anonymous_on_failed_silent_auth);
+        assert!(ok(&with(r#""createAnonymousSessionOnFailedSilentAuth":true"#)).anonymous_on_failed_silent_auth);
+        assert!(!ok(&with(r#""createAnonymousSessionOnFailedSilentAuth":null"#)).anonymous_on_failed_silent_auth);
+        assert!(err(&with(r#""createAnonymousSessionOnFailedSilentAuth":"yes""#)).contains("createAnonymousSessionOnFailedSilentAuth"));
+        for good in [r#""anonymousSessionsCacheMode":"localStorage""#, r#""anonymousSessionsCacheMode":"memory""#, r#""anonymousSessionsCacheMode":null"#] {
+            ok(&with(good));
+        }
+        // `cacheLocation`'s spelling, another word, another type: named, never a silent fallback.
+        for bad in [r#""anonymousSessionsCacheMode":"localstorage""#, r#""anonymousSessionsCacheMode":"session""#, r#""anonymousSessionsCacheMode":1"#] {
+            assert!(err(&with(bad)).contains("anonymousSessionsCacheMode"), "{bad}");
         }
         for off in [r#""refreshTokenMode":"offline""#, r#""useDpop":false"#, r#""useMrrt":null"#, r#""interactiveErrorHandler":"""#, r#""workerUrl":"/w.js""#, r#""enterpriseConnect":true"#] {
             ok(&with(off));

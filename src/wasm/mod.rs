@@ -306,11 +306,12 @@ impl WasmClient {
         self.answer(self.client.is_authenticated(), JsValue::from_bool)
     }
 
-    /// `checkSession(options)`: never rejects for "not logged in" (§1.4).
+    /// `checkSession(options)`: never rejects for "not logged in" (§1.4); resolves to `true` when
+    /// JS should start an anonymous session (`createAnonymousSessionOnFailedSilentAuth`).
     #[wasm_bindgen(js_name = checkSession)]
     pub fn check_session(&self, options_json: &str) -> Promise {
         match token_options(options_json) {
-            Ok((options, _)) => self.answer(self.client.check_session(&options), |()| JsValue::UNDEFINED),
+            Ok((options, _)) => self.answer(self.client.check_session(&options), JsValue::from_bool),
             Err(e) => self.failed(e),
         }
     }
