@@ -109,20 +109,23 @@ import {
   GenericError,
   InvalidConfigurationError,
   PopupOpenError,
+  TimeoutError,
   MfaRequiredError,
   toJsError,
   asksForPopup
 } from './errors.js';
 import { subClient } from './unsupported.js';
 import { MfaApiClient, rememberMfaContext } from './mfa.js';
-import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError } from './extras.js';
+import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError, AnonymousSessionError } from './extras.js';
+import { AnonymousSessionApiClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
-// The MFA API client (js/mfa.js) and the My Account API client (js/my-account.js, its requests
-// loaded on first use); the other sub-client classes auth0-spa-js exports, whose methods are not
-// implemented yet (js/unsupported.js).
+// The MFA API client (js/mfa.js), the My Account API client (js/my-account.js) and the
+// anonymous-session client (js/anonymous.js), their requests loaded on first use; the other
+// sub-client classes auth0-spa-js exports, whose methods are not implemented yet (js/unsupported.js).
 export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
-export { PasskeyApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+export { AnonymousSessionApiClient };
+export { PasskeyApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -482,6 +485,7 @@ export class Auth0Client {
         config: Object.freeze({ domain: options.domain, clientId: options.clientId }),
         dpop: !!options.useDpop,
         transferParam: typeof options.sessionTransferTokenQueryParamName === 'string' ? options.sessionTransferTokenQueryParamName : '',
+        anonymousMode: options.anonymousSessionsCacheMode,
         inst: undefined,
         pending: undefined,
         user: {},
@@ -500,7 +504,7 @@ export class Auth0Client {
   async loginWithRedirect(options = {}) {
     const openUrl = opener(options);
     const fragment = options.fragment;
-    const login = withSessionTransferToken(this[S], without(options, ['openUrl', 'onRedirect', 'fragment']));
+    const login = await withAnonymousTransfer(this, withSessionTransferToken(this[S], without(options, ['openUrl', 'onRedirect', 'fragment'])));
     const url = await call(this, (c) => c.loginWithRedirect(toJson(login)));
     const target = fragment ? url + '#' + fragment : url;
     try {
@@ -555,8 +559,11 @@ export class Auth0Client {
     return detailed ? parsed(r) : r;
   }
 
-  checkSession(options) {
-    return call(this, async (c) => { await c.checkSession(toJson(options)); });
+  async checkSession(options) {
+    // The wasm client answers whether the user is known to be logged out and
+    // createAnonymousSessionOnFailedSilentAuth asks for an anonymous session then.
+    const anonymous = await call(this, (c) => c.checkSession(toJson(options)));
+    if (anonymous === true) await startAnonymousSession(this.anonymous);
   }
 
   getUser() {
@@ -667,6 +674,24 @@ export class Auth0Client {
     return m;
   }
 
+  /** The anonymous-session client (js/anonymous.js): one per client, made on first use. */
+  get anonymous() {
+    let a = ANONYMOUS.get(this);
+    if (!a) {
+      const s = this[S];
+      a = new AnonymousSessionApiClient({
+        clientId: s.config.clientId,
+        cacheMode: s.anonymousMode,
+        // The tenant's URL and the request timeout, as the wasm client settles them for client.mfa.
+        settings: async () => parsed(await call(this, (c) => c.mfa(1, '{}'))),
+        errors: { session: AnonymousSessionError, timeout: TimeoutError },
+        failed: (message) => new GenericError('internal_error', message)
+      });
+      ANONYMOUS.set(this, a);
+    }
+    return a;
+  }
+
   // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
   // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
   // class, not patched onto it, so that bundlers can still drop an unused client.
@@ -674,11 +699,6 @@ export class Auth0Client {
   /** The passkey API client (not implemented yet). */
   get passkey() {
     return subClient('passkey');
-  }
-
-  /** The anonymous-session API client (not implemented yet). */
-  get anonymous() {
-    return subClient('anonymous');
   }
 
   async revokeRefreshToken(options = {}) {
@@ -795,8 +815,10 @@ async function popupCall(self, method, options, config) {
   }
   let started = false;
   try {
+    // Awaited after the popup is open (it must open inside the click), as in auth0-spa-js.
+    const login = method === 'loginWithPopup' ? await withAnonymousTransfer(self, withSessionTransferToken(self[S], options || {})) : options;
     return await call(self, (c) => {
-      const optionsJson = toJson(method === 'loginWithPopup' ? withSessionTransferToken(self[S], options || {}) : options);
+      const optionsJson = toJson(login);
       const configJson = toJson(without(config, ['popup']));
       started = true; // from here the wasm side owns the popup (and closes it on failure)
       return c[method](optionsJson, popup, configJson);
@@ -805,6 +827,18 @@ async function popupCall(self, method, options, config) {
     if (opened && (!started || e === broken)) closeQuietly(popup);
     throw e;
   }
+}
+
+// client.anonymous of each client (a WeakMap, as for client.myAccount below).
+const ANONYMOUS = new WeakMap();
+
+// A login's options with `anon_transfer_token` while an anonymous session exists (auth0-spa-js
+// 2.28): minted first, so the tenant can link the anonymous identity to the user who logs in.
+// Without a session nothing is loaded or sent.
+async function withAnonymousTransfer(self, options) {
+  const token = await self.anonymous.mintTransferToken();
+  if (!token) return options;
+  return Object.assign({}, options, { authorizationParams: withAnonTransferToken(options.authorizationParams || {}, token) });
 }
 
 // client.myAccount of each client (a WeakMap, so the getter also works on objects that borrow

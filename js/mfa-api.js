@@ -97,11 +97,13 @@ const TIMEOUT_MESSAGE = "Timeout when executing 'fetch'";
 
 /**
  * Sends one request with the auth0-auth-js telemetry header, aborted after `deps.timeoutMs`
- * (auth0-auth-js has no timeout; this package never leaves a call pending).
- * @param {MfaDeps} deps @param {string} path @param {RequestInit & { headers: Record<string, string> }} init
+ * (auth0-auth-js has no timeout; this package never leaves a call pending). js/anonymous-api.js
+ * sends its requests (also auth0-auth-js's in auth0-spa-js) with it too.
+ * @param {{ baseUrl: string, fetch: typeof fetch, timeoutMs: number }} deps @param {string} path
+ * @param {RequestInit & { headers: Record<string, string> }} init
  * @returns {Promise<Response>}
  */
-async function send(deps, path, init) {
+export async function send(deps, path, init) {
   const controller = new AbortController();
   init.headers['Auth0-Client'] = btoa(JSON.stringify(AUTH_JS_TELEMETRY));
   /** @type {ReturnType<typeof setTimeout> | undefined} */

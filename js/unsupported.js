@@ -1,7 +1,7 @@
 // @ts-check
 // The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
-// (README, "Not implemented"): the passkey and anonymous-session sub-clients, which call
-// Auth0-only endpoints. They exist on `Auth0Client`
+// (README, "Not implemented"): the passkey sub-client, which calls Auth0-only endpoints, and
+// @auth0/auth0-auth-js's low-level AnonymousSessionClient (`client.anonymous` is js/anonymous.js). They exist on `Auth0Client`
 // (js/index.js) so that code written for auth0-spa-js (and @auth0/auth0-angular, which calls them
 // directly) gets a typed error naming the feature instead of `TypeError: … is not a function`.
 // Each rejects (a synchronous method throws) with `GenericError('not_supported', '<feature> is not
@@ -15,11 +15,10 @@ export const notSupported = (/** @type {string} */ feature) =>
 
 /**
  * The methods of each sub-client of auth0-spa-js 2.28.3 not implemented here (its
- * `PasskeyApiClient`, `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
+ * `PasskeyApiClient`; auth0-auth-js's `AnonymousSessionClient`): `async` ones reject, `sync` ones throw.
  */
 export const SUB_CLIENTS = {
   passkey: { async: ['signup', 'login', 'getSignupChallenge', 'getLoginChallenge', 'getTokenWithPasskey'], sync: [] },
-  anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] },
   anonymousSession: { async: ['createSession'], sync: [] }
 };
 
@@ -48,19 +47,17 @@ function subClientClass(name) {
 
 /** auth0-spa-js's `client.passkey` class (passkey sign-up and login); not implemented yet. */
 export const PasskeyApiClient = /* @__PURE__ */ subClientClass('passkey');
-/** auth0-spa-js's `client.anonymous` class (anonymous sessions); not implemented yet. */
-export const AnonymousSessionApiClient = /* @__PURE__ */ subClientClass('anonymous');
 /** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js; not implemented yet. */
 export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousSession');
 
 /** The class of each sub-client property of the client. */
-const SUB_CLIENT_CLASSES = { passkey: PasskeyApiClient, anonymous: AnonymousSessionApiClient };
+const SUB_CLIENT_CLASSES = { passkey: PasskeyApiClient };
 
 /** @type {Map<string, object>} */
 const stubs = new Map();
 
 /**
- * The client's `passkey` or `anonymous` property: one frozen instance of the
+ * The client's `passkey` property: one frozen instance of the
  * stand-in class per name, whose methods give `notSupported`.
  * @param {keyof typeof SUB_CLIENT_CLASSES} name
  */

@@ -27,6 +27,7 @@ import { createReuseInterval } from './reuse.mjs';
 import { bump, newStats } from './stats.mjs';
 import { createProvider, registerTokenExchange } from './provider.mjs';
 import { createMyAccount, MY_ACCOUNT_SCOPES } from './my-account.mjs';
+import { createAnonymous } from './anonymous.mjs';
 import { createStore } from './store.mjs';
 import { answerPreflight, nowSeconds, page, readRawBody, sleep, toArray, withLoopbackTwins } from './util.mjs';
 
@@ -286,11 +287,14 @@ export async function startTenant(options = {}) {
   }
 
   const myAccount = createMyAccount({ provider, url, redirectUris, allowedOrigins });
+  // Auth0's anonymous sessions (tenant/anonymous.mjs): /anonymous/token, /anonymous/logout.
+  const anonymous = createAnonymous({ issuer, privateKey, kid, clientIds, allowedOrigins });
 
   // ---- the middleware that makes oidc-provider look like an Auth0 tenant ----
   provider.use(async (ctx, next) => {
     if (ctx.path.startsWith(HOOK_PREFIX)) return hookRoutes(ctx);
     if (myAccount.handles(ctx.path)) return myAccount.handle(ctx);
+    if (anonymous.handles(ctx.path)) return anonymous.handle(ctx);
     if (ctx.path === '/v2/logout' && ctx.method === 'GET') return v2Logout(ctx);
     if (await mfa.handle(ctx, readJson)) return undefined;
     if (ctx.path.startsWith('/interaction/')) {
@@ -309,6 +313,8 @@ export async function startTenant(options = {}) {
       bump(stats.authorize.byPrompt, q.prompt ?? 'default');
       bump(stats.authorize.byResponseMode, q.response_mode ?? 'default');
       entry.prompt = q.prompt; entry.responseMode = q.response_mode;
+      // A login that links an anonymous session (auth0-spa-js 2.28): the transfer token is used up.
+      if (typeof q.anon_transfer_token === 'string') entry.anonTransfer = anonymous.consumeTransfer(q.anon_transfer_token).valid;
       const scope = typeof q.scope === 'string' ? q.scope.split(' ') : [];
       const prompts = typeof q.prompt === 'string' ? q.prompt.split(' ') : [];
       ctx.state.tenantWantsOfflineAccess = scope.includes('offline_access') && !prompts.includes('consent')
@@ -456,6 +462,8 @@ export async function startTenant(options = {}) {
     provider,
     /** The My Account API emulation (tenant/my-account.mjs): `audience`, `requests()`, `reset()`. */
     myAccount,
+    /** The anonymous-session emulation (tenant/anonymous.mjs): `events()`, `verify(token)`, `fail(...)`, `configure()`, `reset()`. */
+    anonymous,
     /** Counters and the last 200 requests (no secrets). */
     stats() { return { ...JSON.parse(JSON.stringify(stats)), storeEntries: store.size() }; },
     resetStats() { stats = newStats(); },

@@ -1,0 +1,252 @@
+// @ts-check
+// The part of `client.anonymous` (auth0-spa-js 2.27/2.28's AnonymousSessionApiClient over
+// @auth0/auth0-auth-js's AnonymousSessionClient, docs/behaviour.md §2.13) that an app needs only
+// once it uses anonymous sessions: the requests to Auth0's `/anonymous/token` and
+// `/anonymous/logout`, their answers and errors, and the renewal rule (a cached access token until
+// 60 s before it expires, then a new one from the session token, under the Web Lock
+// `anonymous::{clientId}`).
+//
+// Loaded on first use by js/anonymous.js with a dynamic import(), so that apps that never start an
+// anonymous session do not download it. esbuild bundles it on its own (scripts/build.sh), with its
+// own copies of what it imports here; everything tied to the client (its store, the tenant's URL,
+// fetch as captured at the package's import, the error classes) comes in as `deps`.
+
+import { send } from './mfa-api.js';
+import { storedSession, storedSlot } from './anonymous-store.js';
+
+// The store over localStorage or the client's memory, made here so that the entry carries only its read.
+export { anonymousStore } from './anonymous-store.js';
+import { lockRequest } from './platform.js';
+
+/**
+ * @typedef {import('./anonymous-store.js').AnonymousStore} AnonymousStore
+ * @typedef {import('./anonymous-store.js').TokenSlot} TokenSlot
+ * @typedef {new (code: string, message: string, cause?: any) => Error & { code: string }} AnonymousErrorClass
+ * @typedef {{
+ *   baseUrl: string,
+ *   clientId: string,
+ *   timeoutMs: number,
+ *   fetch: typeof fetch,
+ *   store: AnonymousStore,
+ *   keys: ReturnType<typeof import('./anonymous-store.js').anonymousKeys>,
+ *   errors: { session: AnonymousErrorClass, timeout: new () => Error }
+ * }} AnonymousDeps
+ * @typedef {{ sessionToken: string, accessToken: string, expiresAt: number, sessionTokenExpiresAt?: number, scope?: string }} AnonymousSession
+ * @typedef {{ audience?: string, scope?: string, metadata?: Record<string, string> }} CreateOptions
+ */
+
+/** A cached access token is used until this long (seconds) before it expires (auth0-spa-js's `EXPIRY_LEEWAY_SECONDS`). */
+export const EXPIRY_LEEWAY_SECONDS = 60;
+
+/** How long a renewal waits for the lock `anonymous::{clientId}` before a `TimeoutError` (auth0-spa-js: 5000 ms). */
+export const LOCK_TIMEOUT_MS = 5000;
+
+/** The `audience` that asks `/anonymous/token` for a transfer token instead of an access token. */
+export const TRANSFER_AUDIENCE = 'urn:auth0:anon_transfer';
+
+/** auth0-spa-js's message once the server has declared the session expired. */
+export const SESSION_EXPIRED_MESSAGE = 'The anonymous session has expired. Call createSession() to start a new one.';
+
+/** The answers that end a session for good: the local copy goes and is marked expired. */
+const SESSION_ENDING_CODES = ['session_expired', 'invalid_session_token'];
+
+/**
+ * Whether a cached access token may still be used at `nowMs`: more than the leeway left.
+ * @param {TokenSlot | null} slot @param {number} nowMs
+ */
+export function isFresh(slot, nowMs) {
+  return !!slot && slot.expiresAt - EXPIRY_LEEWAY_SECONDS > nowMs / 1000;
+}
+
+/**
+ * A 2xx answer of `/anonymous/token` as auth0-auth-js reads it: `access_token` (a non-empty
+ * string) and `expires_in` (a finite number) are required, anything else is
+ * `AnonymousSessionError('server_error')`; times become seconds since the epoch.
+ * @param {any} body @param {number} nowMs @param {AnonymousErrorClass} Refused
+ */
+export function tokensFrom(body, nowMs, Refused) {
+  const b = body && typeof body === 'object' ? body : {};
+  const now = Math.floor(nowMs / 1000);
+  if (typeof b.access_token !== 'string' || !b.access_token) {
+    throw new Refused('server_error', 'access_token missing or invalid in anonymous token response');
+  }
+  if (typeof b.expires_in !== 'number' || !Number.isFinite(b.expires_in)) {
+    throw new Refused('server_error', 'expires_in missing or invalid in anonymous token response');
+  }
+  /** @type {{ accessToken: string, expiresAt: number, scope?: string, sessionToken?: string, sessionTokenExpiresAt?: number }} */
+  const t = { accessToken: b.access_token, expiresAt: now + b.expires_in };
+  if (b.scope !== undefined) t.scope = b.scope;
+  if (typeof b.session_token === 'string' && b.session_token) t.sessionToken = b.session_token;
+  if (typeof b.session_expires_in === 'number' && Number.isFinite(b.session_expires_in)) t.sessionTokenExpiresAt = now + b.session_expires_in;
+  return t;
+}
+
+/**
+ * A non-2xx answer as auth0-auth-js reads it: `error` (else `server_error`) and
+ * `error_description` (else `Request failed with status N`).
+ * @param {Response} response @param {AnonymousErrorClass} Refused
+ */
+async function refusal(response, Refused) {
+  let body;
+  try {
+    body = JSON.parse(await response.text());
+  } catch (_) {
+    body = undefined;
+  }
+  const b = body && typeof body === 'object' ? body : {};
+  const cause = {
+    error: typeof b.error === 'string' ? b.error : 'server_error',
+    error_description: typeof b.error_description === 'string' ? b.error_description : `Request failed with status ${response.status}`
+  };
+  return new Refused(cause.error, cause.error_description, cause);
+}
+
+/**
+ * `POST /anonymous/token` with `fields` after `client_id` (JSON, with the tenant's `auth0_anon`
+ * cookie, redirects refused), read into tokens.
+ * @param {AnonymousDeps} deps @param {Record<string, unknown>} fields
+ */
+async function postToken(deps, fields) {
+  const Refused = deps.errors.session;
+  const response = await send(deps, '/anonymous/token', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    credentials: 'include',
+    redirect: 'error',
+    body: JSON.stringify({ client_id: deps.clientId, ...fields })
+  });
+  if (!response.ok) throw await refusal(response, Refused);
+  let body;
+  try {
+    body = JSON.parse(await response.text());
+  } catch (_) {
+    throw new Refused('server_error', 'Invalid response from anonymous token endpoint');
+  }
+  return tokensFrom(body, Date.now(), Refused);
+}
+
+/** `audience`, `scope` (and `metadata`) when given, as the request body names them. @param {CreateOptions | undefined} o */
+function requested(o) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  if (o && o.audience) out.audience = o.audience;
+  if (o && o.scope) out.scope = o.scope;
+  if (o && o.metadata) out.metadata = o.metadata;
+  return out;
+}
+
+/** A slot as stored and returned (`scope` only when the server named one). @param {{ accessToken: string, expiresAt: number, scope?: string }} t */
+const slotOf = (t) => /** @type {TokenSlot} */ ({ accessToken: t.accessToken, expiresAt: t.expiresAt, ...(t.scope !== undefined && { scope: t.scope }) });
+
+/** Stores the session token (which clears an expiry mark). @param {AnonymousDeps} deps @param {string} token @param {number} [expiresAt] */
+function keepSession(deps, token, expiresAt) {
+  deps.store.set(deps.keys.session, JSON.stringify({ sessionToken: token, ...(expiresAt !== undefined && { sessionTokenExpiresAt: expiresAt }) }));
+  deps.store.remove(deps.keys.expired);
+}
+
+/**
+ * `anonymous.createSession({ audience?, scope?, metadata? })`: a new anonymous identity; the
+ * session token and the access token are stored, and the whole session is returned.
+ * @param {AnonymousDeps} deps @param {CreateOptions} [options] @returns {Promise<AnonymousSession>}
+ */
+export async function createSession(deps, options) {
+  const t = await postToken(deps, requested(options));
+  if (!t.sessionToken) throw new deps.errors.session('server_error', 'session_token missing from create session response');
+  keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
+  deps.store.set(deps.keys.slot(options && options.audience, options && options.scope), JSON.stringify(slotOf(t)));
+  return { sessionToken: t.sessionToken, accessToken: t.accessToken, expiresAt: t.expiresAt, sessionTokenExpiresAt: t.sessionTokenExpiresAt, scope: t.scope };
+}
+
+/**
+ * `anonymous.getTokenSilently({ audience?, scope? })`: the cached token of that audience and scope
+ * while fresh; otherwise, under the lock, the cache again, then a new token from the stored
+ * session token, or a new session when there is none. A session the server declared ended
+ * (`session_expired`, `invalid_session_token`) is removed and marked, and every later call gives
+ * `session_expired` until `createSession()` or `logout()`.
+ * @param {AnonymousDeps} deps @param {{ audience?: string, scope?: string }} [options]
+ * @returns {Promise<TokenSlot>}
+ */
+export async function getTokenSilently(deps, options) {
+  const audience = options && options.audience;
+  const scope = options && options.scope;
+  const key = deps.keys.slot(audience, scope);
+  const cached = storedSlot(deps.store.get(key));
+  if (isFresh(cached, Date.now())) return /** @type {TokenSlot} */ (cached);
+  const lock = lockRequest(`anonymous::${deps.clientId}`, LOCK_TIMEOUT_MS);
+  try {
+    await lock.p;
+  } catch (_) {
+    lock.drop();
+    throw new deps.errors.timeout();
+  }
+  try {
+    if (deps.store.get(deps.keys.expired) !== null) throw new deps.errors.session('session_expired', SESSION_EXPIRED_MESSAGE);
+    const again = storedSlot(deps.store.get(key));
+    if (isFresh(again, Date.now())) return /** @type {TokenSlot} */ (again);
+    const session = storedSession(deps.store.get(deps.keys.session));
+    let t;
+    try {
+      t = await postToken(deps, { ...(session && { session_token: session.sessionToken }), ...requested({ audience, scope }) });
+      if (!session && !t.sessionToken) throw new deps.errors.session('server_error', 'session_token missing from create session response');
+    } catch (e) {
+      if (session && SESSION_ENDING_CODES.includes(/** @type {any} */ (e).code)) {
+        removeAll(deps);
+        deps.store.set(deps.keys.expired, 'true');
+      }
+      throw e;
+    }
+    const slot = slotOf(t);
+    deps.store.set(key, JSON.stringify(slot));
+    if (!session && t.sessionToken) keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
+    return slot;
+  } finally {
+    lock.drop();
+  }
+}
+
+/**
+ * `anonymous.mintTransferToken()`: a single-use transfer token (30 s) for the stored session, which
+ * a login sends to `/authorize` as `anon_transfer_token`; null without a session or on any
+ * failure, so that a login is never held up by it.
+ * @param {AnonymousDeps} deps @returns {Promise<string | null>}
+ */
+export async function mintTransferToken(deps) {
+  const session = storedSession(deps.store.get(deps.keys.session));
+  if (!session) return null;
+  try {
+    const response = await send(deps, '/anonymous/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      redirect: 'error',
+      body: JSON.stringify({ client_id: deps.clientId, session_token: session.sessionToken, audience: TRANSFER_AUDIENCE })
+    });
+    if (!response.ok) return null;
+    const body = JSON.parse(await response.text());
+    return body && typeof body.anon_transfer_token === 'string' ? body.anon_transfer_token : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/**
+ * `anonymous.logout()`: `POST /anonymous/logout` (the tenant finds the session by its `auth0_anon`
+ * cookie and clears it), then every stored key of the session goes. A refusal is an
+ * `AnonymousSessionError` and keeps them, as in auth0-spa-js.
+ * @param {AnonymousDeps} deps
+ */
+export async function logout(deps) {
+  const response = await send(deps, '/anonymous/logout', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    credentials: 'include',
+    redirect: 'error',
+    body: JSON.stringify({ client_id: deps.clientId })
+  });
+  if (!response.ok) throw await refusal(response, deps.errors.session);
+  removeAll(deps);
+}
+
+/** Removes every stored key of the session (the token, the mark, every slot). @param {AnonymousDeps} deps */
+export function removeAll(deps) {
+  for (const k of deps.store.keys(deps.keys.prefix)) deps.store.remove(k);
+}
