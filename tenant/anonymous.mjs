@@ -5,7 +5,7 @@
 //        {access_token, token_type, expires_in, scope?, session_token, session_expires_in} and the
 //        cookie `auth0_anon` (HttpOnly), which later requests carry (credentials: 'include')
 //   POST /anonymous/token  JSON {client_id, session_token, audience?, scope?}   a new access token
-//        of that session (the cookie's session when the body names none); the session token is
+//        of that session (the cookie's, while live, when the body names none); the session token is
 //        not reissued and `session_expires_in` counts down
 //   POST /anonymous/token  JSON {client_id, session_token, audience: 'urn:auth0:anon_transfer'}
 //        -> {anon_transfer_token}: single use, 30 s, which a login carries to /authorize
@@ -84,8 +84,10 @@ export function createAnonymous({ issuer, privateKey, kid, clientIds, allowedOri
   }
 
   async function token(ctx, body) {
+    // The cookie stands in for a missing session_token only while its session is live.
     const cookie = cookieOf(ctx);
-    const given = typeof body.session_token === 'string' ? body.session_token : cookie;
+    const live = cookie && !sessionOf(cookie).error ? cookie : undefined;
+    const given = typeof body.session_token === 'string' ? body.session_token : live;
     if (body.audience === TRANSFER_AUDIENCE) {
       const found = sessionOf(typeof body.session_token === 'string' ? body.session_token : '');
       if (found.error) return refuse(ctx, 400, found.error, found.description);
@@ -111,9 +113,9 @@ export function createAnonymous({ issuer, privateKey, kid, clientIds, allowedOri
       ctx.cookies.set(SESSION_COOKIE, sessionToken, { httpOnly: true, sameSite: 'lax', path: '/anonymous', overwrite: true, signed: false });
     }
     const iat = Math.floor(now() / 1000);
-    const claims = { iss: issuer, sub: session.sub, aud: body.audience || issuer, iat, exp: iat + settings.accessTokenTtl, client_id: body.client_id };
+    const claims = { iss: issuer, sub: session.sub, aud: body.audience || issuer, iat, exp: iat + settings.accessTokenTtl, client_id: body.client_id, jti: random() };
     if (body.scope) claims.scope = body.scope;
-    events.push({ type: given ? 'renew' : 'create', sub: session.sub, audience: body.audience, scope: body.scope, viaCookie: !body.session_token && !!cookie });
+    events.push({ type: given ? 'renew' : 'create', sub: session.sub, audience: body.audience, scope: body.scope, viaCookie: !body.session_token && !!live });
     const out = { access_token: sign(claims), token_type: 'Bearer', expires_in: settings.accessTokenTtl };
     if (body.scope) out.scope = body.scope;
     if (!given) out.session_token = sessionToken;

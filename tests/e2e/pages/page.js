@@ -23,6 +23,7 @@ function describeError(e) {
     state: e && e.state,
     connection: e && e.connection,
     appState: e && e.appState,
+    code: e && e.code,
   };
 }
 window.__describeError = describeError;
