@@ -27,10 +27,14 @@ import { lockRequest } from './platform.js';
  *   clientId: string,
  *   timeoutMs: number,
  *   fetch: typeof fetch,
- *   store: AnonymousStore,
- *   keys: ReturnType<typeof import('./anonymous-store.js').anonymousKeys>,
  *   errors: { session: AnonymousErrorClass, timeout: new () => Error }
+ * }} AnonymousHttp
+ *   What the requests need: the tenant's URL, the client, the timeout, fetch, the error classes.
+ * @typedef {AnonymousHttp & {
+ *   store: AnonymousStore,
+ *   keys: ReturnType<typeof import('./anonymous-store.js').anonymousKeys>
  * }} AnonymousDeps
+ *   What `client.anonymous` adds: where the session is kept.
  * @typedef {{ sessionToken: string, accessToken: string, expiresAt: number, sessionTokenExpiresAt?: number, scope?: string }} AnonymousSession
  * @typedef {{ audience?: string, scope?: string, metadata?: Record<string, string> }} CreateOptions
  */
@@ -104,7 +108,7 @@ async function refusal(response, Refused) {
 /**
  * `POST /anonymous/token` with `fields` after `client_id` (JSON, with the tenant's `auth0_anon`
  * cookie, redirects refused), read into tokens.
- * @param {AnonymousDeps} deps @param {Record<string, unknown>} fields
+ * @param {AnonymousHttp} deps @param {Record<string, unknown>} fields
  */
 async function postToken(deps, fields) {
   const Refused = deps.errors.session;
@@ -135,6 +139,74 @@ function requested(o) {
   return out;
 }
 
+/**
+ * A new session (auth0-auth-js's `createSession`): the answer must carry a session token.
+ * @param {AnonymousHttp} deps @param {CreateOptions} [options] @returns {Promise<AnonymousSession>}
+ */
+export async function newSession(deps, options) {
+  const t = await postToken(deps, requested(options));
+  if (!t.sessionToken) throw new deps.errors.session('server_error', 'session_token missing from create session response');
+  return { sessionToken: t.sessionToken, accessToken: t.accessToken, expiresAt: t.expiresAt, sessionTokenExpiresAt: t.sessionTokenExpiresAt, scope: t.scope };
+}
+
+/**
+ * A new access token of the session `sessionToken` (auth0-auth-js's `getAccessToken` with one);
+ * the session token is not reissued.
+ * @param {AnonymousHttp} deps @param {string} sessionToken @param {{ audience?: string, scope?: string }} [options]
+ * @returns {Promise<AnonymousSession>}
+ */
+export async function renewSession(deps, sessionToken, options) {
+  const t = await postToken(deps, { session_token: sessionToken, ...requested({ audience: options && options.audience, scope: options && options.scope }) });
+  return { sessionToken, accessToken: t.accessToken, expiresAt: t.expiresAt, sessionTokenExpiresAt: t.sessionTokenExpiresAt, scope: t.scope };
+}
+
+/**
+ * A single-use transfer token (30 s) of the session `sessionToken`, or null on any failure
+ * (auth0-auth-js's `mintTransferToken`: no cookie sent).
+ * @param {AnonymousHttp} deps @param {string} sessionToken @returns {Promise<string | null>}
+ */
+export async function transferToken(deps, sessionToken) {
+  try {
+    const response = await send(deps, '/anonymous/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      redirect: 'error',
+      body: JSON.stringify({ client_id: deps.clientId, session_token: sessionToken, audience: TRANSFER_AUDIENCE })
+    });
+    if (!response.ok) return null;
+    const body = JSON.parse(await response.text());
+    return body && typeof body.anon_transfer_token === 'string' ? body.anon_transfer_token : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/**
+ * `POST /anonymous/logout`: the tenant finds the session by its `auth0_anon` cookie and clears it;
+ * a refusal is an `AnonymousSessionError`.
+ * @param {AnonymousHttp} deps
+ */
+export async function endSession(deps) {
+  const response = await send(deps, '/anonymous/logout', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    credentials: 'include',
+    redirect: 'error',
+    body: JSON.stringify({ client_id: deps.clientId })
+  });
+  if (!response.ok) throw await refusal(response, deps.errors.session);
+}
+
+/**
+ * auth0-auth-js's `getAccessToken`: a new access token of `options.sessionToken`'s session, or a
+ * new session without one.
+ * @param {AnonymousHttp} http @param {{ sessionToken?: string, audience?: string, scope?: string }} [options]
+ */
+export function accessToken(http, options) {
+  const o = options || {};
+  return o.sessionToken ? renewSession(http, o.sessionToken, o) : newSession(http, { audience: o.audience, scope: o.scope });
+}
+
 /** A slot as stored and returned (`scope` only when the server named one). @param {{ accessToken: string, expiresAt: number, scope?: string }} t */
 const slotOf = (t) => /** @type {TokenSlot} */ ({ accessToken: t.accessToken, expiresAt: t.expiresAt, ...(t.scope !== undefined && { scope: t.scope }) });
 
@@ -150,11 +222,10 @@ function keepSession(deps, token, expiresAt) {
  * @param {AnonymousDeps} deps @param {CreateOptions} [options] @returns {Promise<AnonymousSession>}
  */
 export async function createSession(deps, options) {
-  const t = await postToken(deps, requested(options));
-  if (!t.sessionToken) throw new deps.errors.session('server_error', 'session_token missing from create session response');
-  keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
-  deps.store.set(deps.keys.slot(options && options.audience, options && options.scope), JSON.stringify(slotOf(t)));
-  return { sessionToken: t.sessionToken, accessToken: t.accessToken, expiresAt: t.expiresAt, sessionTokenExpiresAt: t.sessionTokenExpiresAt, scope: t.scope };
+  const session = await newSession(deps, options);
+  keepSession(deps, session.sessionToken, session.sessionTokenExpiresAt);
+  deps.store.set(deps.keys.slot(options && options.audience, options && options.scope), JSON.stringify(slotOf(session)));
+  return session;
 }
 
 /**
@@ -186,8 +257,7 @@ export async function getTokenSilently(deps, options) {
     const session = storedSession(deps.store.get(deps.keys.session));
     let t;
     try {
-      t = await postToken(deps, { ...(session && { session_token: session.sessionToken }), ...requested({ audience, scope }) });
-      if (!session && !t.sessionToken) throw new deps.errors.session('server_error', 'session_token missing from create session response');
+      t = session ? await renewSession(deps, session.sessionToken, { audience, scope }) : await newSession(deps, { audience, scope });
     } catch (e) {
       if (session && SESSION_ENDING_CODES.includes(/** @type {any} */ (e).code)) {
         removeAll(deps);
@@ -197,7 +267,7 @@ export async function getTokenSilently(deps, options) {
     }
     const slot = slotOf(t);
     deps.store.set(key, JSON.stringify(slot));
-    if (!session && t.sessionToken) keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
+    if (!session) keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
     return slot;
   } finally {
     lock.drop();
@@ -212,37 +282,16 @@ export async function getTokenSilently(deps, options) {
  */
 export async function mintTransferToken(deps) {
   const session = storedSession(deps.store.get(deps.keys.session));
-  if (!session) return null;
-  try {
-    const response = await send(deps, '/anonymous/token', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      redirect: 'error',
-      body: JSON.stringify({ client_id: deps.clientId, session_token: session.sessionToken, audience: TRANSFER_AUDIENCE })
-    });
-    if (!response.ok) return null;
-    const body = JSON.parse(await response.text());
-    return body && typeof body.anon_transfer_token === 'string' ? body.anon_transfer_token : null;
-  } catch (_) {
-    return null;
-  }
+  return session ? transferToken(deps, session.sessionToken) : null;
 }
 
 /**
- * `anonymous.logout()`: `POST /anonymous/logout` (the tenant finds the session by its `auth0_anon`
- * cookie and clears it), then every stored key of the session goes. A refusal is an
- * `AnonymousSessionError` and keeps them, as in auth0-spa-js.
+ * `anonymous.logout()`: the session ends at the tenant ({@link endSession}), then every stored key
+ * of it goes. A refusal keeps them, as in auth0-spa-js.
  * @param {AnonymousDeps} deps
  */
 export async function logout(deps) {
-  const response = await send(deps, '/anonymous/logout', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    credentials: 'include',
-    redirect: 'error',
-    body: JSON.stringify({ client_id: deps.clientId })
-  });
-  if (!response.ok) throw await refusal(response, deps.errors.session);
+  await endSession(deps);
   removeAll(deps);
 }
 

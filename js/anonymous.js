@@ -13,6 +13,7 @@ import { anonymousKeys, cacheModeOf, readStored, storedSession } from './anonymo
 
 /**
  * @typedef {import('./anonymous-api.js').AnonymousDeps} AnonymousDeps
+ * @typedef {import('./anonymous-api.js').AnonymousHttp} AnonymousHttp
  * @typedef {{
  *   clientId: string,
  *   cacheMode: unknown,
@@ -33,7 +34,10 @@ const pageFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : undefin
 /** @type {Promise<typeof import('./anonymous-api.js')> | undefined} */
 let loading;
 
-/** js/anonymous-api.js, imported once; a failed load is reported and tried again on the next call. @param {AnonymousHost} h */
+/**
+ * js/anonymous-api.js, imported once; a failed load is reported and tried again on the next call.
+ * @param {{ failed: (message: string) => Error }} h
+ */
 function api(h) {
   if (!loading) {
     loading = import('./anonymous-api.js').catch((e) => {
@@ -145,4 +149,64 @@ export async function startAnonymousSession(anonymous) {
   } catch (e) {
     console.debug('[auth0-spa-js] Anonymous session creation failed', e);
   }
+}
+
+/** How long the low-level client's requests may take: the client's `httpTimeoutInSeconds` default. */
+const LOW_LEVEL_TIMEOUT_MS = 10_000;
+
+const HTTP = Symbol('http');
+
+/**
+ * @auth0/auth0-auth-js's AnonymousSessionClient, which auth0-spa-js re-exports: the session
+ * requests without storage (the caller keeps the session token), to `https://{domain}` as in
+ * auth0-auth-js. Browser apps use `client.anonymous`; client authentication options
+ * (`clientSecret`, assertions, mTLS) belong to servers and are not taken. The class is made by
+ * js/index.js with the error classes (this module imports nothing from the entry).
+ * @param {AnonymousHttp['errors'] & { failed: (message: string) => Error }} errors
+ */
+export function anonymousSessionClientClass(errors) {
+  const loader = { failed: errors.failed };
+  /** @param {any} self @returns {AnonymousHttp} */
+  const http = (self) => self[HTTP];
+  return class AnonymousSessionClient {
+    /** @param {{ domain: string, clientId: string, customFetch?: typeof fetch }} options */
+    constructor(options) {
+      /** @type {AnonymousHttp} */
+      const value = {
+        baseUrl: `https://${options.domain}`,
+        clientId: options.clientId,
+        timeoutMs: LOW_LEVEL_TIMEOUT_MS,
+        fetch: options.customFetch || pageFetch || fetch,
+        errors: { session: errors.session, timeout: errors.timeout }
+      };
+      Object.defineProperty(this, HTTP, { value });
+    }
+
+    /** A new session (`POST /anonymous/token`). @param {import('./anonymous-api.js').CreateOptions} [options] */
+    async createSession(options) {
+      return (await api(loader)).newSession(http(this), options);
+    }
+
+    /**
+     * A new access token of `sessionToken`'s session, or a new session without one.
+     * @param {{ sessionToken?: string, audience?: string, scope?: string }} [options]
+     */
+    async getAccessToken(options) {
+      return (await api(loader)).accessToken(http(this), options);
+    }
+
+    /** A transfer token of `sessionToken`'s session for a login, or null on any failure. @param {string} sessionToken */
+    async mintTransferToken(sessionToken) {
+      try {
+        return await (await api(loader)).transferToken(http(this), sessionToken);
+      } catch (_) {
+        return null;
+      }
+    }
+
+    /** Ends the browser's session at the tenant (its `auth0_anon` cookie). */
+    async logout() {
+      return (await api(loader)).endSession(http(this));
+    }
+  };
 }

@@ -5,11 +5,11 @@
 // auth0-spa-js's published API (names and shapes must match for apps and wrappers to type-check);
 // re-exported by index.d.ts.
 //
-// The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js) and
-// MyAccountApiClient (`client.myAccount`, js/my-account.js) are implemented; the methods of
-// PasskeyApiClient, AnonymousSessionApiClient and AnonymousSessionClient reject with
-// GenericError('not_supported') until implemented (README, "Not implemented"); Fetcher is a type,
-// as auth0-spa-js exports it.
+// The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js),
+// MyAccountApiClient (`client.myAccount`, js/my-account.js), AnonymousSessionApiClient
+// (`client.anonymous`) and AnonymousSessionClient (js/anonymous.js) are implemented; the methods of
+// PasskeyApiClient reject with GenericError('not_supported') until implemented (README, "Not
+// implemented"); Fetcher is a type, as auth0-spa-js exports it.
 
 import type { AuthorizationParams, GetTokenSilentlyVerboseResponse, TokenEndpointResponse, ResponseType } from './index.js';
 import { GenericError } from './index.js';
@@ -602,19 +602,47 @@ export interface GetAnonymousAccessTokenOptions {
 }
 export type AnonymousGetTokenSilentlyOptions = Omit<GetAnonymousAccessTokenOptions, 'sessionToken'>;
 export type AnonymousTokenResult = { accessToken: string; expiresAt: number; scope?: string };
-/** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js. Not implemented by this package yet. */
-export declare class AnonymousSessionClient {
-  private constructor();
-  createSession(options?: CreateAnonymousSessionOptions): Promise<AnonymousSession>;
+/** What the low-level AnonymousSessionClient takes (auth0-auth-js's, less the server-only client authentication). */
+export interface AnonymousSessionClientOptions {
+  /** The tenant's host: requests go to `https://{domain}`. */
+  domain: string;
+  clientId: string;
+  /** Sends the requests instead of `fetch`. */
+  customFetch?: typeof fetch;
 }
-/** The `anonymous` sub-client of auth0-spa-js (`client.anonymous`). Not implemented by this package yet. */
+/**
+ * The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js: the requests
+ * alone, the caller keeps the session token. Browser apps use `client.anonymous`.
+ */
+export declare class AnonymousSessionClient {
+  constructor(options?: AnonymousSessionClientOptions);
+  /** A new session: `POST /anonymous/token` without a session token. */
+  createSession(options?: CreateAnonymousSessionOptions): Promise<AnonymousSession>;
+  /** A new access token of `sessionToken`'s session, or a new session without one. */
+  getAccessToken(options?: GetAnonymousAccessTokenOptions): Promise<AnonymousSession>;
+  /** A single-use transfer token (30 s) for a login, or null on any failure. */
+  mintTransferToken(sessionToken: string): Promise<string | null>;
+  /** Ends the browser's session at the tenant (its `auth0_anon` cookie). */
+  logout(): Promise<void>;
+}
+/** The `anonymous` sub-client of auth0-spa-js (`client.anonymous`). */
 export declare class AnonymousSessionApiClient {
   private constructor();
+  /** Starts a new anonymous session (optionally with up to 1 KB of `metadata`) and stores it. */
   createSession(options?: CreateAnonymousSessionOptions): Promise<AnonymousSession>;
+  /**
+   * An access token for `audience` and `scope`: the stored one until 60 s before it expires, then a
+   * new one from the session token (a new session when none is stored). `AnonymousSessionError`
+   * `session_expired` once the tenant has ended the session, until `createSession()`.
+   */
   getTokenSilently(options?: AnonymousGetTokenSilentlyOptions): Promise<AnonymousTokenResult>;
+  /** A single-use transfer token for a login; null without a session or on any failure. */
   mintTransferToken(): Promise<string | null>;
+  /** Ends the session at the tenant, then removes it here. */
   logout(): Promise<void>;
+  /** Whether a session token is stored. */
   hasSession(): boolean;
+  /** Always null (the session tokens are opaque), as in auth0-spa-js 2.28.3. */
   getClaims(): null;
 }
 

@@ -80,7 +80,16 @@ export interface Auth0ClientOptions {
   refreshTokenMode?: RefreshTokenMode;
   interactiveErrorHandler?: InteractiveErrorHandler;
   authorizationParams?: ClientAuthorizationParams;
+  /**
+   * Where `client.anonymous` keeps its session: `'localStorage'` (default; survives a reload) or
+   * `'memory'` (ends with the page). Any other value is an `InvalidConfigurationError`.
+   */
   anonymousSessionsCacheMode?: 'localStorage' | 'memory';
+  /**
+   * `checkSession()` (so `createAuth0Client`) starts an anonymous session, without metadata, when
+   * the user is logged out: no `is.authenticated` cookie, or `login_required` that is not the MFA
+   * step-up. A failure there is only logged (`console.debug`). Default `false`.
+   */
   createAnonymousSessionOnFailedSilentAuth?: boolean;
   sessionTransferTokenQueryParamName?: string;
   enterpriseConnect?: boolean;
@@ -481,8 +490,8 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
-  // Not implemented yet (README, "Not implemented"): the mfa, passkey and anonymous sub-clients
-  // reject (their synchronous methods throw) with GenericError('not_supported').
+  // Not implemented yet (README, "Not implemented"): the passkey sub-client rejects with
+  // GenericError('not_supported').
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id`. Needs `useDpop: true` (throws otherwise). */
   getDpopNonce(id?: string): Promise<string | undefined>;
   /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. Needs `useDpop: true`. */
@@ -500,13 +509,16 @@ export declare class Auth0Client {
    * `Error('connection is required')` without a connection.
    */
   connectAccountWithRedirect<TAppState = any>(options: RedirectConnectAccountOptions<TAppState>): Promise<void>;
-  /** The MFA API client (not implemented yet). */
+  /** The MFA API client: completes an `mfa_required` step-up. */
   readonly mfa: MfaApiClient;
   /** The passkey API client (not implemented yet). */
   readonly passkey: PasskeyApiClient;
   /** The My Account API client: `{domainUrl}/me/v1/…` with tokens for the audience `{domainUrl}/me/`. */
   readonly myAccount: MyAccountApiClient;
-  /** The anonymous-session API client (not implemented yet). */
+  /**
+   * The anonymous-session API client (Early Access in auth0-spa-js 2.27/2.28): a session for a
+   * visitor who has not logged in, its access tokens, and its link to a later login.
+   */
   readonly anonymous: AnonymousSessionApiClient;
 }
 

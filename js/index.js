@@ -117,7 +117,7 @@ import {
 import { subClient } from './unsupported.js';
 import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError, AnonymousSessionError } from './extras.js';
-import { AnonymousSessionApiClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
+import { AnonymousSessionApiClient, anonymousSessionClientClass, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
 // The MFA API client (js/mfa.js), the My Account API client (js/my-account.js) and the
 // anonymous-session client (js/anonymous.js), their requests loaded on first use; the other
@@ -125,7 +125,13 @@ import { MyAccountApiClient } from './my-account.js';
 export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
 export { AnonymousSessionApiClient };
-export { PasskeyApiClient, AnonymousSessionClient } from './unsupported.js';
+/** @auth0/auth0-auth-js's low-level AnonymousSessionClient, re-exported by auth0-spa-js (js/anonymous.js). */
+export const AnonymousSessionClient = /* @__PURE__ */ anonymousSessionClientClass({
+  session: AnonymousSessionError,
+  timeout: TimeoutError,
+  failed: (message) => new GenericError('internal_error', message)
+});
+export { PasskeyApiClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -678,10 +684,10 @@ export class Auth0Client {
   get anonymous() {
     let a = ANONYMOUS.get(this);
     if (!a) {
-      const s = this[S];
+      const s = this[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
       a = new AnonymousSessionApiClient({
-        clientId: s.config.clientId,
-        cacheMode: s.anonymousMode,
+        clientId: s ? s.config.clientId : '',
+        cacheMode: s && s.anonymousMode,
         // The tenant's URL and the request timeout, as the wasm client settles them for client.mfa.
         settings: async () => parsed(await call(this, (c) => c.mfa(1, '{}'))),
         errors: { session: AnonymousSessionError, timeout: TimeoutError },

@@ -1,7 +1,6 @@
 // @ts-check
 // The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
-// (README, "Not implemented"): the passkey sub-client, which calls Auth0-only endpoints, and
-// @auth0/auth0-auth-js's low-level AnonymousSessionClient (`client.anonymous` is js/anonymous.js). They exist on `Auth0Client`
+// (README, "Not implemented"): the passkey sub-client, which calls Auth0-only endpoints. They exist on `Auth0Client`
 // (js/index.js) so that code written for auth0-spa-js (and @auth0/auth0-angular, which calls them
 // directly) gets a typed error naming the feature instead of `TypeError: … is not a function`.
 // Each rejects (a synchronous method throws) with `GenericError('not_supported', '<feature> is not
@@ -15,11 +14,10 @@ export const notSupported = (/** @type {string} */ feature) =>
 
 /**
  * The methods of each sub-client of auth0-spa-js 2.28.3 not implemented here (its
- * `PasskeyApiClient`; auth0-auth-js's `AnonymousSessionClient`): `async` ones reject, `sync` ones throw.
+ * `PasskeyApiClient`): `async` ones reject, `sync` ones throw.
  */
 export const SUB_CLIENTS = {
   passkey: { async: ['signup', 'login', 'getSignupChallenge', 'getLoginChallenge', 'getTokenWithPasskey'], sync: [] },
-  anonymousSession: { async: ['createSession'], sync: [] }
 };
 
 /**
@@ -47,8 +45,6 @@ function subClientClass(name) {
 
 /** auth0-spa-js's `client.passkey` class (passkey sign-up and login); not implemented yet. */
 export const PasskeyApiClient = /* @__PURE__ */ subClientClass('passkey');
-/** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js; not implemented yet. */
-export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousSession');
 
 /** The class of each sub-client property of the client. */
 const SUB_CLIENT_CLASSES = { passkey: PasskeyApiClient };

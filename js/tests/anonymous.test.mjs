@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 
 import { anonymousKeys, anonymousStore, storedSession, storedSlot, cacheModeOf } from '../anonymous-store.js';
 import * as api from '../anonymous-api.js';
-import { withAnonTransferToken } from '../anonymous.js';
+import { withAnonTransferToken, anonymousSessionClientClass } from '../anonymous.js';
 import { AnonymousSessionError } from '../extras.js';
 import { TimeoutError } from '../errors.js';
 
@@ -146,4 +146,30 @@ test('logout: every key goes after the tenant\'s answer; a refusal keeps them', 
   await api.logout(deps);
   assert.deepEqual([...memory.keys()], ['@@auth0spajs@@::cid::default::openid']);
   assert.deepEqual([sent[1].url, sent[1].body, sent[1].credentials], ['https://tenant/anonymous/logout', { client_id: 'cid' }, 'include']);
+});
+
+test('the low-level AnonymousSessionClient (auth0-auth-js\'s): https://{domain}, the caller keeps the session token', async () => {
+  const AnonymousSessionClient = anonymousSessionClientClass({ session: AnonymousSessionError, timeout: TimeoutError, failed: (m) => new Error(m) });
+  const sent = [];
+  const answers = [
+    [200, { access_token: 'a1', expires_in: 60, session_token: 'st' }],
+    [200, { access_token: 'a2', expires_in: 60 }],
+    [200, { anon_transfer_token: 'tt' }],
+    [400, { error: 'session_expired', error_description: 'over' }],
+    [200, {}],
+  ];
+  const customFetch = async (url, init) => {
+    sent.push([url, JSON.parse(init.body)]);
+    const [status, body] = answers.shift();
+    return new Response(JSON.stringify(body), { status });
+  };
+  const c = new AnonymousSessionClient({ domain: 'tenant.example', clientId: 'cid', customFetch });
+  const s = await c.getAccessToken();
+  assert.deepEqual([s.sessionToken, s.accessToken], ['st', 'a1']);
+  assert.equal((await c.getAccessToken({ sessionToken: 'st', audience: 'https://b' })).accessToken, 'a2');
+  assert.equal(await c.mintTransferToken('st'), 'tt');
+  await assert.rejects(c.getAccessToken({ sessionToken: 'st' }), (e) => e instanceof AnonymousSessionError && e.code === 'session_expired');
+  await c.logout();
+  assert.deepEqual(sent.map(([u]) => u), [...Array(4).fill('https://tenant.example/anonymous/token'), 'https://tenant.example/anonymous/logout']);
+  assert.deepEqual(sent[1][1], { client_id: 'cid', session_token: 'st', audience: 'https://b' });
 });
