@@ -1,6 +1,6 @@
 // @ts-check
 // `client.anonymous`: auth0-spa-js 2.27/2.28's AnonymousSessionApiClient (anonymous sessions,
-// "Early Access"; docs/behaviour.md §2.13), and the two places the client itself uses it:
+// "Early Access"; docs/behaviour.md §1.6), and the two places the client itself uses it:
 // `checkSession` with `createAnonymousSessionOnFailedSilentAuth`, and the `anon_transfer_token` a
 // login carries while a session exists.
 //
