@@ -10,6 +10,7 @@
 // rule. A login looks at the store first and loads nothing when there is no session.
 
 import { anonymousKeys, cacheModeOf, readStored, storedSession } from './anonymous-store.js';
+import { lazyModule, pageFetch } from './lazy.js';
 
 /**
  * @typedef {import('./anonymous-api.js').AnonymousDeps} AnonymousDeps
@@ -28,25 +29,8 @@ import { anonymousKeys, cacheModeOf, readStored, storedSession } from './anonymo
  *   loaded js/anonymous-api.js shares none of its modules.
  */
 
-// Captured when the package is imported, as js/platform.js captures the globals the core uses.
-const pageFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
-
-/** @type {Promise<typeof import('./anonymous-api.js')> | undefined} */
-let loading;
-
-/**
- * js/anonymous-api.js, imported once; a failed load is reported and tried again on the next call.
- * @param {{ failed: (message: string) => Error }} h
- */
-function api(h) {
-  if (!loading) {
-    loading = import('./anonymous-api.js').catch((e) => {
-      loading = undefined;
-      throw h.failed('auth0-spa-wasm: the anonymous-session module could not be loaded: ' + String(e && e.message ? e.message : e));
-    });
-  }
-  return loading;
-}
+/** js/anonymous-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
+const api = lazyModule(() => import('./anonymous-api.js'), 'anonymous-session');
 
 const STATE = Symbol('anonymous');
 

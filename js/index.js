@@ -119,6 +119,7 @@ import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError, AnonymousSessionError } from './extras.js';
 import { AnonymousSessionApiClient, anonymousSessionClientClass, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
+import { once } from './lazy.js';
 // The MFA API client (js/mfa.js), the My Account API client (js/my-account.js) and the
 // anonymous-session client (js/anonymous.js), their requests loaded on first use; the other
 // sub-client classes auth0-spa-js exports, whose methods are not implemented yet (js/unsupported.js).
@@ -688,8 +689,9 @@ export class Auth0Client {
       a = new AnonymousSessionApiClient({
         clientId: s ? s.config.clientId : '',
         cacheMode: s && s.anonymousMode,
-        // The tenant's URL and the request timeout, as the wasm client settles them for client.mfa.
-        settings: async () => parsed(await call(this, (c) => c.mfa(1, '{}'))),
+        // The tenant's URL and the request timeout, as the wasm client settles them for
+        // client.mfa; asked once per client.
+        settings: once(async () => parsed(await call(this, (c) => c.mfa(1, '{}')))),
         errors: { session: AnonymousSessionError, timeout: TimeoutError },
         failed: (message) => new GenericError('internal_error', message)
       });

@@ -8,6 +8,8 @@
 // download them: the lookups, the choice of grant and its body, and the MFA API's HTTP calls. The
 // grant itself is the Rust core's (`WasmClient.mfa`, op 0: sent, checked and stored like a login).
 
+import { lazyModule, pageFetch } from './lazy.js';
+
 /**
  * How long a context is kept: auth0-spa-js's `MfaContextManager` default (10 minutes), as long as
  * Auth0's `mfa_token` lives.
@@ -56,22 +58,8 @@ export function rememberMfaContext(contexts, mfaToken, scope, audience, mfaRequi
   contexts.set(mfaToken, { scope, audience, mfaRequirements, createdAt: now });
 }
 
-// Captured when the package is imported, as js/platform.js captures the globals the core uses.
-const pageFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
-
-/** @type {Promise<typeof import('./mfa-api.js')> | undefined} */
-let loading;
-
-/** js/mfa-api.js, imported once; a failed load is reported and tried again on the next call. @param {MfaHost} h */
-function api(h) {
-  if (!loading) {
-    loading = import('./mfa-api.js').catch((e) => {
-      loading = undefined;
-      throw h.failed('auth0-spa-wasm: the MFA module could not be loaded: ' + String(e && e.message ? e.message : e));
-    });
-  }
-  return loading;
-}
+/** js/mfa-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
+const api = lazyModule(() => import('./mfa-api.js'), 'MFA');
 
 const HOST = Symbol('host');
 

@@ -5,6 +5,7 @@
 // the error class.
 
 import { MyAccountApiError } from './extras.js';
+import { lazyModule } from './lazy.js';
 
 /** The methods of auth0-spa-js's `MyAccountApiClient`, all `async`. */
 export const MY_ACCOUNT_METHODS = Object.freeze([
@@ -19,19 +20,8 @@ export const MY_ACCOUNT_METHODS = Object.freeze([
   'enrollmentVerify'
 ]);
 
-/** @type {Promise<typeof import('./my-account-api.js')> | undefined} */
-let loading;
-
 /** js/my-account-api.js, imported once; a failed import is tried again by the next call. */
-function load() {
-  if (!loading) {
-    loading = import('./my-account-api.js').catch((e) => {
-      loading = undefined;
-      throw e;
-    });
-  }
-  return loading;
-}
+const load = lazyModule(() => import('./my-account-api.js'), 'My Account');
 
 const STATE = Symbol('myAccount');
 

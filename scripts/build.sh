@@ -84,7 +84,7 @@ fi
 # The modules index.js import()s on first use (LAZY_MODULES): each is bundled on its own and left
 # external to index.js, so apps that never use it never fetch it.
 LAZY_MODULES="mfa-api.js my-account-api.js anonymous-api.js"
-ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js mfa.js my-account.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
+ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js lazy.js mfa.js my-account.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
