@@ -16,7 +16,7 @@ import { storedSession, storedSlot } from './anonymous-store.js';
 
 // The store over localStorage or the client's memory, made here so that the entry carries only its read.
 export { anonymousStore } from './anonymous-store.js';
-import { lockRequest } from './platform.js';
+import { heldNames, lockRequest, markSpent } from './platform.js';
 
 /**
  * @typedef {import('./anonymous-store.js').AnonymousStore} AnonymousStore
@@ -51,6 +51,12 @@ export const TRANSFER_AUDIENCE = 'urn:auth0:anon_transfer';
 /** auth0-spa-js's message once the server has declared the session expired. */
 export const SESSION_EXPIRED_MESSAGE = 'The anonymous session has expired. Call createSession() to start a new one.';
 
+/** How long a write mark stays in the lock manager: far longer than storage takes to reach another tab. */
+export const WRITE_MARK_MS = 5000;
+
+/** How long a lock holder waits for its storage to show a write another tab marked, then goes on. */
+export const CATCH_UP_MS = 2000;
+
 /** The answers that end a session for good: the local copy goes and is marked expired. */
 const SESSION_ENDING_CODES = ['session_expired', 'invalid_session_token'];
 
@@ -60,6 +66,79 @@ const SESSION_ENDING_CODES = ['session_expired', 'invalid_session_token'];
  */
 export function isFresh(slot, nowMs) {
   return !!slot && slot.expiresAt - EXPIRY_LEEWAY_SECONDS > nowMs / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write marks. The lock `anonymous::{clientId}` alone does not make one renewal per expired token
+// across tabs in Chromium: a localStorage write reaches the other tabs' processes asynchronously,
+// and the next holder may read the old slot (and renew again) or no session (and start a second
+// identity). So a tab that writes the session's keys also holds, for a few seconds, a shared Web
+// Lock named after each write (`anonymous.wrote.{clientId}.{key}.{time}.{text}`, fingerprints), and
+// a holder of the lock first waits (at most CATCH_UP_MS) until its storage shows the latest marked
+// text of each key it reads: the lock manager is one for all tabs, so the marks are there at the
+// grant. The same idea as the refresh path's spent marks (docs/behaviour.md §5.2). Only for
+// localStorage: a store in memory belongs to one client.
+
+/**
+ * A short fingerprint of `text` (FNV-1a, 32 bits, base 36): it names a write in the lock manager.
+ * Not a secret: any script of the origin reads the stored text itself.
+ * @param {string} text
+ */
+export function fingerprint(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
+/** What every write mark of a client starts with. @param {string} clientId */
+const markPrefix = (clientId) => `anonymous.wrote.${clientId}.`;
+
+/**
+ * The mark of writing `text` under `key` at `time` (ms; a removal writes '').
+ * @param {string} clientId @param {string} key @param {string} text @param {number} time
+ */
+export const writeMark = (clientId, key, text, time) => `${markPrefix(clientId)}${fingerprint(key)}.${time}.${fingerprint(text)}`;
+
+/**
+ * The latest marked write of each key among held lock `names`: key fingerprint → text fingerprint.
+ * @param {string[]} names @param {string} clientId @returns {Map<string, string>}
+ */
+export function latestWrites(names, clientId) {
+  const prefix = markPrefix(clientId);
+  /** @type {Map<string, { time: number, text: string }>} */
+  const latest = new Map();
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const [key, time, text, extra] = name.slice(prefix.length).split('.');
+    const t = Number(time);
+    if (!key || !text || extra !== undefined || !Number.isFinite(t)) continue;
+    const seen = latest.get(key);
+    if (!seen || t >= seen.time) latest.set(key, { time: t, text });
+  }
+  return new Map([...latest].map(([k, v]) => [k, v.text]));
+}
+
+/** Marks the current texts of `keys` as just written (shared store only). @param {AnonymousDeps} deps @param {string[]} keys */
+async function markWrites(deps, keys) {
+  if (!deps.store.shared) return;
+  const now = Date.now();
+  await Promise.all(keys.map((k) => markSpent(writeMark(deps.clientId, k, deps.store.get(k) || '', now), WRITE_MARK_MS)));
+}
+
+/**
+ * Waits until the store shows the latest marked write of each of `keys` (shared store only), at
+ * most CATCH_UP_MS; then the caller reads them.
+ * @param {AnonymousDeps} deps @param {string[]} keys
+ */
+async function catchUp(deps, keys) {
+  if (!deps.store.shared) return;
+  const latest = latestWrites(await heldNames(markPrefix(deps.clientId)), deps.clientId);
+  const behind = () => keys.some((k) => {
+    const want = latest.get(fingerprint(k));
+    return want !== undefined && want !== fingerprint(deps.store.get(k) || '');
+  });
+  const deadline = Date.now() + CATCH_UP_MS;
+  while (behind() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /**
@@ -223,8 +302,10 @@ function keepSession(deps, token, expiresAt) {
  */
 export async function createSession(deps, options) {
   const session = await newSession(deps, options);
+  const slot = deps.keys.slot(options && options.audience, options && options.scope);
   keepSession(deps, session.sessionToken, session.sessionTokenExpiresAt);
-  deps.store.set(deps.keys.slot(options && options.audience, options && options.scope), JSON.stringify(slotOf(session)));
+  deps.store.set(slot, JSON.stringify(slotOf(session)));
+  await markWrites(deps, [deps.keys.session, deps.keys.expired, slot]);
   return session;
 }
 
@@ -251,6 +332,7 @@ export async function getTokenSilently(deps, options) {
     throw new deps.errors.timeout();
   }
   try {
+    await catchUp(deps, [deps.keys.expired, deps.keys.session, key]);
     if (deps.store.get(deps.keys.expired) !== null) throw new deps.errors.session('session_expired', SESSION_EXPIRED_MESSAGE);
     const again = storedSlot(deps.store.get(key));
     if (isFresh(again, Date.now())) return /** @type {TokenSlot} */ (again);
@@ -262,12 +344,14 @@ export async function getTokenSilently(deps, options) {
       if (session && SESSION_ENDING_CODES.includes(/** @type {any} */ (e).code)) {
         removeAll(deps);
         deps.store.set(deps.keys.expired, 'true');
+        await markWrites(deps, [deps.keys.expired, deps.keys.session, key]);
       }
       throw e;
     }
     const slot = slotOf(t);
     deps.store.set(key, JSON.stringify(slot));
     if (!session) keepSession(deps, t.sessionToken, t.sessionTokenExpiresAt);
+    await markWrites(deps, session ? [key] : [key, deps.keys.session, deps.keys.expired]);
     return slot;
   } finally {
     lock.drop();
@@ -293,6 +377,7 @@ export async function mintTransferToken(deps) {
 export async function logout(deps) {
   await endSession(deps);
   removeAll(deps);
+  await markWrites(deps, [deps.keys.session, deps.keys.expired]);
 }
 
 /** Removes every stored key of the session (the token, the mark, every slot). @param {AnonymousDeps} deps */

@@ -79,13 +79,15 @@ const finite = (n) => typeof n === 'number' && Number.isFinite(n);
 
 /**
  * @typedef {{
+ *   shared: boolean,
  *   get(key: string): string | null,
  *   set(key: string, text: string): void,
  *   remove(key: string): void,
  *   keys(prefix: string): string[]
  * }} AnonymousStore
- *   Text by key, in localStorage or in memory. Never throws: storage that cannot be read is empty,
- *   a write it refuses is lost (as in auth0-spa-js).
+ *   Text by key, in localStorage (`shared`: the other tabs of the origin read and write it too) or
+ *   in memory. Never throws: storage that cannot be read is empty, a write it refuses is lost (as
+ *   in auth0-spa-js).
  */
 
 /**
@@ -115,6 +117,7 @@ export function anonymousStore(mode, memory) {
   const get = (/** @type {string} */ key) => readStored(mode, memory, key);
   if (!ls) {
     return {
+      shared: false,
       get,
       set: (key, text) => void memory.set(key, text),
       remove: (key) => void memory.delete(key),
@@ -123,6 +126,7 @@ export function anonymousStore(mode, memory) {
   }
   const storage = ls;
   return {
+    shared: true,
     get,
     set: (key, text) => quietly(() => storage.setItem(key, text), undefined),
     remove: (key) => quietly(() => storage.removeItem(key), undefined),

@@ -418,6 +418,24 @@ export function isSpent(name) {
 }
 
 /**
+ * The names of the Web Locks any tab holds now that start with `prefix`; [] without Web Locks or
+ * when the lock manager refuses the query. js/anonymous-api.js reads its write marks with it.
+ * @param {string} prefix
+ * @returns {Promise<string[]>}
+ */
+export function heldNames(prefix) {
+  if (!lockQueryNow) return Promise.resolve([]);
+  try {
+    return Promise.resolve(lockQueryNow()).then(
+      (s) => ((s && s.held) || []).map((/** @type {any} */ l) => String(l.name)).filter((/** @type {string} */ n) => n.startsWith(prefix)),
+      () => []
+    );
+  } catch (_) {
+    return Promise.resolve([]);
+  }
+}
+
+/**
  * The cross-tab logout channel of one client; does nothing without BroadcastChannel.
  * @param {string} name
  * @param {string} prefix

@@ -173,3 +173,21 @@ test('the low-level AnonymousSessionClient (auth0-auth-js\'s): https://{domain},
   assert.deepEqual(sent.map(([u]) => u), [...Array(4).fill('https://tenant.example/anonymous/token'), 'https://tenant.example/anonymous/logout']);
   assert.deepEqual(sent[1][1], { client_id: 'cid', session_token: 'st', audience: 'https://b' });
 });
+
+test('write marks: named after the key and text fingerprints and the time; the latest write of each key wins', () => {
+  assert.equal(api.fingerprint(''), (0x811c9dc5).toString(36));
+  assert.notEqual(api.fingerprint('a'), api.fingerprint('b'));
+  const k = '@@auth0spajs@@::c.id::anonymous::session';
+  const m1 = api.writeMark('c.id', k, 'one', 1000);
+  const m2 = api.writeMark('c.id', k, 'two', 2000);
+  assert.equal(m1, `anonymous.wrote.c.id.${api.fingerprint(k)}.1000.${api.fingerprint('one')}`);
+  const rows = [
+    [[m1], api.fingerprint('one')],
+    [[m1, m2], api.fingerprint('two')],
+    [[m2, m1], api.fingerprint('two')],
+    [[api.writeMark('other', k, 'x', 3000), m1], api.fingerprint('one')],
+    [['anonymous.wrote.c.id.bad', 'auth0.lock.getTokenSilently.c.id.default', m1], api.fingerprint('one')],
+    [[], undefined],
+  ];
+  for (const [names, want] of rows) assert.equal(api.latestWrites(names, 'c.id').get(api.fingerprint(k)), want, names.join(' '));
+});

@@ -151,6 +151,36 @@ test(`[${h.SDK}] a login carries anon_transfer_token while a session exists; the
   assert.ok(chunks.length >= 1);
 });
 
+test(`[${h.SDK}] two tabs at once: one session for their first calls, one request for an expired token (the lock anonymous::{clientId} and the write marks), the same token in both`, T, async (t) => {
+  const { page, context } = await fresh(t);
+  const other = await context.newPage();
+  await h.openTestPage(other, env.pages.url);
+  const first = (p) => p.evaluate(() => window.__client.anonymous.getTokenSilently({ audience: 'https://api.a' }));
+  const [x, y] = await Promise.all([first(page), first(other)]);
+  assert.equal(x.accessToken, y.accessToken);
+  assert.deepEqual([events('create').length, events('renew').length], [1, 0], 'one identity');
+  await page.evaluate(() => {
+    const k = Object.keys(localStorage).find((x) => x.endsWith('::anonymous::["https://api.a",""]'));
+    localStorage.setItem(k, JSON.stringify({ ...JSON.parse(localStorage.getItem(k)), expiresAt: Math.floor(Date.now() / 1000) + 10 }));
+  });
+  const call = (p) => p.evaluate(() => window.__client.anonymous.getTokenSilently({ audience: 'https://api.a' }));
+  const [a, b] = await Promise.all([call(page), call(other)]);
+  assert.equal(a.accessToken, b.accessToken);
+  assert.notEqual(a.accessToken, x.accessToken);
+  assert.equal(events('renew').length, 1);
+});
+
+test(`[${h.SDK}] a popup login opened from a click carries anon_transfer_token too`, T, async (t) => {
+  const { page } = await fresh(t);
+  await anon(page, 'createSession');
+  await page.click('#popup-login');
+  const result = await h.pollPage(page, () => window.__state.popup);
+  assert.deepEqual(result, { ok: true });
+  assert.equal((await page.evaluate(() => window.__client.getUser())).sub, 'auth0|alice');
+  const authorize = env.tenant.stats().requests.filter((r) => r.path === '/authorize' && r.responseMode === 'web_message');
+  assert.deepEqual(authorize.map((r) => r.anonTransfer), [true]);
+});
+
 test(`[${h.SDK}] the tenant's errors are AnonymousSessionErrors with its codes; an expired session is removed, marked, and stays expired until createSession`, T, async (t) => {
   const { page } = await fresh(t);
   env.tenant.anonymous.fail({ status: 403, body: { error: 'feature_not_enabled', error_description: 'Anonymous sessions are off' } });
