@@ -13,10 +13,10 @@
 
 import { send } from './mfa-api.js';
 import { storedSession, storedSlot } from './anonymous-store.js';
+import { heldNames, lockRequest, markSpent } from './platform.js';
 
 // The store over localStorage or the client's memory, made here so that the entry carries only its read.
 export { anonymousStore } from './anonymous-store.js';
-import { heldNames, lockRequest, markSpent } from './platform.js';
 
 /**
  * @typedef {import('./anonymous-store.js').AnonymousStore} AnonymousStore
