@@ -54,10 +54,11 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
     Ok((c.token_endpoint.grant(params.pairs()), key, organization))
 }
 
-/// `loginWithCustomTokenExchange(options)`: the exchanged tokens become the session, checked and
-/// stored as after a login. Yields the token response without its refresh token (which stays in
-/// the cache, out of the page's reach).
-pub struct LoginWithTokenExchange {
+/// A grant whose tokens become the session, checked and stored as after a login:
+/// `loginWithCustomTokenExchange(options)`, and the passkey grant of `client.passkey`
+/// ([`super::passkey`]), which differ only in the request. Yields the token response without its
+/// refresh token (which stays in the cache, out of the page's reach).
+pub struct LoginWithGrant {
     c: Rc<Shared>,
     exchange: Result<ExchangeCode>,
     asked: Asked,
@@ -78,18 +79,26 @@ impl Asked {
     }
 }
 
-impl LoginWithTokenExchange {
-    pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
+impl LoginWithGrant {
+    /// `loginWithCustomTokenExchange(options)`.
+    pub(super) fn token_exchange(c: Rc<Shared>, options: &Json) -> LoginWithGrant {
+        let request = exchange_request(&c, options);
+        LoginWithGrant::new(c, request)
+    }
+
+    /// Sends `request` (or settles with its error): the answer is stored under the key, and the
+    /// ID token must name the organization when one is given.
+    pub(super) fn new(c: Rc<Shared>, request: Result<(HttpRequest, CacheKey, Option<String>)>) -> LoginWithGrant {
         let mut asked = Asked::default();
-        let exchange = exchange_request(&c, options).map(|(request, key, organization)| {
+        let exchange = request.map(|(request, key, organization)| {
             asked = Asked::of(&key);
             ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get())
         });
-        LoginWithTokenExchange { c, exchange, asked }
+        LoginWithGrant { c, exchange, asked }
     }
 }
 
-impl Machine for LoginWithTokenExchange {
+impl Machine for LoginWithGrant {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {
