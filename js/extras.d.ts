@@ -5,9 +5,10 @@
 // auth0-spa-js's published API (names and shapes must match for apps and wrappers to type-check);
 // re-exported by index.d.ts.
 //
-// The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js) and
-// MyAccountApiClient (`client.myAccount`, js/my-account.js) are implemented; the methods of
-// PasskeyApiClient, AnonymousSessionApiClient and AnonymousSessionClient reject with
+// The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js),
+// PasskeyApiClient (`client.passkey`, js/passkey.js) and MyAccountApiClient (`client.myAccount`,
+// js/my-account.js) are implemented; the methods of AnonymousSessionApiClient and
+// AnonymousSessionClient reject with
 // GenericError('not_supported') until implemented (README, "Not implemented"); Fetcher is a type,
 // as auth0-spa-js exports it.
 
@@ -245,7 +246,13 @@ export type PasskeyGetTokenOptions = {
   audience?: string;
 };
 
-/** The `passkey` sub-client of auth0-spa-js (`client.passkey`). Not implemented by this package yet. */
+/**
+ * The `passkey` sub-client of auth0-spa-js (`client.passkey`): `signup` and `login` run the whole
+ * flow (challenge, WebAuthn ceremony, token grant stored as a login); the granular methods split it.
+ * Rejects with `PasskeyError` (`passkey_not_supported`, `passkey_cancelled`,
+ * `passkey_invalid_credential`), `PasskeyRegisterError`, `PasskeyChallengeError`, and for the grant
+ * `GenericError` or `MfaRequiredError`, as auth0-spa-js.
+ */
 export declare class PasskeyApiClient {
   private constructor();
   signup(options: PasskeySignupOptions): Promise<TokenEndpointResponse>;

@@ -76,7 +76,11 @@
  *                                                          grant {body, scope?, audience?} -> JSON
  *                                                          text of the token response (rejects with
  *                                                          class MfaVerify too); 1 {baseUrl,
- *                                                          clientId, timeoutMs}.
+ *                                                          clientId, timeoutMs}; client.passkey
+ *                                                          (js/passkey.js): op 2 the passkey grant
+ *                                                          {authSession, credential, realm?,
+ *                                                          organization?, scope?, audience?} -> JSON
+ *                                                          text of the token response.
  *   An MfaRequired rejection also names the `scope` and `audience` its request asked for: kept as
  *   the mfa_token's context for client.mfa (noteMfa below).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
@@ -116,13 +120,16 @@ import {
 import { subClient } from './unsupported.js';
 import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError } from './extras.js';
+import { PasskeyError, PasskeyRegisterError, PasskeyChallengeError } from './extras.js';
+import { PasskeyApiClient } from './passkey.js';
 import { MyAccountApiClient } from './my-account.js';
-// The MFA API client (js/mfa.js) and the My Account API client (js/my-account.js, its requests
-// loaded on first use); the other sub-client classes auth0-spa-js exports, whose methods are not
-// implemented yet (js/unsupported.js).
+// The MFA API client (js/mfa.js), the passkey API client (js/passkey.js) and the My Account API
+// client (js/my-account.js), their requests loaded on first use; the other sub-client classes
+// auth0-spa-js exports, whose methods are not implemented yet (js/unsupported.js).
 export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
-export { PasskeyApiClient, AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
+export { PasskeyApiClient };
+export { AnonymousSessionApiClient, AnonymousSessionClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -657,7 +664,7 @@ export class Auth0Client {
     let m = mfaClients.get(this);
     if (!m) {
       m = new MfaApiClient({
-        run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
+        run: subClientRun(this),
         contexts: mfaContextsOf(this),
         errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
         failed: (message) => new GenericError('internal_error', message)
@@ -667,14 +674,23 @@ export class Auth0Client {
     return m;
   }
 
+  /** The passkey API client (js/passkey.js): one per client, made on first use. */
+  get passkey() {
+    let p = PASSKEYS.get(this);
+    if (!p) {
+      p = new PasskeyApiClient({
+        run: subClientRun(this),
+        errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
+        failed: (message) => new GenericError('internal_error', message)
+      });
+      PASSKEYS.set(this, p);
+    }
+    return p;
+  }
+
   // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
   // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
   // class, not patched onto it, so that bundlers can still drop an unused client.
-
-  /** The passkey API client (not implemented yet). */
-  get passkey() {
-    return subClient('passkey');
-  }
 
   /** The anonymous-session API client (not implemented yet). */
   get anonymous() {
@@ -806,6 +822,13 @@ async function popupCall(self, method, options, config) {
     throw e;
   }
 }
+
+// client.passkey of each client (a WeakMap, as client.mfa and client.myAccount).
+const PASSKEYS = new WeakMap();
+
+// What client.mfa and client.passkey call the wasm client with: `WasmClient.mfa(op, args)`, its
+// JSON answer parsed.
+const subClientRun = (self) => async (op, args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
 
 // client.myAccount of each client (a WeakMap, so the getter also works on objects that borrow
 // Auth0Client.prototype, as the framework wrappers' test doubles do).

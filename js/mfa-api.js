@@ -97,11 +97,12 @@ const TIMEOUT_MESSAGE = "Timeout when executing 'fetch'";
 
 /**
  * Sends one request with the auth0-auth-js telemetry header, aborted after `deps.timeoutMs`
- * (auth0-auth-js has no timeout; this package never leaves a call pending).
- * @param {MfaDeps} deps @param {string} path @param {RequestInit & { headers: Record<string, string> }} init
+ * (auth0-auth-js has no timeout; this package never leaves a call pending). Also used by
+ * js/passkey-api.js, whose challenge requests auth0-spa-js sends through auth0-auth-js too.
+ * @param {Pick<MfaDeps, 'baseUrl' | 'fetch' | 'timeoutMs'>} deps @param {string} path @param {RequestInit & { headers: Record<string, string> }} init
  * @returns {Promise<Response>}
  */
-async function send(deps, path, init) {
+export async function send(deps, path, init) {
   const controller = new AbortController();
   init.headers['Auth0-Client'] = btoa(JSON.stringify(AUTH_JS_TELEMETRY));
   /** @type {ReturnType<typeof setTimeout> | undefined} */

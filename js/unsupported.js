@@ -1,6 +1,6 @@
 // @ts-check
 // The parts of auth0-spa-js 2.28.3's client API that this package does not implement yet
-// (README, "Not implemented"): the passkey and anonymous-session sub-clients, which call
+// (README, "Not implemented"): the anonymous-session sub-clients, which call
 // Auth0-only endpoints. They exist on `Auth0Client`
 // (js/index.js) so that code written for auth0-spa-js (and @auth0/auth0-angular, which calls them
 // directly) gets a typed error naming the feature instead of `TypeError: … is not a function`.
@@ -9,16 +9,15 @@
 
 import { GenericError } from './errors.js';
 
-/** The error every unimplemented feature gives; `feature` names the call, e.g. `passkey.login()`. */
+/** The error every unimplemented feature gives; `feature` names the call, e.g. `anonymous.createSession()`. */
 export const notSupported = (/** @type {string} */ feature) =>
   new GenericError('not_supported', `${feature} is not supported by auth0-spa-wasm yet`);
 
 /**
  * The methods of each sub-client of auth0-spa-js 2.28.3 not implemented here (its
- * `PasskeyApiClient`, `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
+ * `AnonymousSessionApiClient`): `async` ones reject, `sync` ones throw.
  */
 export const SUB_CLIENTS = {
-  passkey: { async: ['signup', 'login', 'getSignupChallenge', 'getLoginChallenge', 'getTokenWithPasskey'], sync: [] },
   anonymous: { async: ['createSession', 'getTokenSilently', 'mintTransferToken', 'logout'], sync: ['hasSession', 'getClaims'] },
   anonymousSession: { async: ['createSession'], sync: [] }
 };
@@ -26,7 +25,7 @@ export const SUB_CLIENTS = {
 /**
  * A class standing in for the sub-client `name`: every method rejects (or throws) with
  * `notSupported('<name>.<method>()')`. auth0-spa-js exports these classes, so they are values
- * here too (`client.passkey instanceof PasskeyApiClient`).
+ * here too (`client.anonymous instanceof AnonymousSessionApiClient`).
  * @param {keyof typeof SUB_CLIENTS} name
  */
 function subClientClass(name) {
@@ -46,21 +45,19 @@ function subClientClass(name) {
   return SubClient;
 }
 
-/** auth0-spa-js's `client.passkey` class (passkey sign-up and login); not implemented yet. */
-export const PasskeyApiClient = /* @__PURE__ */ subClientClass('passkey');
 /** auth0-spa-js's `client.anonymous` class (anonymous sessions); not implemented yet. */
 export const AnonymousSessionApiClient = /* @__PURE__ */ subClientClass('anonymous');
 /** The anonymous-session client auth0-spa-js re-exports from @auth0/auth0-auth-js; not implemented yet. */
 export const AnonymousSessionClient = /* @__PURE__ */ subClientClass('anonymousSession');
 
 /** The class of each sub-client property of the client. */
-const SUB_CLIENT_CLASSES = { passkey: PasskeyApiClient, anonymous: AnonymousSessionApiClient };
+const SUB_CLIENT_CLASSES = { anonymous: AnonymousSessionApiClient };
 
 /** @type {Map<string, object>} */
 const stubs = new Map();
 
 /**
- * The client's `passkey` or `anonymous` property: one frozen instance of the
+ * The client's `anonymous` property: one frozen instance of the
  * stand-in class per name, whose methods give `notSupported`.
  * @param {keyof typeof SUB_CLIENT_CLASSES} name
  */
