@@ -122,3 +122,26 @@ fn malformed_arguments_send_nothing() {
     assert_eq!((e.class, e.error.as_str()), (ErrorClass::Generic, "invalid_request"));
     assert!(platform.requests().is_empty());
 }
+
+/// Found by the passkey e2e test: an entry stored for a wider scope serves a call for a narrower
+/// one (auth0-spa-js's scope-superset match) and stays; it used to be judged against the narrower
+/// key, found "inconsistent" and removed as garbage.
+#[test]
+fn an_entry_for_a_wider_scope_serves_a_narrower_call_and_stays() {
+    let (client, platform) = new_client(r#","useRefreshTokens":true,"cacheLocation":"localstorage""#);
+    let id = jwt(&id_token_claims(None, ""));
+    platform.on_http(move |_| {
+        let mut r = token_response("at-pk", Some("rt-pk"), Some(&id), 3600);
+        r.body = r.body.replace('{', r#"{"scope":"openid profile email offline_access","#);
+        Ok(r)
+    });
+    run(client.passkey_grant(&grant(r#","scope":"read:orders""#))).unwrap();
+    let wide = "@@auth0spajs@@::test-client::default::openid profile email offline_access read:orders";
+    assert!(platform.cache_snapshot().contains_key(wide));
+    for _ in 0..2 {
+        let hit = run(client.get_token_silently(&cached(None))).unwrap().unwrap();
+        assert_eq!((hit.access_token.as_str(), hit.source), ("at-pk", TokenSource::Cache));
+        assert!(platform.cache_snapshot().contains_key(wide), "the entry stays");
+    }
+    assert_eq!(platform.requests().len(), 1, "no renewal");
+}
