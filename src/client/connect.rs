@@ -53,16 +53,13 @@ impl Machine for ConnectStart {
 /// An unusable answer stores nothing (`invalid_response`).
 pub struct ConnectStore {
     c: Rc<Shared>,
-    ready: Option<String>,
-    error: Option<crate::core::Error>,
+    /// The transaction's text to store, or why nothing is stored; taken by the first step.
+    ready: Option<crate::core::Result<String>>,
 }
 
 impl ConnectStore {
     pub(super) fn new(c: Rc<Shared>, started: &Json, answer: &Json, app_state: Option<Json>, connection: Option<String>) -> ConnectStore {
-        match connected(started, answer, app_state, connection) {
-            Ok(tx) => ConnectStore { c, ready: Some(tx.to_json_string()), error: None },
-            Err(e) => ConnectStore { c, ready: None, error: Some(e) },
-        }
+        ConnectStore { c, ready: Some(connected(started, answer, app_state, connection).map(|tx| tx.to_json_string())) }
     }
 }
 
@@ -70,11 +67,9 @@ impl Machine for ConnectStore {
     type Output = ();
 
     fn step(&mut self, reply: Reply) -> Step<()> {
-        if let Some(e) = self.error.take() {
-            return Step::Done(Err(e));
-        }
         match (self.ready.take(), reply) {
-            (Some(tx), Reply::Start) => Step::Io(Io::PutTransaction(transaction_key(self.c.client_id()), tx)),
+            (Some(Err(e)), _) => Step::Done(Err(e)),
+            (Some(Ok(tx)), Reply::Start) => Step::Io(Io::PutTransaction(transaction_key(self.c.client_id()), tx)),
             (None, reply @ Reply::Outcome(_)) => Step::Done(reply.outcome()),
             _ => Step::Done(Err(finished())),
         }
