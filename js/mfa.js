@@ -59,19 +59,29 @@ export function rememberMfaContext(contexts, mfaToken, scope, audience, mfaRequi
 // Captured when the package is imported, as js/platform.js captures the globals the core uses.
 const pageFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
 
-/** @type {Promise<typeof import('./mfa-api.js')> | undefined} */
-let loading;
-
-/** js/mfa-api.js, imported once; a failed load is reported and tried again on the next call. @param {MfaHost} h */
-function api(h) {
-  if (!loading) {
-    loading = import('./mfa-api.js').catch((e) => {
-      loading = undefined;
-      throw h.failed('auth0-spa-wasm: the MFA module could not be loaded: ' + String(e && e.message ? e.message : e));
-    });
-  }
-  return loading;
+/**
+ * The loader of a module imported on first use (`load`, a dynamic import): imported once; a
+ * failed load rejects with `h.failed(…)` naming `what`, and is tried again on the next call.
+ * Shared with js/passkey.js.
+ * @template T @param {() => Promise<T>} load @param {string} what
+ * @returns {(h: { failed: (message: string) => Error }) => Promise<T>}
+ */
+export function lazyModule(load, what) {
+  /** @type {Promise<T> | undefined} */
+  let loading;
+  return (h) => {
+    if (!loading) {
+      loading = load().catch((e) => {
+        loading = undefined;
+        throw h.failed(`auth0-spa-wasm: the ${what} module could not be loaded: ` + String(e && e.message ? e.message : e));
+      });
+    }
+    return loading;
+  };
 }
+
+/** js/mfa-api.js, imported once. */
+const api = /* @__PURE__ */ lazyModule(() => import('./mfa-api.js'), 'MFA');
 
 const HOST = Symbol('host');
 

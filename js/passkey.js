@@ -7,6 +7,8 @@
 // not download it. The token grant that ends each flow is the Rust core's (`WasmClient.mfa`, op 2:
 // sent, checked and stored like a login).
 
+import { lazyModule } from './mfa.js';
+
 /**
  * @typedef {{
  *   run: (op: number, args: object) => Promise<any>,
@@ -20,19 +22,8 @@
  *   `failed(message)` makes the error of a module that could not be loaded.
  */
 
-/** @type {Promise<typeof import('./passkey-api.js')> | undefined} */
-let loading;
-
-/** js/passkey-api.js, imported once; a failed load is reported and tried again on the next call. @param {PasskeyHost} h */
-function api(h) {
-  if (!loading) {
-    loading = import('./passkey-api.js').catch((e) => {
-      loading = undefined;
-      throw h.failed('auth0-spa-wasm: the passkey module could not be loaded: ' + String(e && e.message ? e.message : e));
-    });
-  }
-  return loading;
-}
+/** js/passkey-api.js, imported once (js/mfa.js's loader). */
+const api = /* @__PURE__ */ lazyModule(() => import('./passkey-api.js'), 'passkey');
 
 const HOST = Symbol('host');
 

@@ -60,16 +60,12 @@ pub(crate) fn passkey_grant(options: &ClientOptions, args: &Json) -> Result<Pass
         ("auth_session".to_owned(), Json::str(auth_session)),
         ("authn_response".to_owned(), credential.clone()),
     ];
-    if let Some(realm) = truthy(args, "realm") {
-        members.push(("realm".to_owned(), Json::str(realm)));
+    let optional = [("realm", truthy(args, "realm")), ("organization", organization.as_deref()), ("audience", audience.as_deref()), ("scope", Some(scope.as_str()))];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            members.push((name.to_owned(), Json::str(v)));
+        }
     }
-    if let Some(o) = &organization {
-        members.push(("organization".to_owned(), Json::str(o)));
-    }
-    if let Some(a) = &audience {
-        members.push(("audience".to_owned(), Json::str(a)));
-    }
-    members.push(("scope".to_owned(), Json::str(&scope)));
     Ok(PasskeyGrant { members, audience, scope, organization })
 }
 

@@ -109,12 +109,11 @@ impl TokenEndpoint {
 
     /// A grant whose body must be JSON whatever `useFormData` says, because a member is an object:
     /// the passkey grant's `authn_response` (auth0-spa-js's `oauthToken` sends the webauthn grant
-    /// as JSON always, docs/behaviour.md §1.6). `client_id` first, then `members` in order (a
-    /// `client_id` among them is ignored).
-    pub fn json_grant(&self, members: Vec<(String, Json)>) -> HttpRequest {
-        let mut body = vec![("client_id".to_owned(), Json::str(&self.client_id))];
-        body.extend(members.into_iter().filter(|(k, _)| k != "client_id"));
-        self.request("application/json", Json::Object(body).to_json_string())
+    /// as JSON always, docs/behaviour.md §1.6). `client_id` first, then `members` in order (the
+    /// caller names no `client_id` among them).
+    pub fn json_grant(&self, mut members: Vec<(String, Json)>) -> HttpRequest {
+        members.insert(0, ("client_id".to_owned(), Json::str(&self.client_id)));
+        self.request("application/json", Json::Object(members).to_json_string())
     }
 
     /// `POST /oauth/revoke` for a refresh token (RFC 7009 §2.1, docs/behaviour.md §2.11):
@@ -480,7 +479,7 @@ mod tests {
     #[test]
     fn json_grant_is_json_whatever_use_form_data_says_with_client_id_first() {
         for form in [true, false] {
-            let members = vec![("client_id".to_owned(), Json::str("evil")), ("grant_type".to_owned(), Json::str("g")), ("o".to_owned(), Json::Object(vec![("a".to_owned(), Json::str("b"))]))];
+            let members = vec![("grant_type".to_owned(), Json::str("g")), ("o".to_owned(), Json::Object(vec![("a".to_owned(), Json::str("b"))]))];
             let r = endpoint(form).json_grant(members);
             assert_eq!(r.url, URL);
             assert_eq!(r.headers[0], ("Content-Type".to_owned(), "application/json".to_owned()));
