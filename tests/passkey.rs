@@ -145,3 +145,22 @@ fn an_entry_for_a_wider_scope_serves_a_narrower_call_and_stays() {
     }
     assert_eq!(platform.requests().len(), 1, "no renewal");
 }
+
+#[test]
+fn with_use_dpop_the_grant_carries_a_proof_and_the_dpop_token_is_cached() {
+    let (client, platform) = new_client(r#","useDpop":true"#);
+    let id = jwt(&id_token_claims(None, ""));
+    platform.on_http(move |r| {
+        let proof = r.headers.iter().find(|(k, _)| k == "DPoP").map(|(_, v)| v.clone()).expect("a DPoP header");
+        let claims = proof.split('.').nth(1).map(|p| auth0_spa_wasm::core::encoding::base64url_decode(p).unwrap()).unwrap();
+        let claims = Json::parse(&String::from_utf8(claims).unwrap()).unwrap();
+        assert_eq!((claims.str_field("htm"), claims.str_field("htu")), (Some("POST"), Some("https://tenant.example.com/oauth/token")));
+        let mut answer = token_response("at-dpop", None, Some(&id), 3600);
+        answer.body = answer.body.replace("\"Bearer\"", "\"DPoP\"");
+        Ok(answer)
+    });
+    let body = run(client.passkey_grant(&grant(""))).unwrap();
+    assert_eq!(body.str_field("token_type"), Some("DPoP"));
+    let hit = run(client.get_token_silently(&cached(None))).unwrap().unwrap();
+    assert_eq!((hit.access_token.as_str(), hit.token_type.as_str()), ("at-dpop", "DPoP"));
+}
