@@ -5,30 +5,30 @@
 //! serialisation) is JavaScript loaded on first use (js/passkey-api.js); the grant's answer is
 //! checked and stored as a login's is ([`super::token_exchange::LoginWithGrant`]).
 
+use super::token_exchange::GrantTarget;
 use super::Shared;
 use crate::core::cache::CacheKey;
 use crate::core::http::HttpRequest;
 use crate::core::json::Json;
 use crate::core::options::ClientOptions;
-use crate::core::scope::DEFAULT_AUDIENCE;
 use crate::core::{Error, Result};
 
 /// The `grant_type` of Auth0's passkey (WebAuthn) token exchange.
 pub(crate) const PASSKEY_GRANT: &str = "urn:okta:params:oauth:grant-type:webauthn";
 
-/// One passkey grant, decided: the body's members after `client_id`, the audience (`None`: the
-/// default one) and scope that name its cache key, and the organization the ID token must name.
+/// One passkey grant, decided: the body's members after `client_id`, and where it asks for
+/// tokens (the audience and scope that name its cache key, the organization the ID token must
+/// name).
 pub(crate) struct PasskeyGrant {
     members: Vec<(String, Json)>,
-    audience: Option<String>,
-    scope: String,
-    organization: Option<String>,
+    target: GrantTarget,
 }
 
 impl std::fmt::Debug for PasskeyGrant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The members hold the auth_session and the signed credential: never printed.
-        write!(f, "PasskeyGrant({} members, audience {:?}, scope {:?}, organization {:?})", self.members.len(), self.audience, self.scope, self.organization)
+        let t = &self.target;
+        write!(f, "PasskeyGrant({} members, audience {:?}, scope {:?}, organization {:?})", self.members.len(), t.audience, t.scope, t.organization)
     }
 }
 
@@ -40,41 +40,37 @@ fn truthy<'a>(args: &'a Json, key: &str) -> Option<&'a str> {
 
 /// Decides the grant from js/passkey-api.js's `{ authSession, credential, realm?, organization?,
 /// scope?, audience? }`, as auth0-spa-js's `_requestTokenForPasskey` and `oauthToken` do: the
-/// audience is the call's or the client's, the organization the call's or the client's, the scope
-/// `scopesToRequest(client scope, call scope, audience)`; the body is `grant_type`,
-/// `auth_session`, `authn_response` (the credential, an object), `realm` and `organization` when
-/// given, then `audience` (when there is one) and `scope`. Without an `authSession` text or a
-/// credential object nothing is sent: `GenericError('invalid_request')` (auth0-spa-js would post
-/// the grant without them and get the server's refusal).
+/// audience, organization and scope of a grant that logs in ([`GrantTarget`]); the body is
+/// `grant_type`, `auth_session`, `authn_response` (the credential, an object), `realm` and
+/// `organization` when given, then `audience` (when there is one) and `scope`. Without an
+/// `authSession` text or a credential object nothing is sent: `GenericError('invalid_request')`
+/// (auth0-spa-js would post the grant without them and get the server's refusal).
 pub(crate) fn passkey_grant(options: &ClientOptions, args: &Json) -> Result<PasskeyGrant> {
     let auth_session = truthy(args, "authSession");
     let credential = args.get("credential").filter(|c| c.as_object().is_some());
     let (Some(auth_session), Some(credential)) = (auth_session, credential) else {
         return Err(Error::generic("invalid_request", "passkey: an authSession and a credential are required"));
     };
-    let audience = truthy(args, "audience").or(options.audience()).map(str::to_owned);
-    let organization = truthy(args, "organization").or(options.organization()).map(str::to_owned);
-    let scope = options.scope.scopes_to_request(truthy(args, "scope"), audience.as_deref());
+    let target = GrantTarget::new(options, truthy(args, "audience"), truthy(args, "scope"), truthy(args, "organization"));
     let mut members = vec![
         ("grant_type".to_owned(), Json::str(PASSKEY_GRANT)),
         ("auth_session".to_owned(), Json::str(auth_session)),
         ("authn_response".to_owned(), credential.clone()),
     ];
-    let optional = [("realm", truthy(args, "realm")), ("organization", organization.as_deref()), ("audience", audience.as_deref()), ("scope", Some(scope.as_str()))];
+    let optional = [("realm", truthy(args, "realm")), ("organization", target.organization.as_deref()), ("audience", target.audience.as_deref()), ("scope", Some(target.scope.as_str()))];
     for (name, value) in optional {
         if let Some(v) = value {
             members.push((name.to_owned(), Json::str(v)));
         }
     }
-    Ok(PasskeyGrant { members, audience, scope, organization })
+    Ok(PasskeyGrant { members, target })
 }
 
 /// The request of a passkey grant (always JSON: `authn_response` is an object), the cache key its
 /// answer is stored under, and the organization its ID token must name.
 pub(super) fn passkey_request(c: &Shared, args: &Json) -> Result<(HttpRequest, CacheKey, Option<String>)> {
-    let grant = passkey_grant(&c.options, args)?;
-    let key = CacheKey::new(c.client_id(), Some(grant.audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &grant.scope);
-    Ok((c.token_endpoint.json_grant(grant.members), key, grant.organization))
+    let PasskeyGrant { members, target } = passkey_grant(&c.options, args)?;
+    Ok((c.token_endpoint.json_grant(members), target.key(c.client_id()), target.organization))
 }
 
 #[cfg(test)]
@@ -145,7 +141,8 @@ mod tests {
         for (client, call, expected, audience, scope, organization) in table {
             let g = passkey_grant(&options(client), &args(call)).unwrap();
             assert_eq!(body(&g), expected, "{client} {call}");
-            assert_eq!((g.audience.as_deref(), g.scope.as_str(), g.organization.as_deref()), (audience, scope, organization), "{client} {call}");
+            let t = &g.target;
+            assert_eq!((t.audience.as_deref(), t.scope.as_str(), t.organization.as_deref()), (audience, scope, organization), "{client} {call}");
         }
     }
 
