@@ -182,30 +182,28 @@ function grant(h, authSession, credential, o) {
 }
 
 /**
- * `passkey.signup(options)`: the signup challenge, `navigator.credentials.create`, the grant.
- * @param {PasskeyHost} h @param {any} options
+ * The whole flow of `signup` (`create`: the signup challenge, `navigator.credentials.create`) and
+ * `login` (the login challenge, `navigator.credentials.get`), then the grant. `options` minus
+ * `scope` and `audience` go to the challenge; a ceremony that gives no credential is
+ * `passkey_cancelled`, one that throws (the browser's `NotAllowedError`) passes through.
+ * @param {PasskeyHost} h @param {any} options @param {boolean} create
  */
-export async function signup(h, options) {
+async function ceremony(h, options, create) {
   assertSupported(h.errors);
   const { scope, audience, ...challengeOptions } = options || {};
-  const c = await register(h, challengeOptions);
-  const credential = await navigator.credentials.create({ publicKey: creationOptions(c.authnParamsPublicKey) });
-  if (!credential) throw new h.errors.PasskeyError('passkey_cancelled', 'Passkey creation was cancelled or no credential was returned.');
-  return grant(h, c.authSession, serializeCredential(credential, false), { ...challengeOptions, scope, audience });
+  const c = await (create ? register : challenge)(h, challengeOptions);
+  const credential = create
+    ? await navigator.credentials.create({ publicKey: creationOptions(c.authnParamsPublicKey) })
+    : await navigator.credentials.get({ publicKey: requestOptions(c.authnParamsPublicKey) });
+  if (!credential) throw new h.errors.PasskeyError('passkey_cancelled', `Passkey ${create ? 'creation' : 'authentication'} was cancelled or no credential was returned.`);
+  return grant(h, c.authSession, serializeCredential(credential, !create), { ...challengeOptions, scope, audience });
 }
 
-/**
- * `passkey.login(options?)`: the login challenge, `navigator.credentials.get`, the grant.
- * @param {PasskeyHost} h @param {any} [options]
- */
-export async function login(h, options) {
-  assertSupported(h.errors);
-  const { scope, audience, ...challengeOptions } = options || {};
-  const c = await challenge(h, challengeOptions);
-  const credential = await navigator.credentials.get({ publicKey: requestOptions(c.authnParamsPublicKey) });
-  if (!credential) throw new h.errors.PasskeyError('passkey_cancelled', 'Passkey authentication was cancelled or no credential was returned.');
-  return grant(h, c.authSession, serializeCredential(credential, true), { ...challengeOptions, scope, audience });
-}
+/** `passkey.signup(options)`: the signup challenge, WebAuthn creation, the grant. @param {PasskeyHost} h @param {any} options */
+export const signup = (h, options) => ceremony(h, options, true);
+
+/** `passkey.login(options?)`: the login challenge, WebAuthn assertion, the grant. @param {PasskeyHost} h @param {any} [options] */
+export const login = (h, options) => ceremony(h, options, false);
 
 /** `passkey.getSignupChallenge(options)` → `{ authSession, publicKey }`. @param {PasskeyHost} h @param {any} options */
 export async function getSignupChallenge(h, options) {
