@@ -1,6 +1,6 @@
 // @ts-check
 // The part of `client.anonymous` (auth0-spa-js 2.27/2.28's AnonymousSessionApiClient over
-// @auth0/auth0-auth-js's AnonymousSessionClient, docs/behaviour.md §1.6) that an app needs only
+// @auth0/auth0-auth-js's AnonymousSessionClient, docs/behaviour.md §1.7) that an app needs only
 // once it uses anonymous sessions: the requests to Auth0's `/anonymous/token` and
 // `/anonymous/logout`, their answers and errors, and the renewal rule (a cached access token until
 // 60 s before it expires, then a new one from the session token, under the Web Lock

@@ -1,6 +1,6 @@
 // @ts-check
 // Where `client.anonymous` keeps an anonymous session (auth0-spa-js 2.27/2.28, docs/behaviour.md
-// §1.6): the storage keys and entry shapes of auth0-spa-js's `AnonymousSessionCacheManager`, so
+// §1.7): the storage keys and entry shapes of auth0-spa-js's `AnonymousSessionCacheManager`, so
 // that a session started by auth0-spa-js is found here and the other way round, in localStorage
 // (`anonymousSessionsCacheMode: 'localStorage'`, the default) or in the page's memory ('memory').
 //

@@ -1,6 +1,6 @@
 // @ts-check
 // `client.anonymous`: auth0-spa-js 2.27/2.28's AnonymousSessionApiClient (anonymous sessions,
-// "Early Access"; docs/behaviour.md §1.6), and the two places the client itself uses it:
+// "Early Access"; docs/behaviour.md §1.7), and the two places the client itself uses it:
 // `checkSession` with `createAnonymousSessionOnFailedSilentAuth`, and the `anon_transfer_token` a
 // login carries while a session exists.
 //
@@ -30,7 +30,7 @@ import { lazyModule, pageFetch } from './lazy.js';
  */
 
 /** js/anonymous-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
-const api = lazyModule(() => import('./anonymous-api.js'), 'anonymous-session');
+const api = /* @__PURE__ */ lazyModule(() => import('./anonymous-api.js'), 'anonymous-session');
 
 const STATE = Symbol('anonymous');
 

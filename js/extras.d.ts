@@ -6,10 +6,9 @@
 // re-exported by index.d.ts.
 //
 // The sub-clients are classes here as in auth0-spa-js. MfaApiClient (`client.mfa`, js/mfa.js),
-// MyAccountApiClient (`client.myAccount`, js/my-account.js), AnonymousSessionApiClient
-// (`client.anonymous`) and AnonymousSessionClient (js/anonymous.js) are implemented; the methods of
-// PasskeyApiClient reject with GenericError('not_supported') until implemented (README, "Not
-// implemented"); Fetcher is a type, as auth0-spa-js exports it.
+// PasskeyApiClient (`client.passkey`, js/passkey.js), MyAccountApiClient (`client.myAccount`,
+// js/my-account.js), AnonymousSessionApiClient (`client.anonymous`) and AnonymousSessionClient
+// (js/anonymous.js) are all implemented; Fetcher is a type, as auth0-spa-js exports it.
 
 import type { AuthorizationParams, GetTokenSilentlyVerboseResponse, TokenEndpointResponse, ResponseType } from './index.js';
 import { GenericError } from './index.js';
@@ -245,7 +244,13 @@ export type PasskeyGetTokenOptions = {
   audience?: string;
 };
 
-/** The `passkey` sub-client of auth0-spa-js (`client.passkey`). Not implemented by this package yet. */
+/**
+ * The `passkey` sub-client of auth0-spa-js (`client.passkey`): `signup` and `login` run the whole
+ * flow (challenge, WebAuthn ceremony, token grant stored as a login); the granular methods split it.
+ * Rejects with `PasskeyError` (`passkey_not_supported`, `passkey_cancelled`,
+ * `passkey_invalid_credential`), `PasskeyRegisterError`, `PasskeyChallengeError`, and for the grant
+ * `GenericError` or `MfaRequiredError`, as auth0-spa-js.
+ */
 export declare class PasskeyApiClient {
   private constructor();
   signup(options: PasskeySignupOptions): Promise<TokenEndpointResponse>;

@@ -14,9 +14,9 @@
 //     (@auth0/auth0-auth-js) and extend that package's own, unexported PasskeyError, not the
 //     exported one: `new PasskeyRegisterError(…) instanceof PasskeyError` is false there, and here.
 //   - MyAccountApiError and AnonymousSessionError are plain Errors with a `name`.
-// This package does not call the MFA, passkey, My Account or anonymous-session endpoints yet
-// (README, "Not implemented"), so it never throws these itself; they exist so that imports,
-// `instanceof` checks and re-exports keep working.
+// client.mfa throws the MFA classes, client.passkey the passkey ones (js/passkey-api.js),
+// client.myAccount MyAccountApiError and client.anonymous AnonymousSessionError
+// (js/anonymous-api.js).
 
 import { GenericError } from './errors.js';
 

@@ -490,8 +490,6 @@ export declare class Auth0Client {
   exchangeToken(options: CustomTokenExchangeOptions): Promise<TokenEndpointResponse>;
   /** Revokes the audience's refresh tokens at `/oauth/revoke` and removes them from the cache. */
   revokeRefreshToken(options?: RevokeRefreshTokenOptions): Promise<void>;
-  // Not implemented yet (README, "Not implemented"): the passkey sub-client rejects with
-  // GenericError('not_supported').
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id`. Needs `useDpop: true` (throws otherwise). */
   getDpopNonce(id?: string): Promise<string | undefined>;
   /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. Needs `useDpop: true`. */
@@ -511,7 +509,10 @@ export declare class Auth0Client {
   connectAccountWithRedirect<TAppState = any>(options: RedirectConnectAccountOptions<TAppState>): Promise<void>;
   /** The MFA API client: completes an `mfa_required` step-up. */
   readonly mfa: MfaApiClient;
-  /** The passkey API client (not implemented yet). */
+  /**
+   * The passkey API client: sign-up and login with a passkey (Auth0's `/passkey/register` and
+   * `/passkey/challenge`, the browser's WebAuthn, then the webauthn grant, stored as a login).
+   */
   readonly passkey: PasskeyApiClient;
   /** The My Account API client: `{domainUrl}/me/v1/…` with tokens for the audience `{domainUrl}/me/`. */
   readonly myAccount: MyAccountApiClient;

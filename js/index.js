@@ -76,7 +76,11 @@
  *                                                          grant {body, scope?, audience?} -> JSON
  *                                                          text of the token response (rejects with
  *                                                          class MfaVerify too); 1 {baseUrl,
- *                                                          clientId, timeoutMs}.
+ *                                                          clientId, timeoutMs}; client.passkey
+ *                                                          (js/passkey.js): op 2 the passkey grant
+ *                                                          {authSession, credential, realm?,
+ *                                                          organization?, scope?, audience?} -> JSON
+ *                                                          text of the token response.
  *   An MfaRequired rejection also names the `scope` and `audience` its request asked for: kept as
  *   the mfa_token's context for client.mfa (noteMfa below).
  *   Per-call optionsJson never contains functions or windows (openUrl, onRedirect, fragment,
@@ -114,17 +118,19 @@ import {
   toJsError,
   asksForPopup
 } from './errors.js';
-import { subClient } from './unsupported.js';
 import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError, AnonymousSessionError } from './extras.js';
+import { PasskeyError, PasskeyRegisterError, PasskeyChallengeError } from './extras.js';
+import { PasskeyApiClient } from './passkey.js';
 import { AnonymousSessionApiClient, anonymousSessionClientClass, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
 import { once } from './lazy.js';
-// The MFA API client (js/mfa.js), the My Account API client (js/my-account.js) and the
-// anonymous-session client (js/anonymous.js), their requests loaded on first use; the other
-// sub-client classes auth0-spa-js exports, whose methods are not implemented yet (js/unsupported.js).
+// The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
+// API client (js/passkey.js), the anonymous-session client (js/anonymous.js) and the My Account
+// API client (js/my-account.js).
 export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
+export { PasskeyApiClient };
 export { AnonymousSessionApiClient };
 /** @auth0/auth0-auth-js's low-level AnonymousSessionClient, re-exported by auth0-spa-js (js/anonymous.js). */
 export const AnonymousSessionClient = /* @__PURE__ */ anonymousSessionClientClass({
@@ -132,7 +138,6 @@ export const AnonymousSessionClient = /* @__PURE__ */ anonymousSessionClientClas
   timeout: TimeoutError,
   failed: (message) => new GenericError('internal_error', message)
 });
-export { PasskeyApiClient } from './unsupported.js';
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).
@@ -671,7 +676,7 @@ export class Auth0Client {
     let m = mfaClients.get(this);
     if (!m) {
       m = new MfaApiClient({
-        run: async (op, args) => parsed(await call(this, (c) => c.mfa(op, toJson(args)))),
+        run: subClientRun(this),
         contexts: mfaContextsOf(this),
         errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
         failed: (message) => new GenericError('internal_error', message)
@@ -691,7 +696,7 @@ export class Auth0Client {
         cacheMode: s && s.anonymousMode,
         // The tenant's URL and the request timeout, as the wasm client settles them for
         // client.mfa; asked once per client.
-        settings: once(async () => parsed(await call(this, (c) => c.mfa(1, '{}')))),
+        settings: once(() => subClientRun(this)(1, {})),
         errors: { session: AnonymousSessionError, timeout: TimeoutError },
         failed: (message) => new GenericError('internal_error', message)
       });
@@ -700,13 +705,18 @@ export class Auth0Client {
     return a;
   }
 
-  // What auth0-spa-js 2.28.3's client has and this package does not implement yet: a typed
-  // error naming it (js/unsupported.js), never `TypeError: … is not a function`. Members of the
-  // class, not patched onto it, so that bundlers can still drop an unused client.
-
-  /** The passkey API client (not implemented yet). */
+  /** The passkey API client (js/passkey.js): one per client, made on first use. */
   get passkey() {
-    return subClient('passkey');
+    let p = PASSKEYS.get(this);
+    if (!p) {
+      p = new PasskeyApiClient({
+        run: subClientRun(this),
+        errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
+        failed: (message) => new GenericError('internal_error', message)
+      });
+      PASSKEYS.set(this, p);
+    }
+    return p;
   }
 
   async revokeRefreshToken(options = {}) {
@@ -836,6 +846,13 @@ async function popupCall(self, method, options, config) {
     throw e;
   }
 }
+
+// client.passkey of each client (a WeakMap, as client.mfa and client.myAccount).
+const PASSKEYS = new WeakMap();
+
+// What client.mfa, client.passkey and client.anonymous call the wasm client with: `WasmClient.mfa(op, args)`, its
+// JSON answer parsed.
+const subClientRun = (self) => async (op, args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
 
 // client.anonymous of each client (a WeakMap, as for client.myAccount below).
 const ANONYMOUS = new WeakMap();

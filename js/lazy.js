@@ -1,6 +1,6 @@
 // @ts-check
-// What the sub-clients whose requests load on first use (js/mfa.js, js/my-account.js,
-// js/anonymous.js) share in the main entry: `fetch` as the page had it when the package was
+// What the sub-clients whose requests load on first use (js/mfa.js, js/passkey.js,
+// js/my-account.js, js/anonymous.js) share in the main entry: `fetch` as the page had it when the package was
 // imported, and the one-time import of their lazily loaded module.
 
 /**

@@ -97,10 +97,10 @@ const TIMEOUT_MESSAGE = "Timeout when executing 'fetch'";
 
 /**
  * Sends one request with the auth0-auth-js telemetry header, aborted after `deps.timeoutMs`
- * (auth0-auth-js has no timeout; this package never leaves a call pending). js/anonymous-api.js
- * sends its requests (also auth0-auth-js's in auth0-spa-js) with it too.
- * @param {{ baseUrl: string, fetch: typeof fetch, timeoutMs: number }} deps @param {string} path
- * @param {RequestInit & { headers: Record<string, string> }} init
+ * (auth0-auth-js has no timeout; this package never leaves a call pending). Also used by
+ * js/passkey-api.js and js/anonymous-api.js, whose requests auth0-spa-js sends through
+ * auth0-auth-js too.
+ * @param {Pick<MfaDeps, 'baseUrl' | 'fetch' | 'timeoutMs'>} deps @param {string} path @param {RequestInit & { headers: Record<string, string> }} init
  * @returns {Promise<Response>}
  */
 export async function send(deps, path, init) {

@@ -58,8 +58,9 @@ export function rememberMfaContext(contexts, mfaToken, scope, audience, mfaRequi
   contexts.set(mfaToken, { scope, audience, mfaRequirements, createdAt: now });
 }
 
+
 /** js/mfa-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
-const api = lazyModule(() => import('./mfa-api.js'), 'MFA');
+const api = /* @__PURE__ */ lazyModule(() => import('./mfa-api.js'), 'MFA');
 
 const HOST = Symbol('host');
 

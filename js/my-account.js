@@ -21,7 +21,7 @@ export const MY_ACCOUNT_METHODS = Object.freeze([
 ]);
 
 /** js/my-account-api.js, imported once; a failed import is tried again by the next call. */
-const load = lazyModule(() => import('./my-account-api.js'), 'My Account');
+const load = /* @__PURE__ */ lazyModule(() => import('./my-account-api.js'), 'My Account');
 
 const STATE = Symbol('myAccount');
 

@@ -14,8 +14,7 @@
 // checkSession), keeps { isLoading, isAuthenticated, user, error } in state, normalises errors
 // to Error instances (OAuthError for `{ error, error_description }` objects), and re-reads the
 // user after every call that can change it. The newer client methods and sub-clients are handed
-// through to the client as auth0-react does; those this package does not implement yet reject
-// there with GenericError('not_supported', '<feature> …') (js/unsupported.js).
+// through to the client as auth0-react does.
 
 // A client-only module, as auth0-react's bundles say: Next.js (App Router) may render the
 // provider from a Server Component; components that call the hooks are Client Components.

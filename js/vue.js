@@ -13,9 +13,7 @@
 // makes the client, then either handles the redirect callback (and navigates to
 // `appState.target`, default '/') or runs checkSession; `isLoading`, `isAuthenticated`, `user`,
 // `idTokenClaims` and `error` are refs, refreshed from the client after every call. The newer
-// client methods and sub-clients are handed through to the client as auth0-vue does; those this
-// package does not implement yet reject there with GenericError('not_supported', '<feature> …')
-// (js/unsupported.js).
+// client methods and sub-clients are handed through to the client as auth0-vue does.
 
 import { inject, ref, unref, watchEffect } from 'vue';
 import { Auth0Client } from 'auth0-spa-wasm';

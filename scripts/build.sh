@@ -15,9 +15,10 @@
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
 #        here); it needs a bundler that emits such assets (Vite build, webpack 5, Rollup,
 #        Parcel) or a page that serves the package folder as is. dist/index.d.ts (= js/index.d.ts) types both.
-#      Each also has mfa-api.js (the part of client.mfa import()ed on its first use) and
-#      my-account-api.js (client.myAccount's requests, import()ed on first use) and anonymous-api.js
-#      (client.anonymous's requests, import()ed on first use) beside its index.js.
+#      Each also has mfa-api.js (the part of client.mfa import()ed on its first use),
+#      my-account-api.js (client.myAccount's requests), passkey-api.js (client.passkey's requests
+#      and WebAuthn) and anonymous-api.js (client.anonymous's requests), each import()ed on first
+#      use, beside its index.js.
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -83,8 +84,8 @@ fi
 # The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
 # The modules index.js import()s on first use (LAZY_MODULES): each is bundled on its own and left
 # external to index.js, so apps that never use it never fetch it.
-LAZY_MODULES="mfa-api.js my-account-api.js anonymous-api.js"
-ENTRY_MODULES="index.js errors.js extras.js unsupported.js fetcher.js caches.js lazy.js mfa.js my-account.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
+LAZY_MODULES="mfa-api.js my-account-api.js passkey-api.js anonymous-api.js"
+ENTRY_MODULES="index.js errors.js extras.js fetcher.js caches.js lazy.js mfa.js my-account.js passkey.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done

@@ -1,5 +1,5 @@
 // Auth0's anonymous sessions ("Early Access"), emulated for the local tenant (tenant/server.mjs),
-// as @auth0/auth0-auth-js's AnonymousSessionClient uses them (docs/behaviour.md §1.6):
+// as @auth0/auth0-auth-js's AnonymousSessionClient uses them (docs/behaviour.md §1.7):
 //
 //   POST /anonymous/token  JSON {client_id, audience?, scope?, metadata?}   a new session: 200
 //        {access_token, token_type, expires_in, scope?, session_token, session_expires_in} and the

@@ -13,6 +13,7 @@
 // the secret, the recovery code and the binding codes "sent" out of band, for tests.
 import crypto from 'node:crypto';
 import { answerPreflight } from './util.mjs';
+import { issueTokens } from './tokens.mjs';
 
 /** The MFA grant types (Auth0). */
 export const MFA_GRANTS = {
@@ -223,20 +224,8 @@ export function registerMfaGrants(provider, { mfa, user }) {
         return;
       }
       const { rec, extra } = decided;
-      const scope = rec.scope.split(' ').filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)).join(' ');
-      const grant = new provider.Grant({ accountId: rec.sub, clientId: client.clientId });
-      grant.addOIDCScope(scope);
-      const grantId = await grant.save();
-      const at = new provider.AccessToken({ accountId: rec.sub, client, grantId, gty: 'mfa', scope });
-      const accessToken = await at.save();
-      const idToken = new provider.IdToken({ ...user, sub: rec.sub, amr: ['mfa'] }, { ctx });
-      idToken.scope = scope;
-      const body = { access_token: accessToken, token_type: 'Bearer', expires_in: at.expiration, id_token: await idToken.issue({ use: 'idtoken' }), scope, ...extra };
-      if (scope.split(' ').includes('offline_access')) {
-        const rt = new provider.RefreshToken({ accountId: rec.sub, client, grantId, gty: 'mfa', scope });
-        body.refresh_token = await rt.save();
-      }
-      ctx.body = body;
+      const tokens = await issueTokens(provider, ctx, { sub: rec.sub, claims: { ...user, amr: ['mfa'] }, scope: rec.scope, gty: 'mfa' });
+      ctx.body = { ...tokens, ...extra };
     }, ['mfa_token', 'otp', 'oob_code', 'binding_code', 'recovery_code']);
   }
 }

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { htmlEscape, page } from './util.mjs';
 import { MFA_GRANTS } from './mfa.mjs';
+import { PASSKEY_GRANT } from './passkey.mjs';
 
 /** RFC 8693 token exchange, and the subject-token type of the tenant's test "external IdP". */
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -29,14 +30,14 @@ function restoreOfflineAccess(ctx) {
  * The provider of one tenant. `cfg` is the tenant's live settings object (TTLs, rotation), read on
  * every request, so /__tenant/config changes apply at once.
  */
-export function createProvider(Provider, { issuer, adapter, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop, myAccount }) {
+export function createProvider(Provider, { issuer, adapter, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop, myAccount, otherUser = () => undefined }) {
   const provider = new Provider(issuer, {
     adapter,
     clients: clientIds.map((id) => ({
       client_id: id,
       application_type: 'web',
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, ...Object.values(MFA_GRANTS)],
+      grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE, ...Object.values(MFA_GRANTS), PASSKEY_GRANT],
       response_types: ['code'],
       redirect_uris: redirectUris,
       post_logout_redirect_uris: postLogoutRedirectUris,
@@ -68,9 +69,11 @@ export function createProvider(Provider, { issuer, adapter, clientIds, redirectU
       email: ['email', 'email_verified'],
     },
     conformIdTokenClaims: false, // Auth0 puts profile/email claims in the ID token
+    // The test user, or one who signed up with a passkey (`otherUser`, tenant/passkey.mjs).
     findAccount: async (_ctx, sub) => {
-      if (sub !== user.sub) return undefined;
-      return { accountId: sub, claims: async () => ({ ...user }) };
+      const claims = sub === user.sub ? user : otherUser(sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => ({ ...claims }) };
     },
     pkce: { required: () => true },
     // Online Refresh Tokens (Auth0's `online_access`): issued like offline ones, never rotated.

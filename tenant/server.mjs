@@ -23,6 +23,7 @@ import { createFaults, createResponseFaults, targetOf } from './faults.mjs';
 import { createInteractions } from './interaction.mjs';
 import { createLogout } from './logout.mjs';
 import { createMfa, registerMfaGrants } from './mfa.mjs';
+import { createPasskeys, registerPasskeyGrant } from './passkey.mjs';
 import { createReuseInterval } from './reuse.mjs';
 import { bump, newStats } from './stats.mjs';
 import { createProvider, registerTokenExchange } from './provider.mjs';
@@ -151,15 +152,19 @@ export async function startTenant(options = {}) {
 
   // Auth0's MFA API (tenant/mfa.mjs): /mfa/*, the MFA grants, the mfa_required answers.
   const mfa = createMfa({ user, clientIds, setCors, sendJson });
+  // Auth0's passkeys (tenant/passkey.mjs): /passkey/register, /passkey/challenge, the webauthn grant.
+  const passkeys = createPasskeys({ clientIds, allowedOrigins, existing: user, setCors, sendJson });
 
   let provider;
   try {
     provider = createProvider(Provider, {
       issuer, adapter: adapterFor, clientIds, redirectUris, postLogoutRedirectUris, signingJwk, user, cfg, allowedOrigins, dpop,
       myAccount: { audience: `${url}/me/`, scopes: MY_ACCOUNT_SCOPES },
+      otherUser: (sub) => passkeys.user(sub),
     });
     registerTokenExchange(provider, { user, record: (entry) => stats.tokenExchanges.push(entry) });
     registerMfaGrants(provider, { mfa, user });
+    registerPasskeyGrant(provider, { passkeys });
     // Client metadata is validated lazily by oidc-provider; fail at start-up instead of at the first request.
     for (const id of clientIds) {
       if (!await provider.Client.find(id)) throw new Error(`client ${id} could not be loaded`);
@@ -297,6 +302,7 @@ export async function startTenant(options = {}) {
     if (anonymous.handles(ctx.path)) return anonymous.handle(ctx);
     if (ctx.path === '/v2/logout' && ctx.method === 'GET') return v2Logout(ctx);
     if (await mfa.handle(ctx, readJson)) return undefined;
+    if (await passkeys.handle(ctx, readJson)) return undefined;
     if (ctx.path.startsWith('/interaction/')) {
       if (await interactions.handle(ctx)) return undefined;
     }
@@ -486,6 +492,8 @@ export async function startTenant(options = {}) {
     },
     /** The MFA emulation's state: the OTP secret, recovery code, authenticators, codes sent, events. */
     mfaState() { return mfa.state(); },
+    /** The passkey emulation (tenant/passkey.mjs): `state()`, `failNext({ route, status, body })`. */
+    passkeys,
     /** Changes runtime settings: accessTokenTtl, idTokenTtl, refreshTokenTtl, rotation, autoLogin, revokeOnLogout, jsonBody, auth0ErrorText, staleAccessTokens. */
     configure(patch = {}) {
       for (const [k, v] of Object.entries(patch)) {

@@ -679,18 +679,12 @@ test('CacheKey builds and reads keys as auth0-spa-js does', () => {
   assert.equal(shared.CacheKey.fromCacheEntry({ client_id: 'abc', audience: 'default', scope: 'openid' }).toKey(), '@@auth0spajs@@::abc::default::openid');
 });
 
-test('what auth0-spa-js has and this package lacks rejects (synchronous calls throw) with GenericError(not_supported) naming the call, and makes no wasm call', async () => {
+test('every sub-client of auth0-spa-js is the package\'s own class, and reaching them makes no wasm call', async () => {
   const client = new shared.Auth0Client({ domain: 'd', clientId: 'c' });
-  const expectNotSupported = (err, feature) => {
-    assert.ok(err instanceof errors.GenericError, String(err));
-    assert.equal(err.error, 'not_supported');
-    assert.equal(err.error_description, `${feature} is not supported by auth0-spa-wasm yet`);
-  };
   assert.ok(client.mfa instanceof shared.MfaApiClient && client.passkey instanceof shared.PasskeyApiClient);
   assert.ok(client.myAccount instanceof shared.MyAccountApiClient && client.anonymous instanceof shared.AnonymousSessionApiClient);
   assert.deepEqual(Object.getOwnPropertyNames(shared.AnonymousSessionClient.prototype).sort(), ['constructor', 'createSession', 'getAccessToken', 'logout', 'mintTransferToken']);
-  await assert.rejects(client.passkey.login(), (e) => (expectNotSupported(e, 'passkey.login()'), true));
-  // client.anonymous is implemented (js/tests/anonymous.test.mjs): its synchronous methods read the store only.
+  // client.anonymous (js/tests/anonymous.test.mjs): its synchronous methods read the store only.
   assert.deepEqual([client.anonymous.hasSession(), client.anonymous.getClaims()], [false, null]);
   // The DPoP helpers are implemented: without `useDpop` they throw synchronously, as auth0-spa-js.
   for (const [m, args] of [['getDpopNonce', []], ['setDpopNonce', ['n']], ['generateDpopProof', [{ url: 'https://api/', method: 'GET', accessToken: 't' }]]]) {
@@ -877,6 +871,40 @@ test('client.mfa: one per client; an mfa_required rejection leaves the context v
   assert.equal(calls.filter(([op]) => op === 0).length, 3, 'unknown contexts fail before any grant is sent');
   assert.equal(new shared.Auth0Client(base).mfa.setMFAAuthDetails('x'), undefined);
   await assert.rejects(new shared.Auth0Client(base).mfa.verify({ mfaToken: 'mt2', otp: '1' }), (e) => e.error === 'mfa_context_not_found', 'contexts are per client');
+});
+
+test('client.passkey: one per client; its grant goes to the wasm client (mfa op 2) and its errors are auth0-spa-js\'s, an mfa_required one leaving a context for client.mfa', async () => {
+  const c = new shared.Auth0Client(base);
+  assert.equal(c.passkey, c.passkey, 'one instance per client');
+  assert.ok(c.passkey instanceof shared.PasskeyApiClient);
+  assert.notEqual(new shared.Auth0Client(base).passkey, c.passkey);
+  // Node has no WebAuthn: auth0-spa-js's PasskeyError, and no wasm call.
+  await assert.rejects(c.passkey.login(), (e) => e instanceof shared.PasskeyError && e.code === 'passkey_not_supported');
+  assert.ok(fake().clients.every((w) => w.calls.length === 0));
+  class AuthenticatorAssertionResponse {}
+  Object.assign(globalThis, { PublicKeyCredential: function () {}, AuthenticatorAssertionResponse });
+  Object.defineProperty(globalThis, 'navigator', { value: { credentials: {} }, configurable: true, writable: true });
+  try {
+    const calls = [];
+    const requirements = { challenge: [{ type: 'otp' }], enroll: [{ type: 'otp' }] };
+    fake().handlers.mfa = (op, json) => {
+      calls.push([op, JSON.parse(json)]);
+      if (calls.length === 2) throw { class: 'Generic', error: 'invalid_grant', description: 'Invalid authn_response' };
+      if (calls.length === 3) throw { class: 'MfaRequired', error: 'mfa_required', description: 'Multifactor authentication required', mfa_token: 'mt-pk', mfa_requirements: JSON.stringify(requirements), scope: 'openid profile email', audience: 'https://api' };
+      return '{"access_token":"at","token_type":"Bearer","expires_in":60}';
+    };
+    const credential = { id: 'Yw', rawId: new Uint8Array([99]).buffer, type: 'public-key', response: Object.assign(new AuthenticatorAssertionResponse(), { clientDataJSON: new Uint8Array([1]).buffer, authenticatorData: new Uint8Array([2]).buffer, signature: new Uint8Array([3]).buffer, userHandle: null }), getClientExtensionResults: () => ({}) };
+    const options = { authSession: 'as', credential, audience: 'https://api' };
+    assert.deepEqual(await c.passkey.getTokenWithPasskey(options), { access_token: 'at', token_type: 'Bearer', expires_in: 60 });
+    assert.deepEqual(calls[0], [2, { authSession: 'as', credential: { id: 'Yw', rawId: 'Yw', type: 'public-key', response: { clientDataJSON: 'AQ', authenticatorData: 'Ag', signature: 'Aw' }, clientExtensionResults: {} }, audience: 'https://api' }]);
+    await assert.rejects(c.passkey.getTokenWithPasskey(options), (e) => e instanceof errors.GenericError && e.error === 'invalid_grant' && e.message === 'Invalid authn_response');
+    await assert.rejects(c.passkey.getTokenWithPasskey(options), (e) => e instanceof errors.MfaRequiredError && e.mfa_token === 'mt-pk');
+    assert.deepEqual(await c.mfa.getEnrollmentFactors('mt-pk'), [{ type: 'otp' }], 'the context of the passkey grant');
+  } finally {
+    delete globalThis.PublicKeyCredential;
+    delete globalThis.AuthenticatorAssertionResponse;
+    delete globalThis.navigator;
+  }
 });
 
 test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at import and the client\'s settings', async () => {

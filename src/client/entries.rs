@@ -18,8 +18,11 @@ struct ParsedEntry {
 }
 
 impl ParsedEntry {
+    /// `key` is the one asked for; an entry found under another key (a scope superset) must be
+    /// consistent with the key it is stored under, not with the narrower one asked for.
     fn parse(stored_key: String, text: &str, key: &CacheKey) -> (Option<AccessTokenEntry>, ParsedEntry) {
-        let entry = AccessTokenEntry::parse_for_key(text, key);
+        let own = CacheKey::from_key(&stored_key);
+        let entry = AccessTokenEntry::parse_for_key(text, own.as_ref().unwrap_or(key));
         let remove = entry.is_none().then(|| RemoveKeys::new(vec![stored_key]));
         (entry, ParsedEntry { remove })
     }

@@ -29,6 +29,7 @@ mod exchange;
 mod iframe;
 mod login;
 mod mfa;
+mod passkey;
 mod refresh;
 mod revoke;
 mod session;
@@ -47,7 +48,7 @@ pub use refresh::spent_mark_name;
 pub use revoke::RevokeRefreshToken;
 pub use session::{CheckSession, Logout, ReadSession};
 pub use silent::GetTokenSilently;
-pub use token_exchange::{CustomTokenExchange, LoginWithTokenExchange};
+pub use token_exchange::{CustomTokenExchange, LoginWithGrant};
 pub use store::STORAGE_FALLBACK_WARNING;
 
 use crate::core::authorize::{auth0_client_header, prepare_authorize, AuthorizeRequest, PreparedAuthorize, ResponseMode};
@@ -368,8 +369,8 @@ impl Client {
 
     /// `loginWithCustomTokenExchange(options)` (and the deprecated `exchangeToken`): an RFC 8693
     /// exchange whose result becomes the session; yields the token response (no refresh token).
-    pub fn login_with_custom_token_exchange(&self, options: &Json) -> LoginWithTokenExchange {
-        LoginWithTokenExchange::new(self.shared.clone(), options)
+    pub fn login_with_custom_token_exchange(&self, options: &Json) -> LoginWithGrant {
+        LoginWithGrant::token_exchange(self.shared.clone(), options)
     }
 
     /// `customTokenExchange(options)`: an RFC 8693 exchange, nothing stored; yields the response.
@@ -387,6 +388,14 @@ impl Client {
     /// the `mfa_token`'s context), stored as a login; yields the token response (no refresh token).
     pub fn mfa_verify(&self, args: &Json) -> MfaVerify {
         MfaVerify::new(self.shared.clone(), args)
+    }
+
+    /// `client.passkey`'s grant (`signup`, `login`, `getTokenWithPasskey`): `{ authSession,
+    /// credential, realm?, organization?, scope?, audience? }` (js/passkey-api.js serialises the
+    /// WebAuthn credential), sent as the webauthn grant and stored as a login; yields the token
+    /// response (no refresh token).
+    pub fn passkey_grant(&self, args: &Json) -> LoginWithGrant {
+        LoginWithGrant::new(self.shared.clone(), passkey::passkey_request(&self.shared, args))
     }
 
     /// The memoised hit that `getTokenSilently(options)` would serve from, with the conditions

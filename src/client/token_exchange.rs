@@ -12,7 +12,7 @@ use crate::core::cache::CacheKey;
 use crate::core::http::HttpRequest;
 use crate::core::id_token::{verify_id_token, IdTokenExpectations};
 use crate::core::json::Json;
-use crate::core::options::ParamList;
+use crate::core::options::{ClientOptions, ParamList};
 use crate::core::scope::DEFAULT_AUDIENCE;
 use crate::core::token::{parse_token_response, TokenResponse};
 use crate::core::{Error, Result};
@@ -20,10 +20,37 @@ use crate::core::{Error, Result};
 /// RFC 8693 §2.1's `grant_type`.
 pub(crate) const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 
+/// Where a grant that logs in asks for tokens, as auth0-spa-js decides it for the token exchange
+/// (`_buildTokenExchangeParams`) and the passkey grant (`_requestTokenForPasskey`) alike:
+/// `audience` the call's or the client's, `organization` the call's or the client's, `scope`
+/// `scopesToRequest(client scope, call scope, audience)`.
+pub(super) struct GrantTarget {
+    /// The audience asked for; `None`: the default one (not sent).
+    pub audience: Option<String>,
+    /// The scope asked for, which names the cache key.
+    pub scope: String,
+    /// The organization asked for, which the ID token must name.
+    pub organization: Option<String>,
+}
+
+impl GrantTarget {
+    /// From the call's (truthy) `audience`, `scope` and `organization` and the client's options.
+    pub(super) fn new(options: &ClientOptions, audience: Option<&str>, scope: Option<&str>, organization: Option<&str>) -> GrantTarget {
+        let audience = audience.or(options.audience()).map(str::to_owned);
+        let scope = options.scope.scopes_to_request(scope, audience.as_deref());
+        let organization = organization.or(options.organization()).map(str::to_owned);
+        GrantTarget { audience, scope, organization }
+    }
+
+    /// The cache key the answer is stored under (no audience: the default one).
+    pub(super) fn key(&self, client_id: &str) -> CacheKey {
+        CacheKey::new(client_id, Some(self.audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &self.scope)
+    }
+}
+
 /// The request of an exchange: the options as given (strings), then what the SDK sets, as
 /// auth0-spa-js's `_buildTokenExchangeParams`: the grant type, the computed `scope`, `audience`
-/// (call ‖ client) and `organization` (call ‖ client). `subject_token` and `subject_token_type`
-/// are required.
+/// and `organization` ([`GrantTarget`]). `subject_token` and `subject_token_type` are required.
 fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey, Option<String>)> {
     let mut params = ParamList::from_json(Some(options), "token exchange options")?;
     for required in ["subject_token", "subject_token_type"] {
@@ -33,31 +60,25 @@ fn exchange_request(c: &Shared, options: &Json) -> Result<(HttpRequest, CacheKey
             return Err(Error::invalid_options(&m));
         }
     }
-    let audience = params.get_truthy("audience").or(c.options.audience()).map(str::to_owned);
-    let scope = c.options.scope.scopes_to_request(params.get_truthy("scope"), audience.as_deref());
-    let organization = params.get_truthy("organization").or(c.options.organization()).map(str::to_owned);
+    let target = GrantTarget::new(&c.options, params.get_truthy("audience"), params.get_truthy("scope"), params.get_truthy("organization"));
     params.set("grant_type", TOKEN_EXCHANGE_GRANT);
-    params.set("scope", &scope);
-    match &audience {
-        Some(a) => params.set("audience", a),
-        None => {
-            params.remove("audience");
+    params.set("scope", &target.scope);
+    for (name, value) in [("audience", &target.audience), ("organization", &target.organization)] {
+        match value {
+            Some(v) => params.set(name, v),
+            None => {
+                params.remove(name);
+            }
         }
     }
-    match &organization {
-        Some(o) => params.set("organization", o),
-        None => {
-            params.remove("organization");
-        }
-    }
-    let key = CacheKey::new(c.client_id(), Some(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)), &scope);
-    Ok((c.token_endpoint.grant(params.pairs()), key, organization))
+    Ok((c.token_endpoint.grant(params.pairs()), target.key(c.client_id()), target.organization))
 }
 
-/// `loginWithCustomTokenExchange(options)`: the exchanged tokens become the session, checked and
-/// stored as after a login. Yields the token response without its refresh token (which stays in
-/// the cache, out of the page's reach).
-pub struct LoginWithTokenExchange {
+/// A grant whose tokens become the session, checked and stored as after a login:
+/// `loginWithCustomTokenExchange(options)`, and the passkey grant of `client.passkey`
+/// ([`super::passkey`]), which differ only in the request. Yields the token response without its
+/// refresh token (which stays in the cache, out of the page's reach).
+pub struct LoginWithGrant {
     c: Rc<Shared>,
     exchange: Result<ExchangeCode>,
     asked: Asked,
@@ -78,18 +99,26 @@ impl Asked {
     }
 }
 
-impl LoginWithTokenExchange {
-    pub(super) fn new(c: Rc<Shared>, options: &Json) -> LoginWithTokenExchange {
+impl LoginWithGrant {
+    /// `loginWithCustomTokenExchange(options)`.
+    pub(super) fn token_exchange(c: Rc<Shared>, options: &Json) -> LoginWithGrant {
+        let request = exchange_request(&c, options);
+        LoginWithGrant::new(c, request)
+    }
+
+    /// Sends `request` (or settles with its error): the answer is stored under the key, and the
+    /// ID token must name the organization when one is given.
+    pub(super) fn new(c: Rc<Shared>, request: Result<(HttpRequest, CacheKey, Option<String>)>) -> LoginWithGrant {
         let mut asked = Asked::default();
-        let exchange = exchange_request(&c, options).map(|(request, key, organization)| {
+        let exchange = request.map(|(request, key, organization)| {
             asked = Asked::of(&key);
             ExchangeCode::with_request(&c, request, None, organization, key, c.session_generation.get())
         });
-        LoginWithTokenExchange { c, exchange, asked }
+        LoginWithGrant { c, exchange, asked }
     }
 }
 
-impl Machine for LoginWithTokenExchange {
+impl Machine for LoginWithGrant {
     type Output = Json;
 
     fn step(&mut self, reply: Reply) -> Step<Json> {

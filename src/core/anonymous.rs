@@ -1,4 +1,4 @@
-//! Anonymous sessions (auth0-spa-js 2.27/2.28, docs/behaviour.md §1.6): the one decision of
+//! Anonymous sessions (auth0-spa-js 2.27/2.28, docs/behaviour.md §1.7): the one decision of
 //! theirs that the wasm client's flows make. The sessions themselves (their requests, storage and
 //! lock) live in JavaScript (js/anonymous.js, js/anonymous-api.js); `checkSession` only tells JS
 //! when the option `createAnonymousSessionOnFailedSilentAuth` asks for one.

@@ -107,6 +107,15 @@ impl TokenEndpoint {
         self.post(&body)
     }
 
+    /// A grant whose body must be JSON whatever `useFormData` says, because a member is an object:
+    /// the passkey grant's `authn_response` (auth0-spa-js's `oauthToken` sends the webauthn grant
+    /// as JSON always, docs/behaviour.md §1.6). `client_id` first, then `members` in order (the
+    /// caller names no `client_id` among them).
+    pub fn json_grant(&self, mut members: Vec<(String, Json)>) -> HttpRequest {
+        members.insert(0, ("client_id".to_owned(), Json::str(&self.client_id)));
+        self.request("application/json", Json::Object(members).to_json_string())
+    }
+
     /// `POST /oauth/revoke` for a refresh token (RFC 7009 §2.1, docs/behaviour.md §2.11):
     /// `client_id`, `token_type_hint=refresh_token`, `token`, form-encoded or JSON as the token
     /// requests are, with the `Auth0-Client` header.
@@ -144,6 +153,11 @@ impl TokenEndpoint {
             let members = params.iter().map(|(k, v)| (k.clone(), Json::str(v))).collect();
             ("application/json", Json::Object(members).to_json_string())
         };
+        self.request(content_type, body)
+    }
+
+    /// `POST {base_url}/oauth/token` with `body` of `content_type` and the `Auth0-Client` header.
+    fn request(&self, content_type: &str, body: String) -> HttpRequest {
         HttpRequest {
             url: self.url(),
             method: "POST",
@@ -460,6 +474,17 @@ mod tests {
         assert_eq!(r.url, "https://tenant.example.com/oauth/token");
         assert_eq!(r.method, "POST");
         assert_eq!(r.body, "client_id=abc&code_verifier=ver&grant_type=authorization_code&code=CODE1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb");
+    }
+
+    #[test]
+    fn json_grant_is_json_whatever_use_form_data_says_with_client_id_first() {
+        for form in [true, false] {
+            let members = vec![("grant_type".to_owned(), Json::str("g")), ("o".to_owned(), Json::Object(vec![("a".to_owned(), Json::str("b"))]))];
+            let r = endpoint(form).json_grant(members);
+            assert_eq!(r.url, URL);
+            assert_eq!(r.headers[0], ("Content-Type".to_owned(), "application/json".to_owned()));
+            assert_eq!(r.body, r#"{"client_id":"abc","grant_type":"g","o":{"a":"b"}}"#);
+        }
     }
 
     #[test]

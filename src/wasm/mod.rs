@@ -362,10 +362,12 @@ impl WasmClient {
         }
     }
 
-    /// `client.mfa` (docs/behaviour.md §1.5), in one export for size, with JSON text arguments:
-    /// `op` 0 is `verify`'s grant `{body: [[name, value], ...], scope, audience?}` (js/mfa.js) →
-    /// JSON text of the token response; 1 is what `js/mfa-api.js` needs → JSON text `{baseUrl,
-    /// clientId, timeoutMs}`.
+    /// `client.mfa` (docs/behaviour.md §1.5) and `client.passkey` (§1.6), in one export for size,
+    /// with JSON text arguments: `op` 0 is `verify`'s grant `{body: [[name, value], ...], scope,
+    /// audience?}` (js/mfa.js) → JSON text of the token response; 1 is what `js/mfa-api.js` and
+    /// `js/passkey-api.js` need → JSON text `{baseUrl, clientId, timeoutMs}`; 2 is the passkey
+    /// grant `{authSession, credential, realm?, organization?, scope?, audience?}` → JSON text of
+    /// the token response.
     pub fn mfa(&self, op: u32, args_json: &str) -> Promise {
         let args = match parse_json(args_json, "mfa arguments") {
             Ok(a) => a,
@@ -373,6 +375,7 @@ impl WasmClient {
         };
         match op {
             0 => self.answer(self.client.mfa_verify(&args), json_text),
+            2 => self.answer(self.client.passkey_grant(&args), json_text),
             _ => {
                 let o = self.client.options();
                 let settings = Json::Object(vec![

@@ -263,7 +263,7 @@ impl<P: Perform + Clone> Client<P> {
     pub fn logout(&self, options: &Json) -> Job<client::Logout, P> {
         self.job(self.inner.logout(options))
     }
-    pub fn login_with_custom_token_exchange(&self, options: &Json) -> Job<client::LoginWithTokenExchange, P> {
+    pub fn login_with_custom_token_exchange(&self, options: &Json) -> Job<client::LoginWithGrant, P> {
         self.job(self.inner.login_with_custom_token_exchange(options))
     }
     pub fn custom_token_exchange(&self, options: &Json) -> Job<client::CustomTokenExchange, P> {
@@ -271,6 +271,9 @@ impl<P: Perform + Clone> Client<P> {
     }
     pub fn mfa_verify(&self, args: &Json) -> Job<client::MfaVerify, P> {
         self.job(self.inner.mfa_verify(args))
+    }
+    pub fn passkey_grant(&self, args: &Json) -> Job<client::LoginWithGrant, P> {
+        self.job(self.inner.passkey_grant(args))
     }
     pub fn revoke_refresh_token(&self, audience: Option<&str>) -> Job<client::RevokeRefreshToken, P> {
         self.job(self.inner.revoke_refresh_token(audience))

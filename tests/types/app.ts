@@ -16,6 +16,10 @@ import {
   MfaRequiredError,
   MfaVerifyError,
   MissingRefreshTokenError,
+  PasskeyApiClient,
+  PasskeyChallengeError,
+  PasskeyError,
+  PasskeyRegisterError,
   PopupCancelledError,
   PopupOpenError,
   PopupTimeoutError,
@@ -111,6 +115,24 @@ async function completeMfa(auth0: Auth0Client, mfaToken: string): Promise<void> 
     await auth0.mfa.verify({ mfaToken, recoveryCode: 'ABCD-EFGH' });
   }
   auth0.mfa.setMFAAuthDetails(mfaToken, 'openid profile', 'https://api.example.com');
+}
+
+// Passkeys: sign up, log in, and the granular flow with the app's own WebAuthn call.
+async function passkeys(auth0: Auth0Client): Promise<void> {
+  try {
+    const signedUp: TokenEndpointResponse = await auth0.passkey.signup({ email: 'jane@example.com', name: 'Jane', realm: 'Username-Password-Authentication', scope: 'read:orders', audience: 'https://api.example.com' });
+    console.log(signedUp.access_token, (await auth0.getUser())?.email);
+    const loggedIn = await auth0.passkey.login({ organization: 'org_123' });
+    console.log(loggedIn.id_token, await auth0.passkey.login());
+  } catch (err) {
+    if (err instanceof PasskeyError) console.log(err.code, err.cause?.error);
+    if (err instanceof PasskeyRegisterError || err instanceof PasskeyChallengeError) console.log(err.code, err.message);
+  }
+  const { authSession, publicKey } = await auth0.passkey.getLoginChallenge({ realm: 'Username-Password-Authentication' });
+  const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
+  const tokens = await auth0.passkey.getTokenWithPasskey({ authSession, credential, audience: 'https://api.example.com' });
+  const signup = await auth0.passkey.getSignupChallenge({ username: 'jane' });
+  console.log(tokens.expires_in, signup.publicKey.challenge, auth0.passkey instanceof PasskeyApiClient);
 }
 
 async function main(): Promise<void> {
@@ -259,6 +281,7 @@ async function main(): Promise<void> {
   const generic = GenericError.fromPayload({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' });
   const missing = new MissingRefreshTokenError('default', 'openid offline_access');
   console.log(generic.error_description, missing.message);
+  await passkeys(auth0);
 }
 
 main().catch((e: unknown) => console.error(e));

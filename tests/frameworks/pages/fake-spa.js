@@ -5,7 +5,7 @@ export * from 'REAL';
 import { Auth0Client as RealClient } from 'REAL';
 
 // It extends the package's client so that what a scenario does not script falls to the real
-// client's own answer for the features it lacks (GenericError('not_supported'), js/unsupported.js).
+// client's own answer (its sub-clients, for instance).
 export class Auth0Client extends RealClient {
   constructor(options) {
     super(options);

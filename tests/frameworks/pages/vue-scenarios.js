@@ -295,10 +295,13 @@ export const SCENARIOS = {
   },
 
   async unsupported() {
-    // Not scripted: the package's client answers (the sub-clients it does not implement yet).
+    // Not scripted: the package's client answers, here its passkey client in a browser without
+    // WebAuthn (the wrapper hands only passkey.signup/login on, as auth0-vue does).
     const s = await install({ user: alice });
+    const saved = window.PublicKeyCredential;
+    delete window.PublicKeyCredential;
     const got = [
-      await outcome(s.plugin.passkey.login()),
+      await outcome(s.plugin.passkey.login()).finally(() => { window.PublicKeyCredential = saved; }),
     ];
     const errorRef = picture(s.plugin.error.value);
     s.unmount();
