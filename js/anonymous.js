@@ -25,8 +25,9 @@ import { lazyModule, pageFetch } from './lazy.js';
  *   What a client lends its `anonymous`: its client id and `anonymousSessionsCacheMode` option,
  *   `settings()` (the tenant's URL and the request timeout, from the wasm client, which checks the
  *   options), the error classes the requests throw, and `failed(message)`, the error of a module
- *   that could not be loaded. This module imports nothing from the entry, so that the lazily
- *   loaded js/anonymous-api.js shares none of its modules.
+ *   that could not be loaded. The classes come from js/index.js, so that this module stays
+ *   type-checked and small; js/anonymous-api.js, bundled on its own, carries its own copy of
+ *   js/anonymous-store.js.
  */
 
 /** js/anonymous-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 
 import { anonymousKeys, anonymousStore, storedSession, storedSlot, cacheModeOf } from '../anonymous-store.js';
 import * as api from '../anonymous-api.js';
-import { withAnonTransferToken, anonymousSessionClientClass } from '../anonymous.js';
+import { withAnonTransferToken, anonymousSessionClientClass, startAnonymousSession } from '../anonymous.js';
 import { AnonymousSessionError } from '../extras.js';
 import { TimeoutError } from '../errors.js';
 
@@ -190,4 +190,22 @@ test('write marks: named after the key and text fingerprints and the time; the l
     [[], undefined],
   ];
   for (const [names, want] of rows) assert.equal(api.latestWrites(names, 'c.id').get(api.fingerprint(k)), want, names.join(' '));
+});
+
+test('checkSession\'s anonymous session: none when one is stored; otherwise getTokenSilently(), whose failure is only logged', async () => {
+  const calls = [];
+  const fake = (stored, fails) => ({ hasSession: () => stored, getTokenSilently: async (...a) => { calls.push(a); if (fails) throw new Error('down'); } });
+  await startAnonymousSession(fake(true, false));
+  assert.equal(calls.length, 0);
+  await startAnonymousSession(fake(false, false));
+  assert.deepEqual(calls, [[]], 'no audience');
+  const saved = console.debug;
+  const logged = [];
+  console.debug = (...a) => logged.push(a);
+  try {
+    await startAnonymousSession(fake(false, true));
+  } finally {
+    console.debug = saved;
+  }
+  assert.equal(logged[0][0], '[auth0-spa-js] Anonymous session creation failed');
 });
