@@ -10,7 +10,7 @@
 // rule. A login looks at the store first and loads nothing when there is no session.
 
 import { anonymousKeys, cacheModeOf, readStored, storedSession } from './anonymous-store.js';
-import { lazyModule, pageFetch } from './lazy.js';
+import { lazyImport, pageFetch } from './lazy.js';
 
 /**
  * @typedef {import('./anonymous-api.js').AnonymousDeps} AnonymousDeps
@@ -31,7 +31,7 @@ import { lazyModule, pageFetch } from './lazy.js';
  */
 
 /** js/anonymous-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
-const api = /* @__PURE__ */ lazyModule(() => import('./anonymous-api.js'), 'anonymous-session');
+const api = (/** @type {{ failed: (message: string) => Error }} */ h) => lazyImport('anonymous-session', () => import('./anonymous-api.js'), h);
 
 const STATE = Symbol('anonymous');
 
@@ -142,56 +142,51 @@ const LOW_LEVEL_TIMEOUT_MS = 10_000;
 const HTTP = Symbol('http');
 
 /**
- * @auth0/auth0-auth-js's AnonymousSessionClient, which auth0-spa-js re-exports: the session
- * requests without storage (the caller keeps the session token), to `https://{domain}` as in
- * auth0-auth-js. Browser apps use `client.anonymous`; client authentication options
- * (`clientSecret`, assertions, mTLS) belong to servers and are not taken. The class is made by
- * js/index.js with the error classes (this module imports nothing from the entry).
- * @param {AnonymousHttp['errors'] & { failed: (message: string) => Error }} errors
+ * @typedef {AnonymousHttp['errors'] & { failed: (message: string) => Error }} LowLevelErrors
+ * @typedef {'createSession' | 'getAccessToken' | 'mintTransferToken' | 'logout'} LowLevelMethod
  */
-export function anonymousSessionClientClass(errors) {
-  const loader = { failed: errors.failed };
-  /** @param {any} self @returns {AnonymousHttp} */
-  const http = (self) => self[HTTP];
-  return class AnonymousSessionClient {
-    /** @param {{ domain: string, clientId: string, customFetch?: typeof fetch }} options */
-    constructor(options) {
-      /** @type {AnonymousHttp} */
-      const value = {
-        baseUrl: `https://${options.domain}`,
-        clientId: options.clientId,
-        timeoutMs: LOW_LEVEL_TIMEOUT_MS,
-        fetch: options.customFetch || pageFetch || fetch,
-        errors: { session: errors.session, timeout: errors.timeout }
-      };
-      Object.defineProperty(this, HTTP, { value });
-    }
 
-    /** A new session (`POST /anonymous/token`). @param {import('./anonymous-api.js').CreateOptions} [options] */
-    async createSession(options) {
-      return (await api(loader)).newSession(http(this), options);
-    }
-
-    /**
-     * A new access token of `sessionToken`'s session, or a new session without one.
-     * @param {{ sessionToken?: string, audience?: string, scope?: string }} [options]
-     */
-    async getAccessToken(options) {
-      return (await api(loader)).accessToken(http(this), options);
-    }
-
-    /** A transfer token of `sessionToken`'s session for a login, or null on any failure. @param {string} sessionToken */
-    async mintTransferToken(sessionToken) {
-      try {
-        return await (await api(loader)).transferToken(http(this), sessionToken);
-      } catch (_) {
-        return null;
-      }
-    }
-
-    /** Ends the browser's session at the tenant (its `auth0_anon` cookie). */
-    async logout() {
-      return (await api(loader)).endSession(http(this));
-    }
+/**
+ * Sets up `self`, an @auth0/auth0-auth-js AnonymousSessionClient (which auth0-spa-js re-exports):
+ * the session requests without storage (the caller keeps the session token), to
+ * `https://{domain}` as in auth0-auth-js. Browser apps use `client.anonymous`; client
+ * authentication options (`clientSecret`, assertions, mTLS) belong to servers and are not taken.
+ * js/index.js declares the class with the error classes, so that nothing at the entry's top level
+ * calls a function (which would keep the class, and its requests, in apps that never use it).
+ * @param {object} self @param {{ domain: string, clientId: string, customFetch?: typeof fetch }} options
+ * @param {LowLevelErrors} errors
+ */
+export function lowLevelClient(self, options, errors) {
+  /** @type {AnonymousHttp} */
+  const http = {
+    baseUrl: `https://${options.domain}`,
+    clientId: options.clientId,
+    timeoutMs: LOW_LEVEL_TIMEOUT_MS,
+    fetch: options.customFetch || pageFetch || fetch,
+    errors: { session: errors.session, timeout: errors.timeout }
   };
+  Object.defineProperty(self, HTTP, { value: { http, loader: { failed: errors.failed } } });
+}
+
+/**
+ * A method of a low-level client set up by {@link lowLevelClient}, over the lazily loaded
+ * requests: `createSession(options?)`, `getAccessToken(options?)` (a renewal with
+ * `options.sessionToken`, else a new session), `mintTransferToken(sessionToken)` (null on any
+ * failure, even when the module cannot be loaded), `logout()`.
+ * @param {object} self @param {LowLevelMethod} method @param {any} [arg]
+ */
+export async function lowLevelCall(self, method, arg) {
+  /** @type {{ http: AnonymousHttp, loader: { failed: (message: string) => Error } }} */
+  const { http, loader } = /** @type {any} */ (self)[HTTP];
+  if (method === 'mintTransferToken') {
+    try {
+      return await (await api(loader)).transferToken(http, arg);
+    } catch (_) {
+      return null;
+    }
+  }
+  const module = await api(loader);
+  if (method === 'createSession') return module.newSession(http, arg);
+  if (method === 'getAccessToken') return module.accessToken(http, arg);
+  return module.endSession(http);
 }

@@ -122,7 +122,7 @@ import { MfaApiClient, rememberMfaContext } from './mfa.js';
 import { MfaListAuthenticatorsError, MfaEnrollmentError, MfaChallengeError, MfaVerifyError, MfaEnrollmentFactorsError, AnonymousSessionError } from './extras.js';
 import { PasskeyError, PasskeyRegisterError, PasskeyChallengeError } from './extras.js';
 import { PasskeyApiClient } from './passkey.js';
-import { AnonymousSessionApiClient, anonymousSessionClientClass, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
+import { AnonymousSessionApiClient, lowLevelCall, lowLevelClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
 import { once } from './lazy.js';
 // The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
@@ -132,12 +132,36 @@ export { MfaApiClient } from './mfa.js';
 export { MyAccountApiClient };
 export { PasskeyApiClient };
 export { AnonymousSessionApiClient };
-/** @auth0/auth0-auth-js's low-level AnonymousSessionClient, re-exported by auth0-spa-js (js/anonymous.js). */
-export const AnonymousSessionClient = /* @__PURE__ */ anonymousSessionClientClass({
-  session: AnonymousSessionError,
-  timeout: TimeoutError,
-  failed: (message) => new GenericError('internal_error', message)
-});
+
+/**
+ * @auth0/auth0-auth-js's low-level AnonymousSessionClient, re-exported by auth0-spa-js: the
+ * session requests to `https://{domain}`, nothing stored (js/anonymous.js `lowLevelClient`).
+ */
+export class AnonymousSessionClient {
+  constructor(options) {
+    lowLevelClient(this, options, { session: AnonymousSessionError, timeout: TimeoutError, failed: (message) => new GenericError('internal_error', message) });
+  }
+
+  /** A new session (`POST /anonymous/token`). */
+  createSession(options) {
+    return lowLevelCall(this, 'createSession', options);
+  }
+
+  /** A new access token of `options.sessionToken`'s session, or a new session without one. */
+  getAccessToken(options) {
+    return lowLevelCall(this, 'getAccessToken', options);
+  }
+
+  /** A single-use transfer token of `sessionToken`'s session for a login, or null on any failure. */
+  mintTransferToken(sessionToken) {
+    return lowLevelCall(this, 'mintTransferToken', sessionToken);
+  }
+
+  /** Ends the browser's session at the tenant (its `auth0_anon` cookie). */
+  logout() {
+    return lowLevelCall(this, 'logout');
+  }
+}
 import { Fetcher } from './fetcher.js';
 import { LocalStorageCache } from './caches.js';
 // The cache classes and value types of auth0-spa-js (js/caches.js).

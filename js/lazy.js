@@ -28,19 +28,32 @@ export function once(start) {
   };
 }
 
+/** The imports of the lazily loaded modules, by name: in flight or done. */
+const imports = new Map();
+
 /**
- * A lazily loaded module of the package (`importer` must be `() => import('./literal.js')`, so
- * that bundlers see the file), imported once; with `h`, a failed import becomes
- * `h.failed('auth0-spa-wasm: the <what> module could not be loaded: …')`.
- * @template T @param {() => Promise<T>} importer @param {string} what
- * @returns {(h?: { failed: (message: string) => Error }) => Promise<T>}
+ * The lazily loaded module `what` of the package (`importer` must be `() => import('./literal.js')`,
+ * so that bundlers see the file), imported once; a failed import is tried again by the next call
+ * and, with `h`, becomes `h.failed('auth0-spa-wasm: the <what> module could not be loaded: …')`.
+ * Call it inside the function that needs the module, never at a module's top level: a bundler
+ * keeps a top-level call (dist/index.js is minified without pure annotations), and with it the
+ * import, which it then inlines into every app (tests/bundlers/tree-shaking.test.mjs).
+ * @template T @param {string} what @param {() => Promise<T>} importer
+ * @param {{ failed: (message: string) => Error }} [h] @returns {Promise<T>}
  */
-export function lazyModule(importer, what) {
-  const load = once(importer);
-  return (h) =>
-    h
-      ? load().catch((e) => {
-          throw h.failed(`auth0-spa-wasm: the ${what} module could not be loaded: ` + String(e && e.message ? e.message : e));
-        })
-      : load();
+export function lazyImport(what, importer, h) {
+  let loading = imports.get(what);
+  if (!loading) {
+    loading = importer().catch((e) => {
+      imports.delete(what);
+      throw e;
+    });
+    imports.set(what, loading);
+  }
+  const loaded = /** @type {Promise<T>} */ (loading);
+  if (!h) return loaded;
+  const failed = h.failed;
+  return loaded.catch((e) => {
+    throw failed(`auth0-spa-wasm: the ${what} module could not be loaded: ` + String(e && e.message ? e.message : e));
+  });
 }

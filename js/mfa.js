@@ -8,7 +8,7 @@
 // download them: the lookups, the choice of grant and its body, and the MFA API's HTTP calls. The
 // grant itself is the Rust core's (`WasmClient.mfa`, op 0: sent, checked and stored like a login).
 
-import { lazyModule, pageFetch } from './lazy.js';
+import { lazyImport, pageFetch } from './lazy.js';
 
 /**
  * How long a context is kept: auth0-spa-js's `MfaContextManager` default (10 minutes), as long as
@@ -60,7 +60,7 @@ export function rememberMfaContext(contexts, mfaToken, scope, audience, mfaRequi
 
 
 /** js/mfa-api.js, imported once; a failed load is reported (`api(host)`) and tried again on the next call. */
-const api = /* @__PURE__ */ lazyModule(() => import('./mfa-api.js'), 'MFA');
+const api = (/** @type {MfaHost} */ h) => lazyImport('MFA', () => import('./mfa-api.js'), h);
 
 const HOST = Symbol('host');
 

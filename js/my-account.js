@@ -5,7 +5,7 @@
 // the error class.
 
 import { MyAccountApiError } from './extras.js';
-import { lazyModule } from './lazy.js';
+import { lazyImport } from './lazy.js';
 
 /** The methods of auth0-spa-js's `MyAccountApiClient`, all `async`. */
 export const MY_ACCOUNT_METHODS = Object.freeze([
@@ -21,7 +21,7 @@ export const MY_ACCOUNT_METHODS = Object.freeze([
 ]);
 
 /** js/my-account-api.js, imported once; a failed import is tried again by the next call. */
-const load = /* @__PURE__ */ lazyModule(() => import('./my-account-api.js'), 'My Account');
+const load = () => lazyImport('My Account', () => import('./my-account-api.js'));
 
 const STATE = Symbol('myAccount');
 

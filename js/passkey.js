@@ -7,7 +7,7 @@
 // not download it. The token grant that ends each flow is the Rust core's (`WasmClient.mfa`, op 2:
 // sent, checked and stored like a login).
 
-import { lazyModule } from './lazy.js';
+import { lazyImport } from './lazy.js';
 
 /**
  * @typedef {{
@@ -23,7 +23,7 @@ import { lazyModule } from './lazy.js';
  */
 
 /** js/passkey-api.js, imported once (js/lazy.js's loader). */
-const api = /* @__PURE__ */ lazyModule(() => import('./passkey-api.js'), 'passkey');
+const api = (/** @type {{ failed: (message: string) => Error }} */ h) => lazyImport('passkey', () => import('./passkey-api.js'), h);
 
 const HOST = Symbol('host');
 

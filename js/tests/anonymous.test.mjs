@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 
 import { anonymousKeys, anonymousStore, storedSession, storedSlot, cacheModeOf } from '../anonymous-store.js';
 import * as api from '../anonymous-api.js';
-import { withAnonTransferToken, anonymousSessionClientClass, startAnonymousSession } from '../anonymous.js';
+import { withAnonTransferToken, lowLevelCall, lowLevelClient, startAnonymousSession } from '../anonymous.js';
 import { AnonymousSessionError } from '../extras.js';
 import { TimeoutError } from '../errors.js';
 
@@ -149,7 +149,14 @@ test('logout: every key goes after the tenant\'s answer; a refusal keeps them', 
 });
 
 test('the low-level AnonymousSessionClient (auth0-auth-js\'s): https://{domain}, the caller keeps the session token', async () => {
-  const AnonymousSessionClient = anonymousSessionClientClass({ session: AnonymousSessionError, timeout: TimeoutError, failed: (m) => new Error(m) });
+  // js/index.js's class, as it delegates.
+  class AnonymousSessionClient {
+    constructor(options) { lowLevelClient(this, options, { session: AnonymousSessionError, timeout: TimeoutError, failed: (m) => new Error(m) }); }
+    createSession(o) { return lowLevelCall(this, 'createSession', o); }
+    getAccessToken(o) { return lowLevelCall(this, 'getAccessToken', o); }
+    mintTransferToken(t) { return lowLevelCall(this, 'mintTransferToken', t); }
+    logout() { return lowLevelCall(this, 'logout'); }
+  }
   const sent = [];
   const answers = [
     [200, { access_token: 'a1', expires_in: 60, session_token: 'st' }],
