@@ -294,7 +294,7 @@ export const SCENARIOS = {
     return got;
   },
 
-  async unsupported() {
+  async packageClient() {
     // Not scripted: the package's client answers, here its passkey client in a browser without
     // WebAuthn (the wrapper hands only passkey.signup/login on, as auth0-vue does).
     const s = await install({ user: alice });
