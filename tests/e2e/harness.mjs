@@ -305,6 +305,25 @@ export function expireCachedTokens(page) {
   });
 }
 
+/**
+ * Waits until `page` sees every cached access token of its origin as expired: another tab's
+ * localStorage writes reach a page a little later (Chromium runs tabs in separate processes), so
+ * a test that expires the tokens in one tab and renews in another waits for this first.
+ */
+export async function waitForExpiredView(page, timeout = ACTION_TIMEOUT) {
+  await pollPage(page, () => {
+    const now = Math.floor(Date.now() / 1000);
+    let live = 0;
+    for (const key of Object.keys(localStorage)) {
+      if (!key.startsWith('@@auth0spajs@@')) continue;
+      let v;
+      try { v = JSON.parse(localStorage.getItem(key)); } catch { continue; }
+      if (v && v.body && v.body.access_token && typeof v.expiresAt === 'number' && v.expiresAt > now) live += 1;
+    }
+    return live === 0;
+  }, undefined, timeout);
+}
+
 /** Token-endpoint counters of the tenant. */
 export function tokenStats(tenant) {
   const s = tenant.stats();

@@ -331,6 +331,9 @@ test(`[${h.SDK}] F7: a tab closed while holding the refresh lock does not block 
   const tabB = await context.newPage();
   await h.openTestPage(tabB, env.pages.url);
   assert.ok(await h.expireCachedTokens(tabB) >= 1);
+  // Tab B's write reaches tab A's storage a moment later; until then tab A would answer from its
+  // still-fresh copy without refreshing (the flake of this test before the wait).
+  await h.waitForExpiredView(tabA);
   env.tenant.resetStats();
   // Tab A's refresh hangs at the tenant (not processed, so its refresh token stays valid).
   env.tenant.addFault({ target: 'token', grantType: 'refresh_token', count: 1, hang: true, process: false });
