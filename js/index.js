@@ -124,7 +124,7 @@ import { PasskeyError, PasskeyRegisterError, PasskeyChallengeError } from './ext
 import { PasskeyApiClient } from './passkey.js';
 import { AnonymousSessionApiClient, lowLevelCall, lowLevelClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
-import { once } from './lazy.js';
+import { once, pageFetch } from './lazy.js';
 // The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
 // API client (js/passkey.js), the anonymous-session client (js/anonymous.js) and the My Account
 // API client (js/my-account.js).
@@ -139,7 +139,7 @@ export { AnonymousSessionApiClient };
  */
 export class AnonymousSessionClient {
   constructor(options) {
-    lowLevelClient(this, options, { session: AnonymousSessionError, timeout: TimeoutError, failed: (message) => new GenericError('internal_error', message) });
+    lowLevelClient(this, options, { session: AnonymousSessionError, timeout: TimeoutError, failed: internalError });
   }
 
   /** A new session (`POST /anonymous/token`). */
@@ -703,7 +703,7 @@ export class Auth0Client {
         run: subClientRun(this),
         contexts: mfaContextsOf(this),
         errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
-        failed: (message) => new GenericError('internal_error', message)
+        failed: internalError
       });
       mfaClients.set(this, m);
     }
@@ -720,9 +720,9 @@ export class Auth0Client {
         cacheMode: s && s.anonymousMode,
         // The tenant's URL and the request timeout, as the wasm client settles them for
         // client.mfa; asked once per client.
-        settings: once(() => subClientRun(this)(1, {})),
+        settings: settingsOf(this),
         errors: { session: AnonymousSessionError, timeout: TimeoutError },
-        failed: (message) => new GenericError('internal_error', message)
+        failed: internalError
       });
       ANONYMOUS.set(this, a);
     }
@@ -735,8 +735,10 @@ export class Auth0Client {
     if (!p) {
       p = new PasskeyApiClient({
         run: subClientRun(this),
+        settings: settingsOf(this),
+        fetch: pageFetch || ((...a) => fetch(...a)),
         errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
-        failed: (message) => new GenericError('internal_error', message)
+        failed: internalError
       });
       PASSKEYS.set(this, p);
     }
@@ -877,6 +879,18 @@ const PASSKEYS = new WeakMap();
 // What client.mfa, client.passkey and client.anonymous call the wasm client with: `WasmClient.mfa(op, args)`, its
 // JSON answer parsed.
 const subClientRun = (self) => async (op, args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
+
+// What the passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
+// clientId, timeoutMs }`, op 1 above), asked once per client; a failed answer is asked again.
+const SUB_CLIENT_SETTINGS = new WeakMap();
+function settingsOf(self) {
+  let settings = SUB_CLIENT_SETTINGS.get(self);
+  if (!settings) SUB_CLIENT_SETTINGS.set(self, (settings = once(() => subClientRun(self)(1, {}))));
+  return settings;
+}
+
+/** The error of a lazily loaded module that could not be loaded (the sub-clients' `failed`). */
+const internalError = (message) => new GenericError('internal_error', message);
 
 // client.anonymous of each client (a WeakMap, as for client.myAccount below).
 const ANONYMOUS = new WeakMap();

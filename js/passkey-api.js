@@ -123,8 +123,8 @@ function withoutCookies(headers) {
  * @param {PasskeyRequestErrorClass} Refused @param {string} fallback @returns {Promise<Challenge>}
  */
 async function challengeRequest(h, path, body, Refused, fallback) {
-  const settings = await h.run(1, {});
-  const deps = { ...settings, fetch: (/** @type {[RequestInfo, RequestInit]} */ ...a) => fetch(...a) };
+  const settings = await h.settings();
+  const deps = { ...settings, fetch: h.fetch };
   const response = await send(deps, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id: settings.clientId, ...body }) });
   if (!response.ok) {
     const text = await response.text();

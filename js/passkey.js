@@ -12,12 +12,16 @@ import { lazyImport } from './lazy.js';
 /**
  * @typedef {{
  *   run: (op: number, args: object) => Promise<any>,
+ *   settings: () => Promise<{ baseUrl: string, clientId: string, timeoutMs: number }>,
+ *   fetch: typeof fetch,
  *   errors: import('./passkey-api.js').PasskeyErrors,
  *   failed: (message: string) => Error
  * }} PasskeyHost
- *   What a client lends its `passkey`: `run(op, args)` calls `WasmClient.mfa` (op 1 the settings
- *   `{ baseUrl, clientId, timeoutMs }`; 2 the passkey grant → the token response) and resolves to
- *   its JSON answer parsed; `errors` are the classes js/passkey-api.js throws (from js/extras.js,
+ *   What a client lends its `passkey`: `run(op, args)` calls `WasmClient.mfa` (op 2 the passkey
+ *   grant → the token response) and resolves to its JSON answer parsed; `settings()` the client's
+ *   `{ baseUrl, clientId, timeoutMs }`, asked of the wasm client once per client; `fetch` the
+ *   page's fetch as it was when the package was imported (js/lazy.js `pageFetch`), so a script
+ *   that wraps fetch later sees none of these requests; `errors` are the classes js/passkey-api.js throws (from js/extras.js,
  *   through js/index.js, so that the lazily loaded module shares no module with the main entry);
  *   `failed(message)` makes the error of a module that could not be loaded.
  */

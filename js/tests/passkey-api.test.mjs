@@ -52,12 +52,13 @@ afterEach(() => {
   }
 });
 
-/** The host a client lends: settings for op 1, the grant's answer for op 2 (recorded). */
+/** The host a client lends: its settings, the page's fetch, the grant's answer for op 2 (recorded). */
 const host = {
   errors: ERRORS,
   failed: (m) => new Error(m),
+  settings: async () => ({ baseUrl: 'https://tenant.example.com', clientId: 'spa-client', timeoutMs: 1000 }),
+  fetch: (...a) => globalThis.fetch(...a),
   run: async (op, args) => {
-    if (op === 1) return { baseUrl: 'https://tenant.example.com', clientId: 'spa-client', timeoutMs: 1000 };
     world.runs.push([op, JSON.parse(JSON.stringify(args))]);
     return { access_token: 'at', token_type: 'Bearer', expires_in: 60 };
   }

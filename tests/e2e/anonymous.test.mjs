@@ -159,10 +159,15 @@ test(`[${h.SDK}] two tabs at once: one session for their first calls, one reques
   const [x, y] = await Promise.all([first(page), first(other)]);
   assert.equal(x.accessToken, y.accessToken);
   assert.deepEqual([events('create').length, events('renew').length], [1, 0], 'one identity');
-  await page.evaluate(() => {
+  const nearExpiry = await page.evaluate(() => {
     const k = Object.keys(localStorage).find((x) => x.endsWith('::anonymous::["https://api.a",""]'));
-    localStorage.setItem(k, JSON.stringify({ ...JSON.parse(localStorage.getItem(k)), expiresAt: Math.floor(Date.now() / 1000) + 10 }));
+    const text = JSON.stringify({ ...JSON.parse(localStorage.getItem(k)), expiresAt: Math.floor(Date.now() / 1000) + 10 });
+    localStorage.setItem(k, text);
+    return [k, text];
   });
+  // The other tab sees that write a moment later (Chromium runs tabs in separate processes);
+  // until then it would answer from the still-fresh entry, without a renewal to share.
+  await h.pollPage(other, ([k, text]) => localStorage.getItem(k) === text, nearExpiry);
   const call = (p) => p.evaluate(() => window.__client.anonymous.getTokenSilently({ audience: 'https://api.a' }));
   const [a, b] = await Promise.all([call(page), call(other)]);
   assert.equal(a.accessToken, b.accessToken);

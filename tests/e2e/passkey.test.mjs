@@ -71,8 +71,15 @@ const passkeyGrants = () => env.tenant.stats().requests.filter((r) => r.path ===
 async function signedUp(t, email) {
   const device = await devicePage(t);
   assert.ok(!device.sdkRequests.includes('/sdk/passkey-api.js'), 'the passkey module is not loaded at start-up');
+  // A fetch wrapper installed after the package was imported must see none of its requests.
+  await device.page.evaluate(() => {
+    const f = window.fetch;
+    window.__lateFetch = [];
+    window.fetch = (...a) => { window.__lateFetch.push(String((a[0] && a[0].url) || a[0])); return f(...a); };
+  });
   const r = await passkey(device.page, 'signup', { email, name: 'Pat Key', realm: 'Username-Password-Authentication' });
   assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(await device.page.evaluate(() => window.__lateFetch), [], 'the requests went through the fetch captured at import');
   assert.ok(device.sdkRequests.includes('/sdk/passkey-api.js'), 'loaded on first use');
   const { credentials } = await device.cdp.send('WebAuthn.getCredentials', { authenticatorId: device.authenticatorId });
   assert.equal(credentials.length, 1, 'one resident credential');
