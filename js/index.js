@@ -266,16 +266,23 @@ function text(e) {
   }
 }
 
-// Each client's `mfa` and MFA contexts (kept beside the client, so that they also work on objects
-// that only borrow Auth0Client.prototype, as wrappers' test doubles do).
-const mfaClients = new WeakMap();
-const mfaContexts = new WeakMap();
-
-function mfaContextsOf(self) {
-  let m = mfaContexts.get(self);
-  if (!m) mfaContexts.set(self, (m = new Map()));
-  return m;
+/**
+ * What belongs to each client but is made on first use (its sub-clients, its MFA contexts, the
+ * settings they ask of it): `make(client)` once per client. Kept beside the client in a WeakMap,
+ * not on it, so that it also works on objects that only borrow Auth0Client.prototype, as the
+ * framework wrappers' test doubles do.
+ * @template T @param {(self: Auth0Client) => T} make @returns {(self: Auth0Client) => T}
+ */
+function perClient(make) {
+  const made = new WeakMap();
+  return (self) => {
+    if (!made.has(self)) made.set(self, make(self));
+    return made.get(self);
+  };
 }
+
+/** The MFA contexts of each client: what its requests that got `mfa_required` asked for (js/mfa.js). */
+const mfaContextsOf = perClient(() => new Map());
 
 // An `mfa_required` answer names the scope and audience its request asked for (the Rust core's
 // Error::for_request): kept as the mfa_token's context for client.mfa (js/mfa.js), as
@@ -681,68 +688,22 @@ export class Auth0Client {
    * `useDpop`). One per client, made on first use.
    */
   get myAccount() {
-    let m = MY_ACCOUNTS.get(this);
-    if (!m) {
-      const base = () => call(this, (c) => c.connect(2, ''));
-      const fetcher = this.createFetcher({
-        ...(this[S] && this[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
-        getAccessToken: async (authParams) =>
-          this.getTokenSilently({ authorizationParams: { scope: authParams?.scope?.join(' '), audience: await base() }, detailedResponse: true })
-      });
-      m = new MyAccountApiClient(fetcher, base);
-      MY_ACCOUNTS.set(this, m);
-    }
-    return m;
+    return myAccountOf(this);
   }
 
   /** The MFA API client (js/mfa.js): one per client, made on first use. */
   get mfa() {
-    let m = mfaClients.get(this);
-    if (!m) {
-      m = new MfaApiClient({
-        run: subClientRun(this),
-        contexts: mfaContextsOf(this),
-        errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
-        failed: internalError
-      });
-      mfaClients.set(this, m);
-    }
-    return m;
+    return mfaOf(this);
   }
 
   /** The anonymous-session client (js/anonymous.js): one per client, made on first use. */
   get anonymous() {
-    let a = ANONYMOUS.get(this);
-    if (!a) {
-      const s = this[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
-      a = new AnonymousSessionApiClient({
-        clientId: s ? s.config.clientId : '',
-        cacheMode: s && s.anonymousMode,
-        // The tenant's URL and the request timeout, as the wasm client settles them for
-        // client.mfa; asked once per client.
-        settings: settingsOf(this),
-        errors: { session: AnonymousSessionError, timeout: TimeoutError },
-        failed: internalError
-      });
-      ANONYMOUS.set(this, a);
-    }
-    return a;
+    return anonymousOf(this);
   }
 
   /** The passkey API client (js/passkey.js): one per client, made on first use. */
   get passkey() {
-    let p = PASSKEYS.get(this);
-    if (!p) {
-      p = new PasskeyApiClient({
-        run: subClientRun(this),
-        settings: settingsOf(this),
-        fetch: pageFetch || ((...a) => fetch(...a)),
-        errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
-        failed: internalError
-      });
-      PASSKEYS.set(this, p);
-    }
-    return p;
+    return passkeyOf(this);
   }
 
   async revokeRefreshToken(options = {}) {
@@ -873,27 +834,60 @@ async function popupCall(self, method, options, config) {
   }
 }
 
-// client.passkey of each client (a WeakMap, as client.mfa and client.myAccount).
-const PASSKEYS = new WeakMap();
-
 // What client.mfa, client.passkey and client.anonymous call the wasm client with: `WasmClient.mfa(op, args)`, its
 // JSON answer parsed.
 const subClientRun = (self) => async (op, args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
 
-// What the passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
+// What the MFA, passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
 // clientId, timeoutMs }`, op 1 above), asked once per client; a failed answer is asked again.
-const SUB_CLIENT_SETTINGS = new WeakMap();
-function settingsOf(self) {
-  let settings = SUB_CLIENT_SETTINGS.get(self);
-  if (!settings) SUB_CLIENT_SETTINGS.set(self, (settings = once(() => subClientRun(self)(1, {}))));
-  return settings;
-}
+const settingsOf = perClient((self) => once(() => subClientRun(self)(1, {})));
 
 /** The error of a lazily loaded module that could not be loaded (the sub-clients' `failed`). */
 const internalError = (message) => new GenericError('internal_error', message);
 
-// client.anonymous of each client (a WeakMap, as for client.myAccount below).
-const ANONYMOUS = new WeakMap();
+const mfaOf = perClient(
+  (self) =>
+    new MfaApiClient({
+      run: subClientRun(self),
+      settings: settingsOf(self),
+      contexts: mfaContextsOf(self),
+      errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
+      failed: internalError
+    })
+);
+
+const passkeyOf = perClient(
+  (self) =>
+    new PasskeyApiClient({
+      run: subClientRun(self),
+      settings: settingsOf(self),
+      fetch: pageFetch || ((...a) => fetch(...a)),
+      errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
+      failed: internalError
+    })
+);
+
+const anonymousOf = perClient((self) => {
+  const s = self[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
+  return new AnonymousSessionApiClient({
+    clientId: s ? s.config.clientId : '',
+    cacheMode: s && s.anonymousMode,
+    // The tenant's URL and the request timeout, as the wasm client settles them.
+    settings: settingsOf(self),
+    errors: { session: AnonymousSessionError, timeout: TimeoutError },
+    failed: internalError
+  });
+});
+
+const myAccountOf = perClient((self) => {
+  const base = () => call(self, (c) => c.connect(2, ''));
+  const fetcher = self.createFetcher({
+    ...(self[S] && self[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
+    getAccessToken: async (authParams) =>
+      self.getTokenSilently({ authorizationParams: { scope: authParams?.scope?.join(' '), audience: await base() }, detailedResponse: true })
+  });
+  return new MyAccountApiClient(fetcher, base);
+});
 
 // A login's options with `anon_transfer_token` while an anonymous session exists (auth0-spa-js
 // 2.28): minted first, so the tenant can link the anonymous identity to the user who logs in.
@@ -903,10 +897,6 @@ async function withAnonymousTransfer(self, options) {
   if (!token) return options;
   return Object.assign({}, options, { authorizationParams: withAnonTransferToken(options.authorizationParams || {}, token) });
 }
-
-// client.myAccount of each client (a WeakMap, so the getter also works on objects that borrow
-// Auth0Client.prototype, as the framework wrappers' test doubles do).
-const MY_ACCOUNTS = new WeakMap();
 
 /** The DPoP nonce slot of the My Account API (auth0-spa-js's `dpopNonceId` for it). */
 const MY_ACCOUNT_DPOP_NONCE_ID = '__auth0_my_account_api__';

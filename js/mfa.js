@@ -20,13 +20,15 @@ export const MFA_CONTEXT_TTL_MS = 10 * 60 * 1000;
  * @typedef {{ scope?: string, audience?: string, mfaRequirements?: any, createdAt: number }} MfaContext
  * @typedef {{
  *   run: (op: number, args: object) => Promise<any>,
+ *   settings: () => Promise<{ baseUrl: string, clientId: string, timeoutMs: number }>,
  *   contexts: Map<string, MfaContext>,
  *   errors: import('./mfa-api.js').MfaDeps['errors'],
  *   failed: (message: string) => Error
  * }} MfaHost
  *   What a client lends its `mfa`: `run(op, args)` calls `WasmClient.mfa` (op 0 the grant
- *   `{ body, scope?, audience? }` → the token response; 1 `{ baseUrl, clientId, timeoutMs }`) and
- *   resolves to its JSON answer parsed; `contexts` are the client's; `errors` are the classes
+ *   `{ body, scope?, audience? }` → the token response) and resolves to its JSON answer parsed;
+ *   `settings()` is what the HTTP calls need from the client, asked of it once (shared with
+ *   `client.passkey` and `client.anonymous`); `contexts` are the client's; `errors` are the classes
  *   js/mfa-api.js throws; `failed(message)` makes the error of a module that could not be loaded.
  *   This module imports nothing (the error classes come from js/index.js), so that the lazily
  *   loaded js/mfa-api.js shares no module with the main entry.
@@ -67,20 +69,11 @@ const HOST = Symbol('host');
 /** @param {MfaApiClient} self @returns {MfaHost} */
 const host = (self) => /** @type {any} */ (self)[HOST];
 
-/** What the MFA API calls need from each client (`{ baseUrl, clientId, timeoutMs }`), asked once. */
-const SETTINGS = new WeakMap();
-
 /** The lazily loaded module and what its HTTP calls need from the client of `self`. @param {MfaApiClient} self */
 async function http(self) {
   const h = host(self);
-  let settings = SETTINGS.get(h);
-  if (!settings) {
-    settings = h.run(1, {});
-    SETTINGS.set(h, settings);
-    settings.catch(() => SETTINGS.delete(h)); // a failed answer is asked again next time
-  }
-  const [module, answered] = await Promise.all([api(h), settings]);
-  const deps = { ...answered, fetch: pageFetch || fetch, errors: h.errors };
+  const [module, settings] = await Promise.all([api(h), h.settings()]);
+  const deps = { ...settings, fetch: pageFetch || fetch, errors: h.errors };
   return { module, deps };
 }
 

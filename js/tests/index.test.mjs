@@ -923,15 +923,14 @@ test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at imp
   } finally {
     globalThis.fetch = saved;
   }
-  const ops = [];
+  let asked = 0;
   const extras = await import(pathToFileURL(join(dir, 'extras.js')).href);
   const contexts = new Map();
   const client = new mfa.MfaApiClient({
     run: async (op) => {
-      ops.push(op);
-      if (op === 1) return { baseUrl: 'https://t.example', clientId: 'cid', timeoutMs: 5000 };
       throw new Error('unexpected op ' + op);
     },
+    settings: async () => (asked++, { baseUrl: 'https://t.example', clientId: 'cid', timeoutMs: 5000 }),
     contexts,
     errors: { list: extras.MfaListAuthenticatorsError, enroll: extras.MfaEnrollmentError, challenge: extras.MfaChallengeError, factors: extras.MfaEnrollmentFactorsError, verify: extras.MfaVerifyError },
     failed: (m) => new errors.GenericError('internal_error', m)
@@ -940,9 +939,24 @@ test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at imp
   const list = await client.getAuthenticators('mt-1');
   assert.deepEqual(list.map((a) => a.id), ['totp|1'], 'filtered by the context\'s challenge types');
   assert.deepEqual(sent, [['https://t.example/mfa/authenticators', 'Bearer mt-1']]);
-  assert.deepEqual(ops, [1]);
-  await client.getAuthenticators('mt-1');
-  assert.deepEqual(ops, [1], 'the client\'s settings are asked for once');
+  assert.equal(asked, 1, 'the HTTP calls take the tenant\'s URL, client and timeout from the client\'s settings');
+});
+
+test('client.mfa, client.passkey and client.anonymous are made once per client and ask its settings once between them', async () => {
+  // Port 9 on loopback refuses at once: the passkey and anonymous requests fail without a network.
+  fake().handlers.mfa = async (op) => (op === 1 ? JSON.stringify({ baseUrl: 'http://127.0.0.1:9', clientId: 'abc', timeoutMs: 5000 }) : '{}');
+  const a = new shared.Auth0Client(base);
+  const b = new shared.Auth0Client(base);
+  for (const name of ['mfa', 'passkey', 'anonymous', 'myAccount']) {
+    assert.equal(a[name], a[name], `${name} is one object per client`);
+    assert.notEqual(a[name], b[name], `${name} is not shared between clients`);
+  }
+  const asked = () => fake().clients.map((w) => w.calls.filter(([name, op]) => name === 'mfa' && op === 1).length);
+  // Each of these asks the settings before it fails (no MFA context; nothing listens on port 9).
+  await assert.rejects(a.mfa.getAuthenticators('no-context'), (e) => e.error === 'invalid_request');
+  await assert.rejects(a.passkey.getLoginChallenge(), (e) => e instanceof Error);
+  await assert.rejects(a.anonymous.createSession(), (e) => e instanceof Error);
+  assert.deepEqual(asked(), [1, 0], 'client a asked once for its three sub-clients, client b never');
 });
 
 test('MFA contexts live ten minutes per token, a newer one replacing the older', async () => {
