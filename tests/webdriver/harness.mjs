@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { WebDriver, By } from 'selenium-webdriver';
 import { Executor, HttpClient } from 'selenium-webdriver/http/index.js';
 import { startTenant } from '../../tenant/server.mjs';
+import { startResourceServer } from '../../tenant/resource.mjs';
 import { startStatic } from '../support/static-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -152,6 +153,8 @@ async function startDriver() {
 /**
  * Starts the tenant, the test-page server, the same pages under a strict CSP (another origin),
  * and the driver for ENGINE.
+ * @param {{ tenant?: object, api?: boolean }} [o] `tenant`: startTenant() options over the
+ *   defaults; `api`: also the resource server of tenant/resource.mjs, as env.api
  */
 export async function startEnv(o = {}) {
   if (!existsSync(path.join(REPO, 'dist', 'index.js'))) {
@@ -178,6 +181,10 @@ export async function startEnv(o = {}) {
     env.tenant = await withTimeout(startTenant({ port: 0, spa: [env.pages.url, env.cspPages.url], autoLogin: true, accessTokenTtl: 3600, ...(o.tenant || {}) }), 20_000, 'tenant start');
     cleanups.push(['tenant', () => env.tenant.stop()]);
     env.tenantDefaults = env.tenant.config();
+    if (o.api) {
+      env.api = await withTimeout(startResourceServer({ tenant: env.tenant }), 10_000, 'resource server start');
+      cleanups.push(['resource server', () => env.api.stop()]);
+    }
     env.driver = await startDriver();
     cleanups.push(['driver', () => env.driver.stop()]);
   } catch (err) {
