@@ -70,13 +70,29 @@ function request(store, mode, make) {
 }
 
 /**
- * The stored pair under `name`, or a new non-extractable ES256 pair stored there.
+ * Whether a stored value is a pair this store can sign with: an ES256 private key that may sign
+ * and its public key. Anything else under the name (another script's value, a damaged entry)
+ * could make no proof that a server accepts, so it is replaced by a new pair rather than failing
+ * every token request of the client for good.
+ * @param {any} found
+ * @returns {found is CryptoKeyPair}
+ */
+export function isSigningPair(found) {
+  const ok = (/** @type {any} */ key, /** @type {string} */ type, /** @type {string} */ usage) =>
+    !!key && key.type === type && !!key.algorithm && key.algorithm.name === ES256.name &&
+    key.algorithm.namedCurve === ES256.namedCurve && Array.isArray(key.usages) && key.usages.includes(usage);
+  return !!found && ok(found.privateKey, 'private', 'sign') && ok(found.publicKey, 'public', 'verify');
+}
+
+/**
+ * The stored pair under `name`, or a new non-extractable ES256 pair stored there (also in place
+ * of a stored value that is not one, {@link isSigningPair}).
  * @param {string} name
  * @returns {Promise<CryptoKeyPair>}
  */
 function keyPair(name) {
   return request(KEYPAIRS, 'readonly', (s) => s.get(name)).then((found) => {
-    if (found && found.privateKey && found.publicKey) return found;
+    if (isSigningPair(found)) return found;
     let made = creating.get(name);
     if (!made) {
       if (!subtle) throw new Error('WebCrypto (crypto.subtle) is not available; DPoP needs a secure origin');

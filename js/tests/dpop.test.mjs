@@ -52,7 +52,7 @@ function fakeIndexedDb() {
 const idb = fakeIndexedDb();
 globalThis.indexedDB = idb;
 if (!globalThis.crypto) globalThis.crypto = webcrypto;
-const { dpop, copyInto } = await import('../dpop.js');
+const { dpop, copyInto, isSigningPair } = await import('../dpop.js');
 
 const KEY = 'client-a::auth0';
 
@@ -100,4 +100,28 @@ test('ops 2 and 3 read and write nonces; op 4 clears one client\'s nonces and pa
   assert.deepEqual([...db.stores.get('nonce').keys()], ['client-b::auth0']);
   assert.deepEqual([...db.stores.get('keypair').keys()], ['client-b::auth0']);
   assert.deepEqual(await dpop(2, 'client-a::auth0', ''), [0, undefined]);
+});
+
+test('a stored value that is not an ES256 signing pair is replaced by a new pair, not used', async () => {
+  const store = () => idb.dbs.get('auth0-spa-js').stores.get('keypair');
+  await dpop(0, 'seed::auth0', ''); // opens the database
+  const p384 = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify']);
+  const p256 = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const rows = [
+    ['strings', { privateKey: 'x', publicKey: 'y' }],
+    ['a P-384 pair', p384],
+    ['the keys swapped', { privateKey: p256.publicKey, publicKey: p256.privateKey }],
+    ['a number', 7],
+  ];
+  for (const [what, value] of rows) {
+    assert.equal(isSigningPair(value), false, what);
+    store().set(`bad::${what}`, value);
+    const [code, text] = await dpop(0, `bad::${what}`, '');
+    assert.equal(code, 0, `${what}: ${text}`);
+    assert.equal(JSON.parse(text).crv, 'P-256', what);
+    assert.equal(isSigningPair(store().get(`bad::${what}`)), true, `${what}: a new pair is stored in its place`);
+    const [signed] = await dpop(1, `bad::${what}`, 'h.c');
+    assert.equal(signed, 0, `${what}: it signs`);
+  }
+  assert.equal(isSigningPair(p256), true);
 });
