@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * auth0-spa-wasm: the cache classes and value types auth0-spa-js exports (docs/behaviour.md §3):
  * `CacheKey`, `LocalStorageCache`, `InMemoryCache`, `User`, `ResponseType`, `RefreshTokenMode`.
@@ -14,6 +15,10 @@ const PREFIX = '@@auth0spajs@@';
  * in the Rust core (`src/core/cache.rs`), in the same format.
  */
 export class CacheKey {
+  /**
+   * @param {{ clientId: string, scope?: string, audience?: string }} data
+   * @param {string} [prefix] @param {string} [suffix]
+   */
   constructor(data, prefix = PREFIX, suffix) {
     this.prefix = prefix;
     this.suffix = suffix;
@@ -27,13 +32,16 @@ export class CacheKey {
     return [this.prefix, this.clientId, this.audience, this.scope, this.suffix].filter(Boolean).join('::');
   }
 
-  /** The key a text names (its first four `::`-separated parts). */
+  /** The key a text names (its first four `::`-separated parts). @param {string} key */
   static fromKey(key) {
     const [prefix, clientId, audience, scope] = key.split('::');
     return new CacheKey({ clientId, scope, audience }, prefix);
   }
 
-  /** The key of a cache entry (`client_id`, `audience`, `scope`). */
+  /**
+   * The key of a cache entry (`client_id`, `audience`, `scope`).
+   * @param {{ client_id: string, audience?: string, scope?: string }} entry
+   */
   static fromCacheEntry(entry) {
     return new CacheKey({ scope: entry.scope, audience: entry.audience, clientId: entry.client_id });
   }
@@ -41,10 +49,12 @@ export class CacheKey {
 
 /** The `cacheLocation: 'localstorage'` cache as an object (doc §3.4): JSON in localStorage. */
 export class LocalStorageCache {
+  /** @param {string} key @param {unknown} entry */
   set(key, entry) {
     localStorage.setItem(key, JSON.stringify(entry));
   }
 
+  /** @param {string} key @returns {any} */
   get(key) {
     const json = window.localStorage.getItem(key);
     if (!json) return;
@@ -55,6 +65,7 @@ export class LocalStorageCache {
     }
   }
 
+  /** @param {string} key */
   remove(key) {
     localStorage.removeItem(key);
   }
@@ -67,16 +78,20 @@ export class LocalStorageCache {
 /** The `cacheLocation: 'memory'` cache as an object; `enclosedCache` is the ICache (doc §3.4). */
 export class InMemoryCache {
   constructor() {
+    /** @type {Record<string, any>} */
     let cache = {};
     this.enclosedCache = {
+      /** @param {string} key @param {unknown} entry */
       set(key, entry) {
         cache[key] = entry;
       },
+      /** @param {string} key */
       get(key) {
         const entry = cache[key];
         if (!entry) return;
         return entry;
       },
+      /** @param {string} key */
       remove(key) {
         delete cache[key];
       },

@@ -1,3 +1,4 @@
+// @ts-check
 // Error classes with the names, fields, messages and inheritance of @auth0/auth0-spa-js v2
 // (docs/behaviour.md §6), so that `e instanceof PopupTimeoutError`, `e instanceof GenericError` and
 // `e.error === 'login_required'` keep working in apps that switch to this package.
@@ -9,6 +10,7 @@
 
 /** Base of every SDK error: an OAuth/SDK `error` code plus `error_description` (= message). */
 export class GenericError extends Error {
+  /** @param {string} error @param {string} error_description */
   constructor(error, error_description) {
     super(error_description);
     this.error = error;
@@ -16,7 +18,10 @@ export class GenericError extends Error {
     Object.setPrototypeOf(this, GenericError.prototype);
   }
 
-  /** Builds a GenericError from an OAuth error payload `{ error, error_description }`. */
+  /**
+   * Builds a GenericError from an OAuth error payload `{ error, error_description }`.
+   * @param {{ error: string, error_description: string }} payload
+   */
   static fromPayload({ error, error_description }) {
     return new GenericError(error, error_description);
   }
@@ -24,6 +29,7 @@ export class GenericError extends Error {
 
 /** Invalid option combination found at construction; `error_description` = message + suggestion. */
 export class InvalidConfigurationError extends GenericError {
+  /** @param {string} message @param {string} suggestion */
   constructor(message, suggestion) {
     super('invalid_configuration', message + ' ' + suggestion);
     this.suggestion = suggestion;
@@ -33,6 +39,7 @@ export class InvalidConfigurationError extends GenericError {
 
 /** `error` returned to the redirect callback (handleRedirectCallback). */
 export class AuthenticationError extends GenericError {
+  /** @param {string} error @param {string} error_description @param {string | undefined} state @param {any} [appState] */
   constructor(error, error_description, state, appState = null) {
     super(error, error_description);
     this.state = state;
@@ -43,6 +50,10 @@ export class AuthenticationError extends GenericError {
 
 /** `error` returned to the connect-account callback (connectAccountWithRedirect). */
 export class ConnectError extends GenericError {
+  /**
+   * @param {string} error @param {string} error_description @param {string | undefined} connection
+   * @param {string | undefined} state @param {any} [appState]
+   */
   constructor(error, error_description, connection, state, appState = null) {
     super(error, error_description);
     this.connection = connection;
@@ -62,6 +73,7 @@ export class TimeoutError extends GenericError {
 
 /** The login popup did not answer in time; `popup` is the window. */
 export class PopupTimeoutError extends TimeoutError {
+  /** @param {Window | undefined} popup */
   constructor(popup) {
     super();
     this.popup = popup;
@@ -71,6 +83,7 @@ export class PopupTimeoutError extends TimeoutError {
 
 /** The user closed the login popup; `popup` is the window. */
 export class PopupCancelledError extends GenericError {
+  /** @param {Window | undefined} popup */
   constructor(popup) {
     super('cancelled', 'Popup closed');
     this.popup = popup;
@@ -88,6 +101,7 @@ export class PopupOpenError extends GenericError {
 
 /** The token endpoint answered `mfa_required`. */
 export class MfaRequiredError extends GenericError {
+  /** @param {string} error @param {string} error_description @param {string | undefined} mfa_token @param {any} mfa_requirements */
   constructor(error, error_description, mfa_token, mfa_requirements) {
     super(error, error_description);
     this.mfa_token = mfa_token;
@@ -97,10 +111,12 @@ export class MfaRequiredError extends GenericError {
 }
 
 // auth0-spa-js shows '' instead of an absent value, and '' instead of the audience 'default'.
+/** @param {string | undefined} value @param {string} [hidden] */
 const shown = (value, hidden) => (value && value !== hidden ? value : '');
 
 /** No refresh token for the requested audience and scope. */
 export class MissingRefreshTokenError extends GenericError {
+  /** @param {string | undefined} audience @param {string | undefined} scope */
   constructor(audience, scope) {
     super(
       'missing_refresh_token',
@@ -114,6 +130,7 @@ export class MissingRefreshTokenError extends GenericError {
 
 /** A refreshed token lacks requested scopes (MRRT). */
 export class MissingScopesError extends GenericError {
+  /** @param {string | undefined} audience @param {string | undefined} scope */
   constructor(audience, scope) {
     super(
       'missing_scopes',
@@ -128,6 +145,7 @@ export class MissingScopesError extends GenericError {
 
 /** The token endpoint still asked for a DPoP nonce after the one retry (RFC 9449 §8); `newDpopNonce` is its latest. */
 export class UseDpopNonceError extends GenericError {
+  /** @param {string | undefined} newDpopNonce */
   constructor(newDpopNonce) {
     super('use_dpop_nonce', 'Server rejected DPoP proof: wrong nonce');
     this.newDpopNonce = newDpopNonce;
@@ -137,6 +155,7 @@ export class UseDpopNonceError extends GenericError {
 
 // Sets a field after construction, so that the error's own text (description) wins over the
 // class's default message while the class, prototype chain and extra fields stay right.
+/** @template {GenericError} E @param {E} e @param {unknown} error @param {unknown} description @returns {E} */
 function describe(e, error, description) {
   if (typeof error === 'string') e.error = error;
   if (typeof description === 'string') {
@@ -146,9 +165,10 @@ function describe(e, error, description) {
   return e;
 }
 
-const str = (v) => (v == null ? '' : String(v));
+const str = (/** @type {unknown} */ v) => (v == null ? '' : String(v));
 
 // JSON text or a value: mfa_requirements / appState may arrive either way from the wasm side.
+/** @param {unknown} v @returns {any} */
 function value(v) {
   if (typeof v !== 'string') return v;
   try {
@@ -159,10 +179,21 @@ function value(v) {
 }
 
 /**
+ * The plain error object the wasm side rejects with (the contract at the top of js/index.js).
+ * @typedef {{
+ *   class?: string, error?: unknown, description?: unknown, error_description?: unknown,
+ *   state?: string, appState?: unknown, connection?: string, mfa_token?: string,
+ *   mfa_requirements?: unknown, audience?: string, scope?: string, suggestion?: string,
+ *   newDpopNonce?: string, interactive?: boolean
+ * }} WasmError
+ */
+
+/**
  * @internal Turns the plain error object the wasm side rejects with,
  * `{ class, error, description, state?, appState?, connection?, mfa_token?, mfa_requirements?,
  * audience?, scope?, suggestion? }`, into an instance of the matching class. `popup` is the window of the
  * current popup call (the wasm side does not hand it back). Unknown classes become GenericError.
+ * @param {WasmError} obj @param {Window} [popup] @returns {Error}
  */
 export function toJsError(obj, popup) {
   const e = classify(obj, popup);
@@ -171,23 +202,26 @@ export function toJsError(obj, popup) {
 }
 
 /** Errors the wasm side marked `interactive`: the popup handler may complete their call. */
+/** @type {WeakSet<any>} */
 const INTERACTIVE = new WeakSet();
 
 /**
  * @internal Whether `e` came from a silent renewal that only the user can complete and the
  * client's `interactiveErrorHandler: 'popup'` asks to complete in a popup (the Rust core decides:
  * `Error::asks_for_interaction`).
+ * @param {unknown} e
  */
 export function asksForPopup(e) {
   return INTERACTIVE.has(e);
 }
 
+/** @param {WasmError} obj @param {Window} [popup] @returns {Error} */
 function classify(obj, popup) {
   const error = str(obj.error);
   const description = str(obj.description != null ? obj.description : obj.error_description);
   switch (obj.class) {
     case 'Plain': {
-      const e = new Error(description);
+      const e = /** @type {Error & { error?: string }} */ (new Error(description));
       e.error = error;
       return e;
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // Where the .wasm comes from, for the glue's init(). This variant loads the file next to this
 // module: bundlers that understand `new URL('…', import.meta.url)` (Vite build, webpack 5, Rollup,
 // Parcel) emit it as an asset, and a plain <script type="module"> fetches it from the same folder.
