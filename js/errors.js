@@ -101,7 +101,7 @@ export class PopupOpenError extends GenericError {
 
 /** The token endpoint answered `mfa_required`. */
 export class MfaRequiredError extends GenericError {
-  /** @param {string} error @param {string} error_description @param {string | undefined} mfa_token @param {any} mfa_requirements */
+  /** @param {string} error @param {string} error_description @param {string} mfa_token @param {any} mfa_requirements */
   constructor(error, error_description, mfa_token, mfa_requirements) {
     super(error, error_description);
     this.mfa_token = mfa_token;
@@ -238,7 +238,8 @@ function classify(obj, popup) {
     case 'PopupOpen':
       return describe(new PopupOpenError(), error, description);
     case 'MfaRequired':
-      return new MfaRequiredError(error, description, obj.mfa_token, value(obj.mfa_requirements) || {});
+      // The Rust core's mfa_required error always has its mfa_token.
+      return new MfaRequiredError(error, description, /** @type {string} */ (obj.mfa_token), value(obj.mfa_requirements) || {});
     case 'MissingRefreshToken':
       return describe(new MissingRefreshTokenError(obj.audience, obj.scope), error, description);
     case 'MissingScopes':

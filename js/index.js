@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * auth0-spa-wasm: package entry. Same exports and method signatures as @auth0/auth0-spa-js v2
  * (docs/behaviour.md §1), backed by the Rust/WebAssembly client. No separate init call: the wasm
@@ -138,21 +139,25 @@ export { AnonymousSessionApiClient };
  * session requests to `https://{domain}`, nothing stored (js/anonymous.js `lowLevelClient`).
  */
 export class AnonymousSessionClient {
+  /** @param {{ domain: string, clientId: string, customFetch?: typeof fetch }} options */
   constructor(options) {
     lowLevelClient(this, options, { session: AnonymousSessionError, timeout: TimeoutError, failed: internalError });
   }
 
-  /** A new session (`POST /anonymous/token`). */
+  /** A new session (`POST /anonymous/token`). @param {any} [options] */
   createSession(options) {
     return lowLevelCall(this, 'createSession', options);
   }
 
-  /** A new access token of `options.sessionToken`'s session, or a new session without one. */
+  /** A new access token of `options.sessionToken`'s session, or a new session without one. @param {any} [options] */
   getAccessToken(options) {
     return lowLevelCall(this, 'getAccessToken', options);
   }
 
-  /** A single-use transfer token of `sessionToken`'s session for a login, or null on any failure. */
+  /**
+   * A single-use transfer token of `sessionToken`'s session for a login, or null on any failure.
+   * @param {string} [sessionToken]
+   */
   mintTransferToken(sessionToken) {
     return lowLevelCall(this, 'mintTransferToken', sessionToken);
   }
@@ -184,9 +189,16 @@ export {
 // The MFA, passkey, My Account and anonymous-session error classes and isFederatedDomain (js/extras.js).
 export * from './extras.js';
 
+/**
+ * The app's options objects as this module reads them: loosely, since the wasm client validates
+ * them (their public types are js/index.d.ts's).
+ * @typedef {Record<string, any>} Options
+ */
+
 // ---------------------------------------------------------------------------------------------
 // Loading the wasm module: once, lazily; a failed load (network, CSP) is retried on the next call.
 
+/** @type {Promise<unknown> | undefined} */
 let loading;
 
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' in script-src refuses to compile
@@ -195,7 +207,7 @@ let loading;
 // CSP", WebKit: "...'wasm-unsafe-eval' is not an allowed source...").
 const CSP_REFUSAL = /Content.Security.Policy|\bCSP\b|unsafe-eval/i;
 
-/** The error for a failed load: the CSP requirement by name when that was the cause. */
+/** The error for a failed load: the CSP requirement by name when that was the cause. @param {unknown} e */
 function loadError(e) {
   if (CSP_REFUSAL.test(text(e))) {
     return new GenericError(
@@ -230,12 +242,15 @@ function ready() {
 // GenericError('internal_error'), and from then on every method of every client rejects with the
 // same error instead of running on the broken module. Reloading the page starts a fresh module.
 
+/** @type {GenericError | undefined} */
 let broken;
+/** @type {Set<(e: unknown) => void>} */
 const waiting = new Set();
 let listening = false;
 
-const isTrap = (e) => typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError;
+const isTrap = (/** @type {unknown} */ e) => typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError;
 
+/** @param {unknown} e */
 function trapped(e) {
   if (!broken) {
     broken = new GenericError(
@@ -258,6 +273,7 @@ function listenForTraps() {
   });
 }
 
+/** @param {unknown} e */
 function text(e) {
   try {
     return e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e);
@@ -287,6 +303,7 @@ const mfaContextsOf = perClient(() => new Map());
 // An `mfa_required` answer names the scope and audience its request asked for (the Rust core's
 // Error::for_request): kept as the mfa_token's context for client.mfa (js/mfa.js), as
 // auth0-spa-js keeps one for every grant but authorization_code.
+/** @param {Auth0Client} self @param {any} raw @param {Error} e */
 function noteMfa(self, raw, e) {
   if (e instanceof MfaRequiredError && raw && typeof raw.scope === 'string') {
     rememberMfaContext(mfaContextsOf(self), e.mfa_token, raw.scope, raw.audience, e.mfa_requirements);
@@ -294,6 +311,7 @@ function noteMfa(self, raw, e) {
 }
 
 // Anything a wasm call rejects or throws with becomes an Error (see the contract above).
+/** @param {any} e @param {Window} [popup] @returns {Error} */
 function toError(e, popup) {
   if (typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError) {
     return new GenericError('internal_error', 'auth0-spa-wasm internal error: ' + text(e));
@@ -315,6 +333,7 @@ function toError(e, popup) {
 // JSON text of `obj` where non-finite numbers and BigInts become strings, so the parser can reject
 // them by name instead of seeing `null`. A top-level `appState` is stored and handed back as JSON
 // by auth0-spa-js too, so it is normalised exactly as JSON.stringify would (NaN -> null).
+/** @param {unknown} obj @returns {string} */
 function toJson(obj) {
   return JSON.stringify(obj || {}, function (key, v) {
     if (key === 'appState' && this === obj) {
@@ -328,7 +347,9 @@ function toJson(obj) {
 }
 
 // Shallow copy of `obj` without `keys`.
+/** @param {Options} obj @param {string[]} keys */
 function without(obj, keys) {
+  /** @type {Options} */
   const out = {};
   for (const k in obj) {
     if (Object.prototype.hasOwnProperty.call(obj, k) && keys.indexOf(k) < 0) out[k] = obj[k];
@@ -337,9 +358,10 @@ function without(obj, keys) {
 }
 
 // A result that is JSON text (or already a value).
-const parsed = (r) => (typeof r === 'string' ? JSON.parse(r) : r);
+const parsed = (/** @type {any} */ r) => (typeof r === 'string' ? JSON.parse(r) : r);
 
 // Same object back while the JSON text is unchanged (auth0-spa-js keeps user identity stable).
+/** @param {{ t?: string, v?: any }} slot @param {unknown} r */
 function remembered(slot, r) {
   if (r == null) {
     slot.t = slot.v = undefined;
@@ -354,7 +376,7 @@ function remembered(slot, r) {
 }
 
 // auth0-spa-js `patchOpenUrlWithOnRedirect`: `openUrl` wins unless unset; then `onRedirect`.
-const opener = (o) => (o.openUrl === false || o.openUrl ? o.openUrl : o.onRedirect);
+const opener = (/** @type {Options} */ o) => (o.openUrl === false || o.openUrl ? o.openUrl : o.onRedirect);
 
 // auth0-spa-js `openPopup('')`: centred 400x600 named window, opened before any await.
 function openPopup() {
@@ -370,6 +392,7 @@ function openPopup() {
   );
 }
 
+/** @param {Window} popup */
 function closeQuietly(popup) {
   try {
     popup.close();
@@ -383,7 +406,22 @@ function closeQuietly(popup) {
 
 const S = Symbol('auth0-spa-wasm');
 
+/**
+ * What each client keeps under S (its constructor defines it): the options as JSON text and what
+ * JSON cannot carry, the wasm client once made (`inst`) or being made (`pending`), the last user
+ * and claims texts with their objects, and getTokenSilently's memoised hits (below).
+ * @typedef {{
+ *   json: string, cache: object | undefined, now: Function | undefined,
+ *   config: Readonly<{ domain: string, clientId: string }>, dpop: boolean, transferParam: string,
+ *   anonymousMode: any, inst: glue.WasmClient | undefined, pending: Promise<glue.WasmClient> | undefined,
+ *   user: { t?: string, v?: any }, claims: { t?: string, v?: any }, hits: Map<string, Hit> | undefined
+ * }} State
+ * @typedef {Auth0Client & { [S]: State }} Stated  A client seen with its state. (The methods cast
+ *   `this` to Auth0Client first: tsc will not cast its polymorphic `this` to Stated directly.)
+ */
+
 // The wasm client of `s`, constructed once after the module is ready.
+/** @param {State} s @returns {Promise<glue.WasmClient>} */
 function client(s) {
   if (!s.pending) {
     s.pending = ready()
@@ -406,19 +444,25 @@ function client(s) {
 // Starts loading the module and constructing the wasm client of `s` without waiting for them, in
 // a page only (server-side rendering constructs clients it never uses). Nothing is lost when it
 // fails: client() forgets a failed attempt, so the first call repeats it and reports its error.
+/** @param {State} s */
 function warmUp(s) {
   if (typeof window !== 'undefined' && !broken) client(s).catch(() => {});
 }
 
 // The wasm client, or a promise of it on first use (callers `await` either).
+/** @param {Auth0Client} self */
 function wasm(self) {
-  const s = self[S];
+  const s = /** @type {Stated} */ (self)[S];
   return s.inst || client(s);
 }
 
 // Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above;
 // popup errors carry `popup`); settles even when the wasm code traps (see "Containing a
 // WebAssembly trap").
+/**
+ * @template T @param {Auth0Client} self @param {(c: glue.WasmClient) => T | PromiseLike<T>} fn
+ * @param {Window} [popup] @returns {Promise<T>}
+ */
 function call(self, fn, popup) {
   if (broken) return Promise.reject(broken);
   return new Promise((resolve, reject) => {
@@ -448,6 +492,8 @@ function call(self, fn, popup) {
  * auth0-spa-js does (its `interactive_handler_cache_miss` when it is not there). Like
  * auth0-spa-js it opens the popup outside a click handler, where a popup blocker may refuse it
  * (`PopupOpenError`).
+ * @param {Auth0Client} client @param {Options} options @param {boolean} detailed
+ * @returns {Promise<any>}
  */
 async function completeInPopup(client, options, detailed) {
   const authorizationParams = options.authorizationParams;
@@ -458,17 +504,20 @@ async function completeInPopup(client, options, detailed) {
 }
 
 // The DPoP methods throw synchronously without `useDpop`, as auth0-spa-js's `_assertDpop` does.
+/** @param {Auth0Client} self */
 function assertDpop(self) {
-  if (!self[S].dpop) throw new Error('`useDpop` option must be enabled before using DPoP.');
+  if (!/** @type {Stated} */ (self)[S].dpop) throw new Error('`useDpop` option must be enabled before using DPoP.');
 }
 
 // An optional text argument: absent stays absent.
+/** @param {unknown} v */
 function optionalText(v) {
   return v == null ? undefined : String(v);
 }
 
 /** The SDK client; same API as auth0-spa-js's `Auth0Client`. */
 export class Auth0Client {
+  /** @param {Options} options */
   constructor(options) {
     // The checks auth0-spa-js makes synchronously in its constructor (doc §1.3).
     if (options.refreshTokenMode === 'online') {
@@ -536,18 +585,19 @@ export class Auth0Client {
         hits: undefined
       }
     });
-    warmUp(this[S]);
+    warmUp(/** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S]);
   }
 
   /** `{ domain, clientId }` as given to the constructor (frozen). */
   getConfiguration() {
-    return this[S].config;
+    return /** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S].config;
   }
 
+  /** @param {Options} [options] */
   async loginWithRedirect(options = {}) {
     const openUrl = opener(options);
     const fragment = options.fragment;
-    const login = await withAnonymousTransfer(this, withSessionTransferToken(this[S], without(options, ['openUrl', 'onRedirect', 'fragment'])));
+    const login = await withAnonymousTransfer(this, withSessionTransferToken(/** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S], without(options, ['openUrl', 'onRedirect', 'fragment'])));
     const url = await call(this, (c) => c.loginWithRedirect(toJson(login)));
     const target = fragment ? url + '#' + fragment : url;
     try {
@@ -561,6 +611,7 @@ export class Auth0Client {
     }
   }
 
+  /** @param {string} [url] */
   async handleRedirectCallback(url = window.location.href) {
     const r = parsed(await call(this, (c) => c.handleRedirectCallback(String(url)))) || {};
     if (r.connect) {
@@ -574,16 +625,19 @@ export class Auth0Client {
   // Not `async` in spirit: the popup must be opened before the first await (popup blockers only
   // allow window.open in the same task as the user's click). An async function runs synchronously
   // up to its first await, so the code before `await wasm(this)` still runs inside the click.
+  /** @param {Options} [options] @param {Options} [config] */
   async loginWithPopup(options, config) {
     return popupCall(this, 'loginWithPopup', options, config);
   }
 
+  /** @param {Options} [options] @param {Options} [config] */
   async getTokenWithPopup(options, config) {
     return popupCall(this, 'getTokenWithPopup', options, config);
   }
 
+  /** @param {Options} [options] @returns {Promise<any>} */
   async getTokenSilently(options = {}) {
-    const s = this[S];
+    const s = /** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S];
     const json = toJson(options);
     const detailed = !!options && options.detailedResponse === true;
     const hit = broken ? undefined : fastHit(s, json);
@@ -602,6 +656,7 @@ export class Auth0Client {
     return detailed ? parsed(r) : r;
   }
 
+  /** @param {Options} [options] */
   async checkSession(options) {
     // The wasm client answers whether the user is known to be logged out and
     // createAnonymousSessionOnFailedSilentAuth asks for an anonymous session then.
@@ -610,26 +665,28 @@ export class Auth0Client {
   }
 
   getUser() {
-    return call(this, async (c) => remembered(this[S].user, await c.getUser()));
+    return call(this, async (c) => remembered(/** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S].user, await c.getUser()));
   }
 
   getIdTokenClaims() {
-    return call(this, async (c) => remembered(this[S].claims, await c.getIdTokenClaims()));
+    return call(this, async (c) => remembered(/** @type {Stated} */ (/** @type {Auth0Client} */ (this))[S].claims, await c.getIdTokenClaims()));
   }
 
   isAuthenticated() {
     return call(this, async (c) => !!(await c.isAuthenticated()));
   }
 
+  /** @param {Options} options */
   async loginWithCustomTokenExchange(options) {
     return parsed(await call(this, (c) => c.loginWithCustomTokenExchange(toJson(options))));
   }
 
+  /** @param {Options} options */
   async customTokenExchange(options) {
     return parsed(await call(this, (c) => c.customTokenExchange(toJson(options))));
   }
 
-  /** @deprecated use loginWithCustomTokenExchange (as in auth0-spa-js). */
+  /** @deprecated use loginWithCustomTokenExchange (as in auth0-spa-js). @param {Options} options */
   async exchangeToken(options) {
     return this.loginWithCustomTokenExchange(options);
   }
@@ -637,6 +694,7 @@ export class Auth0Client {
   /**
    * A `fetch` for the app's own API that adds this client's access token (js/fetcher.js); the
    * token comes from `getTokenSilently({ authorizationParams: { scope, audience }, detailedResponse: true })`.
+   * @param {Options} [config]
    */
   createFetcher(config = {}) {
     return new Fetcher(config, {
@@ -656,6 +714,7 @@ export class Auth0Client {
    * the client draws `state` and a PKCE pair, the My Account API's `connect` answers with a
    * ticket, the client stores the transaction, and the page goes to the ticket URL (or
    * `openUrl` gets it). `handleRedirectCallback` completes it on the way back.
+   * @param {Options} options
    */
   async connectAccountWithRedirect(options) {
     const { openUrl, appState, connection, scopes, authorization_params, redirectUri } = options;
@@ -706,17 +765,18 @@ export class Auth0Client {
     return passkeyOf(this);
   }
 
+  /** @param {Options} [options] */
   async revokeRefreshToken(options = {}) {
     await call(this, (c) => c.revokeRefreshToken(toJson(options)));
   }
 
-  /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). */
+  /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). @param {string} [id] */
   getDpopNonce(id) {
     assertDpop(this);
     return call(this, (c) => c.dpop(0, JSON.stringify({ id: optionalText(id) })));
   }
 
-  /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. */
+  /** Stores a DPoP nonce for Auth0 (no `id`) or for the API `id`. @param {string} nonce @param {string} [id] */
   setDpopNonce(nonce, id) {
     assertDpop(this);
     return call(this, async (c) => { await c.dpop(1, JSON.stringify({ nonce: String(nonce), id: optionalText(id) })); });
@@ -726,6 +786,7 @@ export class Auth0Client {
    * A DPoP proof for a request to a resource server, with `ath` for `accessToken` (RFC 9449 §7).
    * `url` is read as `new URL(url)` reads it (the form auth0-spa-js signs); the query and fragment
    * are left out of `htu` by the client.
+   * @param {Options} params
    */
   generateDpopProof(params) {
     assertDpop(this);
@@ -733,6 +794,7 @@ export class Auth0Client {
     return call(this, (c) => c.dpop(2, JSON.stringify({ url: new URL(url).href, method: String(method), nonce: optionalText(nonce), accessToken: optionalText(accessToken) })));
   }
 
+  /** @param {Options} [options] */
   async logout(options = {}) {
     const openUrl = opener(options);
     const url = await call(this, (c) => c.logout(toJson(without(options, ['openUrl', 'onRedirect']))));
@@ -758,12 +820,20 @@ export class Auth0Client {
 
 const MAX_REMEMBERED_HITS = 8;
 
+/**
+ * A memoised hit (WasmClient.hitMemo's JSON): its cache generation `g`, fresh from `n` until `f`
+ * (ms), the detailed response `r`, and with entries in localStorage (`l`) their keys `k`, `u` and
+ * texts `e`, `t`.
+ * @typedef {{ g: number, n: number, f: number, r: any, l?: boolean, k: string, u: string, e: string, t: string }} Hit
+ */
+
+/** @param {State} s @param {string} json */
 function fastHit(s, json) {
   const m = s.hits && s.hits.get(json);
   if (!m) return;
   try {
     const now = Date.now();
-    const generation = s.inst.cacheGeneration();
+    const generation = /** @type {glue.WasmClient} */ (s.inst).cacheGeneration();
     if (now < m.n || now >= m.f || generation < 0 || generation !== m.g) return;
     if (m.l && (localStorage.getItem(m.k) !== m.e || localStorage.getItem(m.u) !== m.t)) return;
     return m.r;
@@ -773,6 +843,7 @@ function fastHit(s, json) {
   }
 }
 
+/** @param {State} s @param {glue.WasmClient} c @param {string} json */
 function rememberHit(s, c, json) {
   let t;
   try {
@@ -788,6 +859,7 @@ function rememberHit(s, c, json) {
 // Native-to-web single sign-on (auth0-spa-js `sessionTransferTokenQueryParamName`, doc §1.3): a
 // login carries the page URL's `?{name}=` value as `session_transfer_token` (unless the call
 // gives one), and the parameter leaves the address bar so it is used once.
+/** @param {State} s @param {Options} options */
 function withSessionTransferToken(s, options) {
   const name = s.transferParam;
   const params = options.authorizationParams || {};
@@ -810,6 +882,10 @@ function withSessionTransferToken(s, options) {
 }
 
 // loginWithPopup / getTokenWithPopup. Runs synchronously up to `await wasm(self)`.
+/**
+ * @param {Auth0Client} self @param {'loginWithPopup' | 'getTokenWithPopup'} method
+ * @param {Options} [options] @param {Options} [config]
+ */
 async function popupCall(self, method, options, config) {
   config = config || {};
   let popup = config.popup;
@@ -821,7 +897,7 @@ async function popupCall(self, method, options, config) {
   let started = false;
   try {
     // Awaited after the popup is open (it must open inside the click), as in auth0-spa-js.
-    const login = method === 'loginWithPopup' ? await withAnonymousTransfer(self, withSessionTransferToken(self[S], options || {})) : options;
+    const login = method === 'loginWithPopup' ? await withAnonymousTransfer(self, withSessionTransferToken(/** @type {Stated} */ (self)[S], options || {})) : options;
     return await call(self, (c) => {
       const optionsJson = toJson(login);
       const configJson = toJson(without(config, ['popup']));
@@ -836,14 +912,14 @@ async function popupCall(self, method, options, config) {
 
 // What client.mfa, client.passkey and client.anonymous call the wasm client with: `WasmClient.mfa(op, args)`, its
 // JSON answer parsed.
-const subClientRun = (self) => async (op, args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
+const subClientRun = (/** @type {Auth0Client} */ self) => async (/** @type {number} */ op, /** @type {object} */ args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
 
 // What the MFA, passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
 // clientId, timeoutMs }`, op 1 above), asked once per client; a failed answer is asked again.
 const settingsOf = perClient((self) => once(() => subClientRun(self)(1, {})));
 
 /** The error of a lazily loaded module that could not be loaded (the sub-clients' `failed`). */
-const internalError = (message) => new GenericError('internal_error', message);
+const internalError = (/** @type {string} */ message) => new GenericError('internal_error', message);
 
 const mfaOf = perClient(
   (self) =>
@@ -868,7 +944,7 @@ const passkeyOf = perClient(
 );
 
 const anonymousOf = perClient((self) => {
-  const s = self[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
+  const s = /** @type {Partial<Stated>} */ (self)[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
   return new AnonymousSessionApiClient({
     clientId: s ? s.config.clientId : '',
     cacheMode: s && s.anonymousMode,
@@ -882,8 +958,8 @@ const anonymousOf = perClient((self) => {
 const myAccountOf = perClient((self) => {
   const base = () => call(self, (c) => c.connect(2, ''));
   const fetcher = self.createFetcher({
-    ...(self[S] && self[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
-    getAccessToken: async (authParams) =>
+    ...(/** @type {Partial<Stated>} */ (self)[S] && /** @type {Stated} */ (self)[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
+    getAccessToken: async (/** @type {{ scope?: string[] } | undefined} */ authParams) =>
       self.getTokenSilently({ authorizationParams: { scope: authParams?.scope?.join(' '), audience: await base() }, detailedResponse: true })
   });
   return new MyAccountApiClient(fetcher, base);
@@ -892,6 +968,7 @@ const myAccountOf = perClient((self) => {
 // A login's options with `anon_transfer_token` while an anonymous session exists (auth0-spa-js
 // 2.28): minted first, so the tenant can link the anonymous identity to the user who logs in.
 // Without a session nothing is loaded or sent.
+/** @param {Auth0Client} self @param {Options} options */
 async function withAnonymousTransfer(self, options) {
   const token = await self.anonymous.mintTransferToken();
   if (!token) return options;
@@ -901,7 +978,7 @@ async function withAnonymousTransfer(self, options) {
 /** The DPoP nonce slot of the My Account API (auth0-spa-js's `dpopNonceId` for it). */
 const MY_ACCOUNT_DPOP_NONCE_ID = '__auth0_my_account_api__';
 
-/** `new Auth0Client(options)` followed by `checkSession()`; resolves to the client. */
+/** `new Auth0Client(options)` followed by `checkSession()`; resolves to the client. @param {Options} options */
 export async function createAuth0Client(options) {
   const auth0 = new Auth0Client(options);
   await auth0.checkSession();

@@ -20,6 +20,11 @@ export const MY_ACCOUNT_METHODS = Object.freeze([
   'enrollmentVerify'
 ]);
 
+/**
+ * The methods of an instance: those js/my-account-api.js makes, each loading that module first.
+ * @typedef {ReturnType<typeof import('./my-account-api.js').myAccountApi>} MyAccountApi
+ */
+
 /** js/my-account-api.js, imported once; a failed import is tried again by the next call. */
 const load = () => lazyImport('My Account', () => import('./my-account-api.js'));
 
@@ -31,6 +36,7 @@ const STATE = Symbol('myAccount');
  * (`client.createFetcher(...)`) whose tokens are for the API, and the API's base URL ending in
  * `/me/`; inside this package `apiBase` may also be a function resolving to it (the client's own
  * instance asks its options for it only when first used).
+ * @returns {new (myAccountFetcher: import('./my-account-api.js').TokenFetcher, apiBase: string | (() => Promise<string>)) => MyAccountApi}
  */
 function makeClass() {
   const MyAccountApiClient = class {
@@ -57,7 +63,8 @@ function makeClass() {
       }
     });
   }
-  return MyAccountApiClient;
+  // Its methods are the loop's, which tsc does not see.
+  return /** @type {any} */ (MyAccountApiClient);
 }
 
 /** auth0-spa-js's `MyAccountApiClient`: the class of `client.myAccount`. */
