@@ -173,7 +173,7 @@ async function refusal(response, Refused) {
   let body;
   try {
     body = JSON.parse(await response.text());
-  } catch (_) {
+  } catch {
     body = undefined;
   }
   const b = body && typeof body === 'object' ? body : {};
@@ -202,7 +202,7 @@ async function postToken(deps, fields) {
   let body;
   try {
     body = JSON.parse(await response.text());
-  } catch (_) {
+  } catch {
     throw new Refused('server_error', 'Invalid response from anonymous token endpoint');
   }
   return tokensFrom(body, Date.now(), Refused);
@@ -255,7 +255,7 @@ export async function transferToken(deps, sessionToken) {
     if (!response.ok) return null;
     const body = JSON.parse(await response.text());
     return body && typeof body.anon_transfer_token === 'string' ? body.anon_transfer_token : null;
-  } catch (_) {
+  } catch {
     return null;
   }
 }
@@ -327,7 +327,7 @@ export async function getTokenSilently(deps, options) {
   const lock = lockRequest(`anonymous::${deps.clientId}`, LOCK_TIMEOUT_MS);
   try {
     await lock.p;
-  } catch (_) {
+  } catch {
     lock.drop();
     throw new deps.errors.timeout();
   }

@@ -69,7 +69,7 @@ function parse(text) {
   try {
     const v = JSON.parse(text);
     return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  } catch (_) {
+  } catch {
     return null;
   }
 }
@@ -150,7 +150,7 @@ export function anonymousStore(mode, memory) {
 function quietly(f, fallback) {
   try {
     return f();
-  } catch (_) {
+  } catch {
     return fallback;
   }
 }

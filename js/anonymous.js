@@ -87,7 +87,7 @@ export class AnonymousSessionApiClient {
     try {
       const { module, deps } = await http(this);
       return await module.mintTransferToken(deps);
-    } catch (_) {
+    } catch {
       return null;
     }
   }
@@ -181,7 +181,7 @@ export async function lowLevelCall(self, method, arg) {
   if (method === 'mintTransferToken') {
     try {
       return await (await api(loader)).transferToken(http, arg);
-    } catch (_) {
+    } catch {
       return null;
     }
   }

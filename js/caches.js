@@ -60,7 +60,7 @@ export class LocalStorageCache {
     if (!json) return;
     try {
       return JSON.parse(json);
-    } catch (_) {
+    } catch {
       return;
     }
   }

@@ -173,7 +173,7 @@ function value(v) {
   if (typeof v !== 'string') return v;
   try {
     return JSON.parse(v);
-  } catch (_) {
+  } catch {
     return v;
   }
 }

@@ -254,7 +254,7 @@ export async function isFederatedDomain(auth0Domain, emailDomain, options) {
     if (res.status === 404) remember(key, false, NOT_FEDERATED_TTL_MS);
     else if (res.status === 429) console.warn('[Auth0] isFederatedDomain: rate limit hit (429)');
     return false;
-  } catch (_) {
+  } catch {
     return false;
   }
 }

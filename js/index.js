@@ -277,7 +277,7 @@ function listenForTraps() {
 function text(e) {
   try {
     return e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e);
-  } catch (_) {
+  } catch {
     return 'unknown error';
   }
 }
@@ -396,7 +396,7 @@ function openPopup() {
 function closeQuietly(popup) {
   try {
     popup.close();
-  } catch (_) {
+  } catch {
     /* already gone */
   }
 }
@@ -848,7 +848,7 @@ function rememberHit(s, c, json) {
   let t;
   try {
     t = c.hitMemo(json);
-  } catch (_) {
+  } catch {
     /* no memo then */
   }
   if (!s.hits || s.hits.size >= MAX_REMEMBERED_HITS) s.hits = new Map();
@@ -867,7 +867,7 @@ function withSessionTransferToken(s, options) {
   let url;
   try {
     url = new URL(window.location.href);
-  } catch (_) {
+  } catch {
     return options;
   }
   const token = url.searchParams.get(name);
@@ -875,7 +875,7 @@ function withSessionTransferToken(s, options) {
   url.searchParams.delete(name);
   try {
     window.history.replaceState({}, '', url.toString());
-  } catch (_) {
+  } catch {
     /* the token is still sent; the URL keeps it */
   }
   return Object.assign({}, options, { authorizationParams: Object.assign({}, params, { session_transfer_token: token }) });

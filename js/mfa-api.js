@@ -132,7 +132,7 @@ async function refusal(response, ErrorClass, fallback) {
   let body;
   try {
     body = JSON.parse(text);
-  } catch (_) {
+  } catch {
     return new ErrorClass('unknown_error', fallback);
   }
   const error = body && typeof body === 'object' ? body : {};

@@ -131,7 +131,7 @@ async function challengeRequest(h, path, body, Refused, fallback) {
     let cause;
     try {
       cause = { ...JSON.parse(text) };
-    } catch (_) {
+    } catch {
       cause = { error: 'unknown_error', error_description: `HTTP ${response.status} ${response.statusText}` };
     }
     Object.assign(cause, { statusCode: response.status, headers: response.headers, body: text });

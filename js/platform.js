@@ -25,7 +25,7 @@ function capture(obj, name) {
   try {
     const f = obj && obj[name];
     return typeof f === 'function' ? f.bind(obj) : undefined;
-  } catch (_) {
+  } catch {
     return undefined;
   }
 }
@@ -41,7 +41,7 @@ function captureMethod(proto, name) {
   try {
     const f = proto && proto[name];
     return typeof f === 'function' ? Function.prototype.call.bind(f) : undefined;
-  } catch (_) {
+  } catch {
     return undefined;
   }
 }
@@ -69,7 +69,7 @@ const lockQueryNow = capture(locks, 'query');
 export function startTimer(f, ms) {
   try {
     return later ? later(f, ms) : undefined;
-  } catch (_) {
+  } catch {
     return undefined;
   }
 }
@@ -78,7 +78,7 @@ export function startTimer(f, ms) {
 export function stopTimer(id) {
   try {
     if (cancelLater) cancelLater(id);
-  } catch (_) {
+  } catch {
     /* nothing to cancel */
   }
 }
@@ -94,7 +94,7 @@ export function fillRandom(bytes) {
   try {
     for (let i = 0; i < bytes.length; i += 65536) getRandomValues(bytes.subarray(i, i + 65536));
     return true;
-  } catch (_) {
+  } catch {
     return false;
   }
 }
@@ -110,7 +110,7 @@ function withNonce(outcome, r) {
   try {
     const v = headerGet ? headerGet(r.headers, 'dpop-nonce') : null;
     if (typeof v === 'string') outcome.push(v);
-  } catch (_) {
+  } catch {
     /* no readable header */
   }
   return outcome;
@@ -130,7 +130,7 @@ export function send(url, method, headers, body, ms) {
   let controller = null;
   try {
     if (AbortControllerClass) controller = new AbortControllerClass();
-  } catch (_) {
+  } catch {
     controller = null;
   }
   /** @type {any} */
@@ -263,7 +263,7 @@ const STATE_WAIT_MS = 1000;
 function lockStateFor(name) {
   try {
     if (lockQueryNow) return Promise.resolve(lockQueryNow()).then((s) => heldAtGrant(s, name), () => null);
-  } catch (_) {
+  } catch {
     // a lock manager that refuses the query (e.g. an opaque origin): nothing is known
   }
   return Promise.resolve(null);
@@ -334,7 +334,7 @@ export function lockRequest(name, ms, withState) {
           state.then(grant);
         });
       });
-    } catch (_) {
+    } catch {
       stopTimer(t);
       useLocal();
       return;
@@ -430,7 +430,7 @@ export function heldNames(prefix) {
       (s) => ((s && s.held) || []).map((/** @type {any} */ l) => String(l.name)).filter((/** @type {string} */ n) => n.startsWith(prefix)),
       () => []
     );
-  } catch (_) {
+  } catch {
     return Promise.resolve([]);
   }
 }
@@ -451,7 +451,7 @@ export function logoutChannel(name, prefix, id) {
     ch.onmessage = (/** @type {any} */ e) => {
       if (e.data === own) heard = true;
     };
-  } catch (_) {
+  } catch {
     ch = null;
   }
   return {
@@ -459,7 +459,7 @@ export function logoutChannel(name, prefix, id) {
       if (ch) {
         try {
           ch.postMessage(own);
-        } catch (_) {
+        } catch {
           /* closed */
         }
       }
@@ -498,7 +498,7 @@ export function customOp(cache, op, key, value, prefix) {
   let f;
   try {
     f = cache[method];
-  } catch (_) {
+  } catch {
     f = undefined;
   }
   return new Promise((done) => {
@@ -532,7 +532,7 @@ export function customOp(cache, op, key, value, prefix) {
           let t;
           try {
             t = JSON.stringify(v);
-          } catch (_) {
+          } catch {
             t = undefined;
           }
           done(typeof t === 'string' ? t : undefined);

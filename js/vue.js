@@ -258,7 +258,7 @@ export class Auth0Plugin {
         return result;
       }
       await this.checkSession();
-    } catch (_) {
+    } catch {
       window.history.replaceState({}, '', '/');
       if (router) router.push((this.pluginOptions && this.pluginOptions.errorPath) || '/');
     }
