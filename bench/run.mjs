@@ -23,6 +23,8 @@ import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startStatic } from '../tests/support/static-server.mjs';
 import { startTenant } from '../tenant/server.mjs';
+// The bench page's measurements (window.B, bench/pages/app.js), named in the functions page.evaluate runs there.
+/* global B */
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -285,7 +287,7 @@ async function waitFor(page, fn, what) {
     await page.waitForFunction(fn, null, { timeout: 20000 });
   } catch (e) {
     const extra = page.pageErrors?.length ? `; page errors: ${page.pageErrors.join(' | ')}` : '';
-    throw new Error(`timed out waiting for ${what}${extra}`);
+    throw new Error(`timed out waiting for ${what}${extra}`, { cause: e });
   }
 }
 

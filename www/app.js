@@ -19,7 +19,7 @@ let busy = false;
 
 function readSettings() {
   const q = new URLSearchParams(location.search);
-  let stored = {};
+  let stored;
   try { stored = JSON.parse(sessionStorage.getItem(SETTINGS_KEY) || '{}') || {}; } catch { stored = {}; }
   const cache = q.get('cache') || stored.cacheLocation;
   const rt = q.get('rt') ?? (stored.useRefreshTokens === undefined ? undefined : (stored.useRefreshTokens ? '1' : '0'));

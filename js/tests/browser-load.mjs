@@ -51,9 +51,8 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync']
 });
-let code = 1;
+let failures = 0;
 try {
-  let failures = 0;
   for (const entry of ['/index.js', '/file/index.js']) {
     const tab = await browser.newPage();
     const logs = [];
@@ -68,9 +67,8 @@ try {
     if (!loaded) failures++;
     await tab.close();
   }
-  code = failures ? 1 : 0;
 } finally {
   await browser.close();
   server.close();
 }
-process.exit(code);
+process.exit(failures ? 1 : 0);

@@ -351,7 +351,7 @@ async function loginThroughApp(t, { key: bundler }) {
       await loc.waitFor({ timeout: h.ACTION_TIMEOUT });
     } catch (err) {
       throw new Error(`${bundler}: app not ${want} at ${page.url()}: ${JSON.stringify(await stateOf().catch(() => null))}; `
-        + `failed requests: ${JSON.stringify(failed)}; console errors: ${JSON.stringify(consoleErrors)}; page errors: ${JSON.stringify(context.errors)}; ${err.message}`);
+        + `failed requests: ${JSON.stringify(failed)}; console errors: ${JSON.stringify(consoleErrors)}; page errors: ${JSON.stringify(context.errors)}; ${err.message}`, { cause: err });
     }
     const s = await stateOf();
     assert.equal(s.state, want, `${bundler}: the app failed: ${s.text}; failed requests: ${JSON.stringify(failed)}; console errors: ${JSON.stringify(consoleErrors)}`);

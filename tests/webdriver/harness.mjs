@@ -217,7 +217,7 @@ export async function startEnv(o = {}) {
     try {
       await withTimeout(wd.getSession(), 60_000, 'new browser session');
     } catch (err) {
-      throw new Error(`[${ENGINE}] cannot start a browser session: ${err.message}\n${env.driver.output.join('').slice(-2000)}`);
+      throw new Error(`[${ENGINE}] cannot start a browser session: ${err.message}\n${env.driver.output.join('').slice(-2000)}`, { cause: err });
     }
     await withTimeout(wd.manage().setTimeouts({ script: 30_000, pageLoad: 30_000, implicit: 0 }), 10_000, 'session timeouts');
     return b;
