@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: native core tests, browser tests of the wasm build in Chromium, Firefox and
-# WebKit, the local tenant's tests, type tests, and the end-to-end tests (the Chromium suite over
-# Playwright, and the cross-engine flows over WebDriver in all three engines), and React, Vue and
-# Angular apps on the package beside the official wrappers. A failure anywhere
-# fails the run; stages that run in one engine carry its name (browser-webkit, webdriver-firefox).
+# WebKit, the local tenant's tests, the JS unit tests, ESLint, type tests, and the end-to-end
+# tests (the Chromium suite over Playwright, and the cross-engine flows over WebDriver in all
+# three engines), and React, Vue and Angular apps on the package beside the official wrappers.
+# A failure anywhere fails the run; stages that run in one engine carry its name (browser-webkit,
+# webdriver-firefox).
 # Each stage's pass/fail counts are summed into one closing line, and each stage's duration is
 # printed at the end (and kept in test-output/stage-times.txt).
 set -uo pipefail
@@ -31,8 +32,15 @@ count_node() {
   passed=$((passed + p)); failed=$((failed + f))
 }
 
-# The type check counts as three tests: our declarations, auth0-spa-js's for the same app, and
-# the package's own JS modules (JSDoc-typed, tsc --checkJs).
+# ESLint over every hand-written JavaScript file (eslint.config.js) counts as one test.
+count_lint() {
+  local p
+  p=$(grep -c '^lint: ok$' "$1")
+  passed=$((passed + p)); failed=$((failed + 1 - p))
+}
+# The type check counts as four tests: our declarations, auth0-spa-js's for the same app, the
+# package's own JS modules (every js/*.js but the framework wrappers' four: JSDoc-typed, tsc
+# --checkJs, js/tsconfig.json) and the build scripts.
 count_types() {
   local p
   p=$(grep -c '^types: .* ok$' "$1")
@@ -95,6 +103,7 @@ if [ -d tenant ] && ls tenant/*.test.mjs >/dev/null 2>&1; then
   stage tenant count_node node --test --test-reporter=tap tenant/
 fi
 stage js count_node node --test --test-reporter=tap js/tests/
+stage lint count_lint bash -c 'eslint . && echo "lint: ok"'
 stage types count_types bash -c 'tsc -p tests/types && echo "types: ours ok" && tsc -p tests/types/tsconfig.auth0.json && echo "types: auth0-spa-js ok" && tsc -p js && echo "types: js modules ok" && tsc -p scripts && echo "types: build scripts ok"'
 stage types-frameworks count_types_frameworks bash -c 'tsc -p js/tsconfig.wrappers.json && echo "types: wrapper modules ok" && tsc -p tests/types/tsconfig.react.json && echo "types: react app on auth0-spa-wasm/react ok" && tsc -p tests/types/tsconfig.react.official.json && echo "types: react app on auth0-react ok" && tsc -p tests/types/tsconfig.vue.json && echo "types: vue app on auth0-spa-wasm/vue ok" && tsc -p tests/types/tsconfig.vue.official.json && echo "types: vue app on auth0-vue ok" && tsc -p tests/types/tsconfig.angular.json && echo "types: auth0-angular on auth0-spa-wasm ok" && tsc -p tests/types/tsconfig.angular.official.json && echo "types: auth0-angular on auth0-spa-js ok"'
 stage build count_none bash scripts/build.sh
