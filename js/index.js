@@ -282,23 +282,28 @@ function text(e) {
   }
 }
 
+/** What perClient has made, per client and then per `key`. */
+const made = new WeakMap();
+
 /**
  * What belongs to each client but is made on first use (its sub-clients, its MFA contexts, the
- * settings they ask of it): `make(client)` once per client. Kept beside the client in a WeakMap,
- * not on it, so that it also works on objects that only borrow Auth0Client.prototype, as the
- * framework wrappers' test doubles do.
- * @template T @param {(self: Auth0Client) => T} make @returns {(self: Auth0Client) => T}
+ * settings they ask of it): `make()` once per client and `key`. Kept beside the client in a
+ * WeakMap, not on it, so that it also works on objects that only borrow Auth0Client.prototype, as
+ * the framework wrappers' test doubles do. Called from inside functions, never at the entry's top
+ * level: a bundler keeps a top-level call it cannot prove pure, and with it, through its
+ * argument, the whole client and its WebAssembly in an app that imports only error classes
+ * (tests/bundlers/tree-shaking.test.mjs; the build's minified entry has no @__PURE__ marks).
+ * @template T @param {Auth0Client} self @param {string} key @param {() => T} make @returns {T}
  */
-function perClient(make) {
-  const made = new WeakMap();
-  return (self) => {
-    if (!made.has(self)) made.set(self, make(self));
-    return made.get(self);
-  };
+function perClient(self, key, make) {
+  let mine = made.get(self);
+  if (!mine) made.set(self, (mine = new Map()));
+  if (!mine.has(key)) mine.set(key, make());
+  return mine.get(key);
 }
 
 /** The MFA contexts of each client: what its requests that got `mfa_required` asked for (js/mfa.js). */
-const mfaContextsOf = perClient(() => new Map());
+const mfaContextsOf = (/** @type {Auth0Client} */ self) => perClient(self, 'mfaContexts', () => new Map());
 
 // An `mfa_required` answer names the scope and audience its request asked for (the Rust core's
 // Error::for_request): kept as the mfa_token's context for client.mfa (js/mfa.js), as
@@ -916,13 +921,13 @@ const subClientRun = (/** @type {Auth0Client} */ self) => async (/** @type {numb
 
 // What the MFA, passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
 // clientId, timeoutMs }`, op 1 above), asked once per client; a failed answer is asked again.
-const settingsOf = perClient((self) => once(() => subClientRun(self)(1, {})));
+const settingsOf = (/** @type {Auth0Client} */ self) => perClient(self, 'settings', () => once(() => subClientRun(self)(1, {})));
 
 /** The error of a lazily loaded module that could not be loaded (the sub-clients' `failed`). */
 const internalError = (/** @type {string} */ message) => new GenericError('internal_error', message);
 
-const mfaOf = perClient(
-  (self) =>
+const mfaOf = (/** @type {Auth0Client} */ self) =>
+  perClient(self, 'mfa', () =>
     new MfaApiClient({
       run: subClientRun(self),
       settings: settingsOf(self),
@@ -930,10 +935,10 @@ const mfaOf = perClient(
       errors: { list: MfaListAuthenticatorsError, enroll: MfaEnrollmentError, challenge: MfaChallengeError, factors: MfaEnrollmentFactorsError, verify: MfaVerifyError },
       failed: internalError
     })
-);
+  );
 
-const passkeyOf = perClient(
-  (self) =>
+const passkeyOf = (/** @type {Auth0Client} */ self) =>
+  perClient(self, 'passkey', () =>
     new PasskeyApiClient({
       run: subClientRun(self),
       settings: settingsOf(self),
@@ -941,9 +946,9 @@ const passkeyOf = perClient(
       errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
       failed: internalError
     })
-);
+  );
 
-const anonymousOf = perClient((self) => {
+const anonymousOf = (/** @type {Auth0Client} */ self) => perClient(self, 'anonymous', () => {
   const s = /** @type {Partial<Stated>} */ (self)[S]; // absent on objects that only borrow the prototype (wrappers' test doubles)
   return new AnonymousSessionApiClient({
     clientId: s ? s.config.clientId : '',
@@ -955,7 +960,7 @@ const anonymousOf = perClient((self) => {
   });
 });
 
-const myAccountOf = perClient((self) => {
+const myAccountOf = (/** @type {Auth0Client} */ self) => perClient(self, 'myAccount', () => {
   const base = () => call(self, (c) => c.connect(2, ''));
   const fetcher = self.createFetcher({
     ...(/** @type {Partial<Stated>} */ (self)[S] && /** @type {Stated} */ (self)[S].dpop ? { dpopNonceId: MY_ACCOUNT_DPOP_NONCE_ID } : {}),
