@@ -53,6 +53,10 @@ source scripts/release-rustflags.sh
 log "wasm-pack build --target web --release (stack $stack_kib KiB)"
 rm -rf pkg
 wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm
+# js/index.js is type-checked (tsc -p js) against js/auth0_spa_wasm.d.ts, written by hand because
+# the glue exists only now: the glue wasm-bindgen just declared must still satisfy it.
+log "checking js/auth0_spa_wasm.d.ts against the generated glue (scripts/glue-types.ts)"
+node_modules/.bin/tsc --noEmit --strict --target es2020 --module esnext --moduleResolution bundler --lib es2020,dom --types node scripts/glue-types.ts
 
 # 2. wasm-opt (the recipe is scripts/wasm-opt.sh's); drop the custom sections no browser needs
 #    (names/DWARF, producers, target_features: wasm-bindgen has already read it).
