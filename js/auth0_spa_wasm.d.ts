@@ -3,8 +3,8 @@
 // `wasm-pack build` in scripts/build.sh, with its own generated pkg/auth0_spa_wasm.d.ts), so this
 // is the contract written at the top of js/index.js in TypeScript; src/wasm/ implements it.
 // Results are `any`: most are JSON text or a value, which js/index.js parses (`parsed`).
-// scripts/build.sh checks, right after wasm-bindgen runs, that the generated glue still satisfies
-// this declaration (scripts/glue-types.ts).
+// scripts/build.sh checks, right after wasm-bindgen runs, that this declaration and the generated
+// glue name the same methods with compatible signatures (scripts/glue-types.ts).
 
 /** Loads and instantiates the .wasm once; js/index.js passes `wasmSource()` (js/wasm-source.js). */
 export default function init(input: { module_or_path: unknown }): Promise<unknown>;

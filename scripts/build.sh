@@ -54,7 +54,7 @@ log "wasm-pack build --target web --release (stack $stack_kib KiB)"
 rm -rf pkg
 wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm
 # js/index.js is type-checked (tsc -p js) against js/auth0_spa_wasm.d.ts, written by hand because
-# the glue exists only now: the glue wasm-bindgen just declared must still satisfy it.
+# the glue exists only now: the two must declare the same WasmClient methods, compatibly.
 log "checking js/auth0_spa_wasm.d.ts against the generated glue (scripts/glue-types.ts)"
 node_modules/.bin/tsc --noEmit --strict --target es2020 --module esnext --moduleResolution bundler --lib es2020,dom --types node scripts/glue-types.ts
 
