@@ -7,7 +7,8 @@
 //   every proof it gets (key, htm, htu, ath, nonce). No request is intercepted here: what the
 //   servers accept is the proof.
 // - Anonymous sessions: their tokens in localStorage, the cross-tab lock and write marks of the
-//   lock manager, and the tenant's cookie.
+//   lock manager (two tabs asking at the same millisecond get one session), and the tenant's
+//   cookie.
 //
 // tests/e2e/dpop.test.mjs and tests/e2e/anonymous.test.mjs go deeper in Chromium.
 import { test, before, after } from 'node:test';
@@ -117,4 +118,44 @@ test(`[${E}] anonymous sessions: a session and its cached token, kept across a r
   }));
   assert.deepEqual(out, { ok: true, value: false });
   assert.deepEqual(events('logout'), [['logout', sub]]);
+});
+
+test(`[${E}] two tabs ask for an anonymous-session token at the same moment: one session, one request, the same token in both`, T, async (t) => {
+  env.resetTenant();
+  env.tenant.anonymous.reset();
+  const base = env.pages.url;
+  const b = await openApp(t, {});
+  const first = await b.window();
+  const second = await b.newTab(`${base}/`);
+  await b.waitForApp(base);
+  // Both tabs start at one moment (a timer in each page; the clock is shared); each keeps its answer.
+  const at = Date.now() + 1_500;
+  for (const tab of [first, second]) {
+    await b.switchTo(tab);
+    await b.run((when) => {
+      window.__anon = undefined;
+      // The timer fires early and the page spins to the moment: a background tab's timer may be
+      // late (Firefox), a spin is not.
+      setTimeout(() => {
+        while (Date.now() < when) { /* spin */ }
+        const start = Date.now();
+        window.__client.anonymous.getTokenSilently({ audience: 'https://api.a' }).then(
+          (r) => { window.__anon = { ok: true, token: r.accessToken, start, end: Date.now() }; },
+          (e) => { window.__anon = { ok: false, error: String(e && e.message), start, end: Date.now() }; },
+        );
+      }, when - Date.now() - 300);
+    }, at);
+  }
+  const answers = [];
+  for (const tab of [first, second]) {
+    await b.switchTo(tab);
+    answers.push(await b.waitFor(() => window.__anon, undefined, h.WAIT, 'the anonymous token'));
+  }
+  // Whether the two calls ran at once: the later start before the earlier end.
+  t.diagnostic(JSON.stringify({ starts: answers.map((a) => a.start - at), ends: answers.map((a) => a.end - at) }));
+  assert.deepEqual(answers.map((a) => a.ok), [true, true], JSON.stringify(answers));
+  assert.ok(Math.max(...answers.map((a) => a.start)) < Math.min(...answers.map((a) => a.end)), 'the two calls overlapped');
+  assert.equal(answers[0].token, answers[1].token, 'the same token in both tabs');
+  const made = env.tenant.anonymous.events().filter((e) => e.type === 'create' || e.type === 'renew');
+  assert.deepEqual(made.map((e) => e.type), ['create'], 'one session and one token request between the two tabs');
 });
