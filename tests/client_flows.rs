@@ -17,16 +17,6 @@ use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
 
-fn options(extra: &str) -> ClientOptions {
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap()
-}
-
-fn client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    (Client::new(options(extra), platform.clone()), platform)
-}
-
 /// Logs in through the redirect flow; the token endpoint answers with `rt` and `expires_in`.
 fn login(client: &Client<FakePlatform>, platform: &FakePlatform, rt: Option<&'static str>, expires_in: u64) {
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
@@ -44,7 +34,7 @@ fn refresh_tokens_sent(platform: &FakePlatform) -> Vec<String> {
 
 #[test]
 fn redirect_login_round_trip_caches_tokens_and_returns_app_state() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let app_state = Json::parse(r#"{"returnTo":"/profile"}"#).unwrap();
     let url = client.login_with_redirect(&ParamList::new(), Some(app_state.clone())).unwrap();
     assert!(url.starts_with("https://tenant.example.com/authorize?client_id=test-client&scope=openid+profile+email"));
@@ -80,7 +70,7 @@ fn redirect_login_round_trip_caches_tokens_and_returns_app_state() {
 
 #[test]
 fn a_replayed_callback_is_rejected_without_a_second_token_request() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let state = query_param(&url, "state").unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
@@ -95,7 +85,7 @@ fn a_replayed_callback_is_rejected_without_a_second_token_request() {
 
 #[test]
 fn a_foreign_state_is_rejected_and_consumes_the_transaction() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     client.login_with_redirect(&ParamList::new(), None).unwrap();
     let err = run(client.handle_redirect_callback("https://app.example.com/?code=c&state=forged")).unwrap_err();
     assert_eq!(err.error, "state_mismatch");
@@ -106,7 +96,7 @@ fn a_foreign_state_is_rejected_and_consumes_the_transaction() {
 
 #[test]
 fn an_error_response_becomes_an_authentication_error_carrying_app_state() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let url = client.login_with_redirect(&ParamList::new(), Some(Json::str("where-i-was"))).unwrap();
     let state = query_param(&url, "state").unwrap();
     let callback = ["https://app.example.com/?error=access_denied&error_description=Nope&state=", &auth0_spa_wasm::core::encoding::form_encode(&state)].concat();
@@ -120,7 +110,7 @@ fn an_error_response_becomes_an_authentication_error_carrying_app_state() {
 
 #[test]
 fn an_id_token_with_the_wrong_nonce_stores_nothing() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let state = query_param(&url, "state").unwrap();
     let id = jwt(&id_token_claims(Some("not-the-nonce"), ""));
@@ -134,7 +124,7 @@ fn an_id_token_with_the_wrong_nonce_stores_nothing() {
 
 #[test]
 fn a_malformed_token_response_is_a_typed_error_and_stores_nothing() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let state = query_param(&url, "state").unwrap();
     platform.on_http(|_| Ok(HttpResponse { status: 200, body: "{\"".into(), dpop_nonce: None }));
@@ -146,7 +136,7 @@ fn a_malformed_token_response_is_a_typed_error_and_stores_nothing() {
 
 #[test]
 fn a_fresh_cached_token_is_served_without_network() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     let before = platform.requests().len();
     let token = run(client.get_token_silently(&GetTokenOptions::default())).unwrap().unwrap();
@@ -158,7 +148,7 @@ fn a_fresh_cached_token_is_served_without_network() {
 
 #[test]
 fn cache_only_miss_resolves_to_none_without_network() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     let got = run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() })).unwrap();
     assert!(got.is_none());
     assert!(platform.requests().is_empty());
@@ -166,7 +156,7 @@ fn cache_only_miss_resolves_to_none_without_network() {
 
 #[test]
 fn tokens_expire_sixty_seconds_early() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 120);
     platform.advance_secs(59);
     let options = GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() };
@@ -178,7 +168,7 @@ fn tokens_expire_sixty_seconds_early() {
 #[test]
 fn a_thirty_second_token_is_served_from_the_cache_and_renewed_before_it_expires() {
     // Shorter-lived than the 60 s renewal margin: served for half its life, not renewed per call.
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 30);
     let after_login = platform.requests().len();
     for _ in 0..5 {
@@ -195,7 +185,7 @@ fn a_thirty_second_token_is_served_from_the_cache_and_renewed_before_it_expires(
 
 #[test]
 fn refresh_tokens_rotate_and_a_used_one_is_never_sent_again() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let counter = Rc::new(Cell::new(1));
     let c = counter.clone();
@@ -221,7 +211,7 @@ fn refresh_tokens_rotate_and_a_used_one_is_never_sent_again() {
 
 #[test]
 fn rotation_replaces_the_old_token_in_every_entry_that_holds_it() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     // A second entry (another audience) holding the same refresh token, as after an MRRT-style copy.
     let other_key = "@@auth0spajs@@::test-client::https://api::openid profile email offline_access";
@@ -238,7 +228,7 @@ fn rotation_replaces_the_old_token_in_every_entry_that_holds_it() {
 
 #[test]
 fn a_server_that_does_not_rotate_keeps_the_current_refresh_token() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-n", None, None, 100)));
     for _ in 0..3 {
@@ -250,7 +240,7 @@ fn a_server_that_does_not_rotate_keeps_the_current_refresh_token() {
 
 #[test]
 fn fifty_concurrent_calls_make_exactly_one_token_request() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
     platform.advance_secs(100);
@@ -263,7 +253,7 @@ fn fifty_concurrent_calls_make_exactly_one_token_request() {
 
 #[test]
 fn a_dead_refresh_token_is_removed_and_reported_by_its_error_code() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(oauth_error(400, "invalid_grant", "grant request is invalid")));
     platform.advance_secs(100);
@@ -278,7 +268,7 @@ fn a_dead_refresh_token_is_removed_and_reported_by_its_error_code() {
 
 #[test]
 fn a_transient_failure_keeps_the_session_and_does_not_retry() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(HttpResponse { status: 503, body: "Service Unavailable".into(), dpop_nonce: None }));
     platform.advance_secs(100);
@@ -291,7 +281,7 @@ fn a_transient_failure_keeps_the_session_and_does_not_retry() {
 
 #[test]
 fn without_a_refresh_token_and_without_fallback_it_is_missing_refresh_token() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, None, 100);
     platform.advance_secs(100);
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
@@ -335,7 +325,7 @@ fn iframe_answers_with_code(platform: &FakePlatform) {
 
 #[test]
 fn without_refresh_tokens_renewal_uses_a_prompt_none_iframe() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 100);
     platform.advance_secs(100);
     iframe_answers_with_code(&platform);
@@ -352,7 +342,7 @@ fn without_refresh_tokens_renewal_uses_a_prompt_none_iframe() {
 
 #[test]
 fn login_required_from_the_iframe_clears_the_local_session() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 100);
     platform.advance_secs(100);
     platform.on_frame(|_, state| Ok(Json::Object(vec![("error".into(), Json::str("login_required")), ("error_description".into(), Json::str("Login required")), ("state".into(), Json::str(state))])));
@@ -366,7 +356,7 @@ fn login_required_from_the_iframe_clears_the_local_session() {
 fn a_cross_origin_isolated_page_fails_fast_instead_of_timing_out() {
     let platform = FakePlatform::new();
     platform.0.cross_origin_isolated.set(true);
-    let client = Client::new(options(""), platform.clone());
+    let client = Client::new(tenant_options(""), platform.clone());
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(err.error, "login_required");
     assert!(err.description.contains("Cross-Origin Isolated"));
@@ -375,7 +365,7 @@ fn a_cross_origin_isolated_page_fails_fast_instead_of_timing_out() {
 
 #[test]
 fn cache_mode_off_always_renews() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     iframe_answers_with_code(&platform);
     let token = run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap().unwrap();
@@ -384,7 +374,7 @@ fn cache_mode_off_always_renews() {
 
 #[test]
 fn garbage_in_storage_is_a_cleaned_up_miss_not_an_exception() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let key = "@@auth0spajs@@::test-client::default::openid profile email offline_access".to_owned();
     platform.0.cache.borrow_mut().insert(key.clone(), "{not json".into());
@@ -398,7 +388,7 @@ fn garbage_in_storage_is_a_cleaned_up_miss_not_an_exception() {
 
 #[test]
 fn logout_clears_tokens_user_transaction_and_cookies_and_tells_other_tabs() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     client.login_with_redirect(&ParamList::new(), None).unwrap();
     let url = run(client.logout(&Json::parse(r#"{"logoutParams":{"returnTo":"https://app.example.com"}}"#).unwrap())).unwrap();
@@ -412,7 +402,7 @@ fn logout_clears_tokens_user_transaction_and_cookies_and_tells_other_tabs() {
 
 #[test]
 fn logout_with_another_client_id_clears_that_clients_entries_and_keeps_ours() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     let other = "@@auth0spajs@@::other-client::default::openid";
     platform.0.cache.borrow_mut().insert(other.to_owned(), "{}".to_owned());
@@ -425,7 +415,7 @@ fn logout_with_another_client_id_clears_that_clients_entries_and_keeps_ours() {
 
 #[test]
 fn a_refresh_keeps_the_organization_hint_of_the_sessions_id_token() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let id = jwt(&id_token_claims(None, r#","org_id":"org_abc""#));
     platform.on_http(move |_| Ok(token_response("at-2", Some("rt-2"), Some(&id), 100)));
@@ -436,7 +426,7 @@ fn a_refresh_keeps_the_organization_hint_of_the_sessions_id_token() {
 
 #[test]
 fn a_logout_in_another_tab_stops_this_tab_serving_tokens() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     platform.0.remote_logout.set(true);
     let got = run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::CacheOnly, ..Default::default() })).unwrap();
@@ -446,7 +436,7 @@ fn a_logout_in_another_tab_stops_this_tab_serving_tokens() {
 
 #[test]
 fn a_refresh_that_finishes_after_a_logout_is_discarded() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     let state = platform.0.clone();
@@ -461,7 +451,7 @@ fn a_refresh_that_finishes_after_a_logout_is_discarded() {
 
 #[test]
 fn a_refreshed_id_token_for_another_user_is_rejected_and_ends_the_session() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let now = NOW_MS / 1000 + 100;
     let other = jwt(&[r#"{"iss":"https://tenant.example.com/","sub":"auth0|mallory","aud":"test-client","iat":"#, &now.to_string(), r#","exp":"#, &(now + 3600).to_string(), "}"].concat());
@@ -473,7 +463,7 @@ fn a_refreshed_id_token_for_another_user_is_rejected_and_ends_the_session() {
 
 #[test]
 fn a_different_user_logging_in_replaces_the_previous_users_cache() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     platform.0.cache.borrow_mut().insert("@@auth0spajs@@::test-client::https://api::openid".into(), "{}".into());
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
@@ -491,7 +481,7 @@ fn a_different_user_logging_in_replaces_the_previous_users_cache() {
 fn a_custom_cache_without_all_keys_gets_a_key_manifest() {
     let platform = FakePlatform::new();
     platform.0.cache_lists_keys.set(false);
-    let client = Client::new(options(""), platform.clone());
+    let client = Client::new(tenant_options(""), platform.clone());
     login(&client, &platform, None, 86400);
     let manifest = platform.cache_snapshot().get("@@auth0spajs@@::test-client").cloned().unwrap();
     assert!(manifest.contains("@@auth0spajs@@::test-client::@@user@@"));
@@ -501,7 +491,7 @@ fn a_custom_cache_without_all_keys_gets_a_key_manifest() {
 
 #[test]
 fn check_session_without_the_hint_cookie_makes_no_request() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     run(client.check_session(&GetTokenOptions::default()));
     assert!(platform.requests().is_empty());
     assert!(platform.0.frames.borrow().is_empty());
@@ -509,7 +499,7 @@ fn check_session_without_the_hint_cookie_makes_no_request() {
 
 #[test]
 fn check_session_swallows_errors() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     platform.0.cookies.borrow_mut().insert("auth0.test-client.is.authenticated".into(), "true".into());
     run(client.check_session(&GetTokenOptions::default()));
     assert_eq!(platform.0.frames.borrow().len(), 1, "tried the iframe once, error swallowed");
@@ -528,7 +518,7 @@ fn check_session_asks_for_an_anonymous_session_only_with_the_option_and_when_log
         (r#","createAnonymousSessionOnFailedSilentAuth":true"#, true, Some(("consent_required", "Consent required")), false),
         ("", true, Some(("login_required", "Login required")), false),
     ] {
-        let (client, platform) = client(extra);
+        let (client, platform) = tenant_client(extra);
         if cookie {
             platform.0.cookies.borrow_mut().insert("auth0.test-client.is.authenticated".into(), "true".into());
         }
@@ -543,7 +533,7 @@ fn check_session_asks_for_an_anonymous_session_only_with_the_option_and_when_log
 
 #[test]
 fn popup_login_exchanges_the_code_and_caches_tokens() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, state| Ok(Json::Object(vec![("code".into(), Json::str("popup-code")), ("state".into(), Json::str(state))])));
     let popups = platform.0.clone();
     platform.on_http(move |req| {
@@ -560,7 +550,7 @@ fn popup_login_exchanges_the_code_and_caches_tokens() {
 
 #[test]
 fn a_popup_answer_with_another_state_is_rejected() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, _| Ok(Json::Object(vec![("code".into(), Json::str("c")), ("state".into(), Json::str("other"))])));
     let err = run(client.login_with_popup(FakePopup, &ParamList::new(), None, true)).unwrap_err();
     assert_eq!(err.error, "state_mismatch");
@@ -569,7 +559,7 @@ fn a_popup_answer_with_another_state_is_rejected() {
 
 #[test]
 fn get_token_with_popup_returns_the_new_access_token() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, state| Ok(Json::Object(vec![("code".into(), Json::str("c")), ("state".into(), Json::str(state))])));
     let popups = platform.0.clone();
     platform.on_http(move |_| {
@@ -586,7 +576,7 @@ fn get_token_with_popup_returns_the_new_access_token() {
 
 #[test]
 fn per_call_audiences_get_their_own_cache_entries() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let mut params = ParamList::new();
     params.set("audience", "https://api");
@@ -610,7 +600,7 @@ fn entry_from_other_tab(platform: &FakePlatform, access_token: &str, refresh_tok
 
 #[test]
 fn a_refresh_token_that_was_not_rotated_is_not_left_marked_spent() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     // The request fails on the network: rt-1 is still good.
@@ -628,7 +618,7 @@ fn a_refresh_token_that_was_not_rotated_is_not_left_marked_spent() {
 
 #[test]
 fn after_a_rotation_the_used_token_is_marked_spent_for_every_tab() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
     platform.advance_secs(100);
@@ -640,7 +630,7 @@ fn after_a_rotation_the_used_token_is_marked_spent_for_every_tab() {
 
 #[test]
 fn a_server_that_does_not_rotate_leaves_no_spent_mark() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-2", None, None, 100)));
     platform.advance_secs(100);
@@ -655,7 +645,7 @@ fn a_server_that_does_not_rotate_leaves_no_spent_mark() {
 fn a_client_with_its_own_memory_cache_neither_checks_nor_leaves_spent_marks() {
     let platform = FakePlatform::new();
     platform.0.cache_shared.set(false);
-    let client = Client::new(options(r#","useRefreshTokens":true"#), platform.clone());
+    let client = Client::new(tenant_options(r#","useRefreshTokens":true"#), platform.clone());
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     // A mark no other tab could have made for this client's token: not consulted.
@@ -680,7 +670,7 @@ fn only_a_refresh_over_a_shared_cache_asks_for_the_lock_managers_state_at_the_gr
     for (refresh, shared, want) in [(true, true, true), (true, false, false), (false, true, false)] {
         let platform = FakePlatform::new();
         platform.0.cache_shared.set(shared);
-        let client = Client::new(options(if refresh { r#","useRefreshTokens":true"# } else { "" }), platform.clone());
+        let client = Client::new(tenant_options(if refresh { r#","useRefreshTokens":true"# } else { "" }), platform.clone());
         login(&client, &platform, refresh.then_some("rt-1"), 100);
         platform.advance_secs(100);
         platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
@@ -698,7 +688,7 @@ fn only_a_refresh_over_a_shared_cache_asks_for_the_lock_managers_state_at_the_gr
 
 #[test]
 fn a_token_another_tab_spent_is_never_sent_and_its_fresh_result_is_served() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     // Tab B rotated rt-1 -> rt-2 and released the lock; its localStorage write is still on the way.
@@ -715,7 +705,7 @@ fn a_token_another_tab_spent_is_never_sent_and_its_fresh_result_is_served() {
 
 #[test]
 fn a_new_refresh_token_from_another_tab_is_used_when_no_fresh_access_token_came_with_it() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.0.spent.borrow_mut().push(auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1"));
@@ -730,7 +720,7 @@ fn a_new_refresh_token_from_another_tab_is_used_when_no_fresh_access_token_came_
 
 #[test]
 fn a_spent_token_whose_rotation_never_arrives_times_out_without_being_sent() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.0.spent.borrow_mut().push(auth0_spa_wasm::client::spent_mark_name("test-client", "rt-1"));
@@ -743,7 +733,7 @@ fn a_spent_token_whose_rotation_never_arrives_times_out_without_being_sent() {
 
 #[test]
 fn a_repeated_cache_hit_follows_every_change_in_storage() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let options = GetTokenOptions::default();
     assert_eq!(run(client.get_token_silently(&options)).unwrap().unwrap().access_token, "at-login");
@@ -768,7 +758,7 @@ fn a_repeated_cache_hit_follows_every_change_in_storage() {
 
 #[test]
 fn a_hit_view_holds_exactly_while_the_client_would_serve_the_same_hit() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 120);
     let options = GetTokenOptions::default();
     assert!(client.hit_view(&options).is_none(), "no hit served yet");
@@ -798,7 +788,7 @@ fn a_hit_view_holds_exactly_while_the_client_would_serve_the_same_hit() {
 
 #[test]
 fn the_cache_generation_moves_with_every_write_and_with_a_pending_remote_logout() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let options = GetTokenOptions::default();
     run(client.get_token_silently(&options)).unwrap();
@@ -821,7 +811,7 @@ fn the_cache_generation_moves_with_every_write_and_with_a_pending_remote_logout(
 
 #[test]
 fn a_write_to_another_entry_does_not_retire_a_memoised_hit_for_good() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let options = GetTokenOptions::default();
     run(client.get_token_silently(&options)).unwrap();

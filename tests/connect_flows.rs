@@ -10,19 +10,13 @@ mod common;
 use auth0_spa_wasm::client::Redirected;
 use auth0_spa_wasm::core::encoding::form_encode;
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
+use auth0_spa_wasm::core::options::ParamList;
 use auth0_spa_wasm::core::pkce::code_challenge_s256;
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
 
 const TX_KEY: &str = "a0.spajs.txs.test-client";
 const ANSWER: &str = r#"{"connect_uri":"https://tenant.example.com/connect","connect_params":{"ticket":"tk-1"},"auth_session":"sess-1"}"#;
-
-fn client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    let platform = FakePlatform::new();
-    (Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone()), platform)
-}
 
 /// Runs both steps of `connectAccountWithRedirect`; yields step 1's output.
 fn connect(client: &Client<FakePlatform>, redirect_uri: Option<&str>, app_state: Option<Json>) -> (Json, ()) {
@@ -41,7 +35,7 @@ fn callback(query: &str) -> String {
 
 #[test]
 fn start_draws_state_and_an_s256_pair_and_settles_redirect_uri() {
-    let (c, _) = client("");
+    let (c, _) = tenant_client("");
     let started = run(c.connect_start(None)).unwrap();
     let verifier = started.str_field("code_verifier").unwrap();
     assert_eq!(started.str_field("code_challenge").unwrap(), code_challenge_s256(verifier));
@@ -52,14 +46,14 @@ fn start_draws_state_and_an_s256_pair_and_settles_redirect_uri() {
     assert_ne!(state_of(&again), state_of(&started));
     assert_ne!(again.str_field("code_verifier"), started.str_field("code_verifier"));
 
-    let (c, _) = client(r#","authorizationParams":{"redirect_uri":"https://app.example.com/client-cb"}"#);
+    let (c, _) = tenant_client(r#","authorizationParams":{"redirect_uri":"https://app.example.com/client-cb"}"#);
     assert_eq!(run(c.connect_start(None)).unwrap().str_field("redirect_uri"), Some("https://app.example.com/client-cb"));
     assert_eq!(run(c.connect_start(Some("https://app.example.com/call"))).unwrap().str_field("redirect_uri"), Some("https://app.example.com/call"));
 }
 
 #[test]
 fn store_writes_the_auth0_transaction() {
-    let (c, platform) = client("");
+    let (c, platform) = tenant_client("");
     let (started, ()) = connect(&c, None, Some(Json::parse(r#"{"to":"/settings"}"#).unwrap()));
     let stored = platform.0.transactions.borrow().get(TX_KEY).cloned().unwrap();
     let expected = [
@@ -73,7 +67,7 @@ fn store_writes_the_auth0_transaction() {
 
 #[test]
 fn an_unusable_answer_stores_nothing() {
-    let (c, platform) = client("");
+    let (c, platform) = tenant_client("");
     let started = run(c.connect_start(None)).unwrap();
     let answer = Json::parse(r#"{"connect_uri":"https://t/c","connect_params":{}}"#).unwrap();
     let e = run(c.connect_store(&started, &answer, None, None)).unwrap_err();
@@ -83,7 +77,7 @@ fn an_unusable_answer_stores_nothing() {
 
 #[test]
 fn the_callback_yields_what_completes_the_connection_once() {
-    let (c, platform) = client("");
+    let (c, platform) = tenant_client("");
     let (started, _) = connect(&c, None, Some(Json::str("back")));
     let cb = callback(&["connect_code=cc-1&state=", &form_encode(&state_of(&started))].concat());
     let Redirected::Connect(done) = run(c.handle_redirect_callback(&cb)).unwrap() else { panic!("not a connect result") };
@@ -115,7 +109,7 @@ fn callback_decisions() {
         ("connect_code=a&iss=https%3A%2F%2Fevil%2F&state=STATE", "invalid_issuer", ErrorClass::Generic),
     ];
     for (query, error, class) in cases {
-        let (c, platform) = client("");
+        let (c, platform) = tenant_client("");
         let (started, _) = connect(&c, None, Some(Json::str("kept")));
         let query = query.replace(ours, &form_encode(&state_of(&started)));
         let e = run(c.handle_redirect_callback(&callback(&query))).unwrap_err();
@@ -136,31 +130,31 @@ fn callback_decisions() {
 fn a_stored_transaction_missing_a_member_is_state_mismatch() {
     let full = r#"{"state":"S","code_verifier":"v","auth_session":"a","redirect_uri":"https://app.example.com","response_type":"connect_code"}"#;
     for member in ["code_verifier", "auth_session", "redirect_uri", "state"] {
-        let (c, platform) = client("");
+        let (c, platform) = tenant_client("");
         let mut tx = Json::parse(full).unwrap();
         tx.remove(member);
         platform.0.transactions.borrow_mut().insert(TX_KEY.into(), tx.to_json_string());
         let e = run(c.handle_redirect_callback(&callback("connect_code=cc&state=S"))).unwrap_err();
         assert_eq!(e.error, "state_mismatch", "without {member}");
     }
-    let (c, platform) = client("");
+    let (c, platform) = tenant_client("");
     platform.0.transactions.borrow_mut().insert(TX_KEY.into(), full.into());
     assert!(matches!(run(c.handle_redirect_callback(&callback("connect_code=cc&state=S"))), Ok(Redirected::Connect(_))));
 }
 
 #[test]
 fn no_query_or_no_transaction_fail_as_for_a_login() {
-    let (c, _) = client("");
+    let (c, _) = tenant_client("");
     connect(&c, None, None);
     let e = run(c.handle_redirect_callback("https://app.example.com/cb")).unwrap_err();
     assert_eq!((e.class, e.description.as_str()), (ErrorClass::Plain, "There are no query params available for parsing."));
-    let (c, _) = client("");
+    let (c, _) = tenant_client("");
     assert_eq!(run(c.handle_redirect_callback(&callback("connect_code=cc&state=S"))).unwrap_err().error, "missing_transaction");
 }
 
 #[test]
 fn a_login_started_after_a_connect_replaces_it_and_completes_as_a_login() {
-    let (c, platform) = client("");
+    let (c, platform) = tenant_client("");
     connect(&c, None, None);
     let url = c.login_with_redirect(&ParamList::new(), Some(Json::str("login"))).unwrap();
     let state = query_param(&url, "state").unwrap();

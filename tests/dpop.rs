@@ -11,18 +11,12 @@ use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, DPOP_DISABLED_MESSAGE};
 use auth0_spa_wasm::core::encoding::{base64url_encode, form_encode};
 use auth0_spa_wasm::core::http::{HttpRequest, HttpResponse};
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
+use auth0_spa_wasm::core::options::ParamList;
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
 
 const TOKEN_URL: &str = "https://tenant.example.com/oauth/token";
 const NONCE_KEY: &str = "test-client::auth0";
-
-fn client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    (Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone()), platform)
-}
 
 fn dpop_tokens(access_token: &str, refresh_token: &str, id_token: &str) -> HttpResponse {
     let mut r = token_response(access_token, Some(refresh_token), Some(id_token), 86_400);
@@ -32,7 +26,7 @@ fn dpop_tokens(access_token: &str, refresh_token: &str, id_token: &str) -> HttpR
 
 /// Logs in by redirect with `useDpop` and refresh tokens; the server answers with `respond`.
 fn logged_in(respond: impl Fn(&HttpRequest, &str) -> HttpResponse + 'static) -> (Client<FakePlatform>, FakePlatform, String) {
-    let (client, platform) = client(r#","useDpop":true,"useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true,"useRefreshTokens":true"#);
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let id = jwt(&id_token_claims(Some(&query_param(&url, "nonce").unwrap()), ""));
     platform.on_http(move |r| Ok(respond(r, &id)));
@@ -96,7 +90,7 @@ fn a_refresh_carries_a_proof_with_the_stored_nonce_and_a_fresh_jti() {
 
 #[test]
 fn use_dpop_nonce_is_retried_once_with_the_servers_nonce() {
-    let (client, platform) = client(r#","useDpop":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true"#);
     let id = jwt(&id_token_claims(None, ""));
     platform.on_http(move |r| {
         let (_, claims) = proof_of(r);
@@ -113,7 +107,7 @@ fn use_dpop_nonce_is_retried_once_with_the_servers_nonce() {
 
 #[test]
 fn a_second_use_dpop_nonce_is_a_use_dpop_nonce_error_and_nothing_more_is_sent() {
-    let (client, platform) = client(r#","useDpop":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true"#);
     let counter = std::rc::Rc::new(std::cell::Cell::new(0));
     let seen = counter.clone();
     platform.on_http(move |_| {
@@ -134,7 +128,7 @@ fn a_second_use_dpop_nonce_is_a_use_dpop_nonce_error_and_nothing_more_is_sent() 
 
 #[test]
 fn without_use_dpop_there_is_no_proof_no_jkt_and_the_helpers_refuse() {
-    let (client, platform) = client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     assert!(query_param(&url, "dpop_jkt").is_none());
     let id = jwt(&id_token_claims(Some(&query_param(&url, "nonce").unwrap()), ""));
@@ -151,7 +145,7 @@ fn without_use_dpop_there_is_no_proof_no_jkt_and_the_helpers_refuse() {
 
 #[test]
 fn the_helpers_read_and_write_nonces_by_id_and_prove_resource_requests_with_ath() {
-    let (client, platform) = client(r#","useDpop":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true"#);
     run(client.set_dpop_nonce("api-nonce", Some("my-api")).unwrap()).unwrap();
     run(client.set_dpop_nonce("auth0-nonce", None).unwrap()).unwrap();
     assert_eq!(platform.0.dpop_nonces.borrow().get("test-client::_my-api").map(String::as_str), Some("api-nonce"));
@@ -199,7 +193,7 @@ fn a_refresh_answered_use_dpop_nonce_is_sent_once_more_with_the_same_token_under
 
 #[test]
 fn the_iframe_authorize_carries_dpop_jkt_too() {
-    let (client, platform) = client(r#","useDpop":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true"#);
     platform.on_frame(|_, state| Ok(Json::parse(&["{\"error\":\"login_required\",\"state\":\"", state, "\"}"].concat()).unwrap()));
     let e = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(e.error, "login_required");

@@ -12,15 +12,8 @@ mod common;
 use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
 use auth0_spa_wasm::core::http::HttpResponse;
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::ClientOptions;
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
-
-fn new_client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    (Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone()), platform)
-}
 
 /// An assertion credential as js/passkey-api.js serialises it.
 const CREDENTIAL: &str = r#"{"id":"Y3JlZA","rawId":"Y3JlZA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"YQ","signature":"c2ln","userHandle":"dQ"},"clientExtensionResults":{}}"#;
@@ -44,7 +37,7 @@ fn cached(audience: Option<&str>) -> GetTokenOptions {
 #[test]
 fn the_grant_is_json_with_the_credential_as_an_object_and_becomes_the_session() {
     for form in ["", r#","useFormData":false"#] {
-        let (client, platform) = new_client(&[r#","useRefreshTokens":true,"cacheLocation":"localstorage""#, form].concat());
+        let (client, platform) = tenant_client(&[r#","useRefreshTokens":true,"cacheLocation":"localstorage""#, form].concat());
         answer_with_tokens(&platform, "");
         let body = run(client.passkey_grant(&grant(r#","realm":"Username-Password-Authentication""#))).unwrap();
         assert_eq!(body.str_field("access_token"), Some("at-pk"));
@@ -70,7 +63,7 @@ fn the_grant_is_json_with_the_credential_as_an_object_and_becomes_the_session() 
 
 #[test]
 fn the_answer_is_stored_under_the_audience_and_scope_asked_for() {
-    let (client, platform) = new_client(r#","authorizationParams":{"audience":"https://client/"}"#);
+    let (client, platform) = tenant_client(r#","authorizationParams":{"audience":"https://client/"}"#);
     answer_with_tokens(&platform, "");
     run(client.passkey_grant(&grant(r#","audience":"https://api/","scope":"read:x""#))).unwrap();
     let sent = Json::parse(&platform.requests()[0].body).unwrap();
@@ -81,12 +74,12 @@ fn the_answer_is_stored_under_the_audience_and_scope_asked_for() {
 
 #[test]
 fn an_organization_is_sent_and_the_id_token_must_name_it() {
-    let (client, platform) = new_client(r#","authorizationParams":{"organization":"org_1"}"#);
+    let (client, platform) = tenant_client(r#","authorizationParams":{"organization":"org_1"}"#);
     answer_with_tokens(&platform, r#","org_id":"org_1""#);
     run(client.passkey_grant(&grant(""))).unwrap();
     assert_eq!(Json::parse(&platform.requests()[0].body).unwrap().str_field("organization"), Some("org_1"));
 
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     answer_with_tokens(&platform, r#","org_id":"org_other""#);
     let e = run(client.passkey_grant(&grant(r#","organization":"org_1""#))).unwrap_err();
     assert_eq!(e.class, ErrorClass::Plain, "{e:?}");
@@ -96,7 +89,7 @@ fn an_organization_is_sent_and_the_id_token_must_name_it() {
 
 #[test]
 fn a_refused_grant_is_a_generic_error_and_stores_nothing() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.queue_http(Ok(oauth_error(400, "invalid_grant", "Invalid authn_response")));
     let e = run(client.passkey_grant(&grant(""))).unwrap_err();
     assert_eq!((e.class, e.error.as_str(), e.description.as_str()), (ErrorClass::Generic, "invalid_grant", "Invalid authn_response"));
@@ -106,7 +99,7 @@ fn a_refused_grant_is_a_generic_error_and_stores_nothing() {
 
 #[test]
 fn mfa_required_names_the_scope_and_audience_for_client_mfa() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let body = r#"{"error":"mfa_required","error_description":"Multifactor authentication required","mfa_token":"mt-pk","mfa_requirements":{"challenge":[{"type":"otp"}]}}"#;
     platform.queue_http(Ok(HttpResponse { status: 403, body: body.into(), dpop_nonce: None }));
     let e = run(client.passkey_grant(&grant(r#","audience":"https://api/""#))).unwrap_err();
@@ -117,7 +110,7 @@ fn mfa_required_names_the_scope_and_audience_for_client_mfa() {
 
 #[test]
 fn malformed_arguments_send_nothing() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let e = run(client.passkey_grant(&Json::parse(r#"{"authSession":"as-1"}"#).unwrap())).unwrap_err();
     assert_eq!((e.class, e.error.as_str()), (ErrorClass::Generic, "invalid_request"));
     assert!(platform.requests().is_empty());
@@ -128,7 +121,7 @@ fn malformed_arguments_send_nothing() {
 /// key, found "inconsistent" and removed as garbage.
 #[test]
 fn an_entry_for_a_wider_scope_serves_a_narrower_call_and_stays() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true,"cacheLocation":"localstorage""#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true,"cacheLocation":"localstorage""#);
     let id = jwt(&id_token_claims(None, ""));
     platform.on_http(move |_| {
         let mut r = token_response("at-pk", Some("rt-pk"), Some(&id), 3600);
@@ -148,7 +141,7 @@ fn an_entry_for_a_wider_scope_serves_a_narrower_call_and_stays() {
 
 #[test]
 fn with_use_dpop_the_grant_carries_a_proof_and_the_dpop_token_is_cached() {
-    let (client, platform) = new_client(r#","useDpop":true"#);
+    let (client, platform) = tenant_client(r#","useDpop":true"#);
     let id = jwt(&id_token_claims(None, ""));
     platform.on_http(move |r| {
         let proof = r.headers.iter().find(|(k, _)| k == "DPoP").map(|(_, v)| v.clone()).expect("a DPoP header");

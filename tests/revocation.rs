@@ -10,16 +10,14 @@ use auth0_spa_wasm::client::{CacheMode, GetTokenOptions};
 use auth0_spa_wasm::core::encoding::form_encode;
 use auth0_spa_wasm::core::http::{HttpRequest, HttpResponse};
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::{ClientOptions, ParamList};
+use auth0_spa_wasm::core::options::ParamList;
 use common::*;
 
 const DEFAULT_KEY: &str = "@@auth0spajs@@::test-client::default::openid profile email offline_access";
 const API_KEY: &str = "@@auth0spajs@@::test-client::https://api/::openid profile email offline_access";
 
 fn logged_in(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    let client = Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone());
+    let (client, platform) = tenant_client(extra);
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
     let id = jwt(&id_token_claims(Some(&nonce), ""));

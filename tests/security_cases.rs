@@ -32,16 +32,6 @@ const TX_KEY: &str = "a0.spajs.txs.test-client";
 // ------------------------------------------------------------------------------------------------
 // Helpers
 
-fn options(extra: &str) -> ClientOptions {
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap()
-}
-
-fn new_client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    (Client::new(options(extra), platform.clone()), platform)
-}
-
 /// A redirect login that has been started: the transaction is stored.
 struct Started {
     url: String,
@@ -89,7 +79,7 @@ fn now_s() -> f64 {
 /// Starts a redirect login for a client with `extra` options, lets the token endpoint answer
 /// `respond(nonce)`, and handles the callback.
 fn login_answered(extra: &str, respond: impl FnOnce(&str) -> HttpResponse) -> (Result<Redirected>, Client<FakePlatform>, FakePlatform) {
-    let (client, platform) = new_client(extra);
+    let (client, platform) = tenant_client(extra);
     let s = start(&client);
     let response = respond(&s.nonce);
     platform.on_http(move |_| Ok(response.clone()));
@@ -216,7 +206,7 @@ impl Perform for Faulty {
 
 #[test]
 fn a1_a_callback_without_a_stored_transaction_is_missing_transaction_and_sends_nothing() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.on_http(|_| Ok(token_response("at", None, None, 86400)));
     let err = run(client.handle_redirect_callback(&callback("code=attacker-code&state=attacker-state"))).unwrap_err();
     assert_eq!(err.error, "missing_transaction");
@@ -227,7 +217,7 @@ fn a1_a_callback_without_a_stored_transaction_is_missing_transaction_and_sends_n
 
 #[test]
 fn a2_a_callback_replayed_after_a_failed_exchange_sends_no_second_token_request() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     platform.on_http(|_| Ok(HttpResponse { status: 503, body: "busy".into(), dpop_nonce: None }));
     let first = run(client.handle_redirect_callback(&good_callback(&s))).unwrap_err();
@@ -240,7 +230,7 @@ fn a2_a_callback_replayed_after_a_failed_exchange_sends_no_second_token_request(
 
 #[test]
 fn a3_an_error_response_with_our_state_is_an_authentication_error_and_consumes_the_transaction() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = callback(&["error=access_denied&error_description=User%20said%20no&state=", &form_encode(&s.state)].concat());
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -258,7 +248,7 @@ fn a4_an_error_with_a_foreign_or_missing_state_reports_state_mismatch_not_the_at
         "error=access_denied&error_description=Your%20account%20is%20locked%2C%20call%20%2B1-555&state=forged",
         "error=access_denied&error_description=Your%20account%20is%20locked%2C%20call%20%2B1-555",
     ] {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         start(&client);
         let err = run(client.handle_redirect_callback(&callback(query))).unwrap_err();
         assert_eq!(err.class, ErrorClass::Generic, "{query}");
@@ -269,7 +259,7 @@ fn a4_an_error_with_a_foreign_or_missing_state_reports_state_mismatch_not_the_at
 
 #[test]
 fn a5_a_response_with_both_code_and_error_is_never_exchanged() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = callback(&["code=c&error=access_denied&state=", &form_encode(&s.state)].concat());
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -278,12 +268,12 @@ fn a5_a_response_with_both_code_and_error_is_never_exchanged() {
 
 #[test]
 fn a7_empty_code_or_state_count_as_absent_and_send_nothing() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let err = run(client.handle_redirect_callback(&callback(&["code=&state=", &form_encode(&s.state)].concat()))).unwrap_err();
     assert_refused_without_request(&err, &platform, "invalid_response");
 
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     start(&client);
     let err = run(client.handle_redirect_callback(&callback("code=c&state="))).unwrap_err();
     assert_refused_without_request(&err, &platform, "state_mismatch");
@@ -291,7 +281,7 @@ fn a7_empty_code_or_state_count_as_absent_and_send_nothing() {
 
 #[test]
 fn a8_unknown_response_parameters_are_ignored() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
@@ -306,7 +296,7 @@ fn a8_unknown_response_parameters_are_ignored() {
 #[test]
 fn a9_only_the_query_is_read_and_a_code_in_the_fragment_is_never_used() {
     // Hash routing: the whole response sits in the fragment. Nothing is exchanged.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = [ORIGIN, "/#/callback?code=frag-code&state=", &form_encode(&s.state)].concat();
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -314,14 +304,14 @@ fn a9_only_the_query_is_read_and_a_code_in_the_fragment_is_never_used() {
     assert!(platform.requests().is_empty());
 
     // state in the query, a code only in the fragment: no code.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = [ORIGIN, "/?state=", &form_encode(&s.state), "#code=frag-code"].concat();
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
     assert_refused_without_request(&err, &platform, "invalid_response");
 
     // The app's own fragment is left alone and its `code` is not picked up.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
@@ -332,7 +322,7 @@ fn a9_only_the_query_is_read_and_a_code_in_the_fragment_is_never_used() {
 
 #[test]
 fn a13_the_token_request_uses_the_redirect_uri_stored_with_the_transaction() {
-    let (client, platform) = new_client(r#","authorizationParams":{"redirect_uri":"https://app.example.com/callback"}"#);
+    let (client, platform) = tenant_client(r#","authorizationParams":{"redirect_uri":"https://app.example.com/callback"}"#);
     let s = start(&client);
     assert_eq!(query_param(&s.url, "redirect_uri").as_deref(), Some("https://app.example.com/callback"));
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
@@ -343,7 +333,7 @@ fn a13_the_token_request_uses_the_redirect_uri_stored_with_the_transaction() {
     assert_eq!(form_field(&platform.requests()[0], "redirect_uri").as_deref(), Some("https://app.example.com/callback"));
 
     // A per-call redirect_uri is stored and sent back verbatim too.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let mut params = ParamList::new();
     params.set("redirect_uri", "https://app.example.com/cb?x=1");
     let s = start_with(&client, &params);
@@ -358,7 +348,7 @@ fn a13_the_token_request_uses_the_redirect_uri_stored_with_the_transaction() {
 
 #[test]
 fn b1_a_response_without_state_is_state_mismatch_and_consumes_the_transaction() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     start(&client);
     let err = run(client.handle_redirect_callback(&callback("code=c"))).unwrap_err();
     assert_refused_without_request(&err, &platform, "state_mismatch");
@@ -366,7 +356,7 @@ fn b1_a_response_without_state_is_state_mismatch_and_consumes_the_transaction() 
 
 #[test]
 fn b2_a_state_altered_in_one_character_is_state_mismatch() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let mut altered: Vec<char> = s.state.chars().collect();
     let last = altered.len() - 1;
@@ -382,7 +372,7 @@ fn b2_a_state_altered_in_one_character_is_state_mismatch() {
 #[test]
 fn b6_two_clients_on_one_origin_keep_their_own_transactions_and_caches() {
     let platform = FakePlatform::new();
-    let a = Client::new(options(""), platform.clone());
+    let a = Client::new(tenant_options(""), platform.clone());
     let b_opts = ClientOptions::from_json(&Json::parse(r#"{"domain":"tenant.example.com","clientId":"test-client-b"}"#).unwrap()).unwrap();
     let b = Client::new(b_opts, platform.clone());
     let sa = start(&a);
@@ -407,7 +397,7 @@ fn b6_two_clients_on_one_origin_keep_their_own_transactions_and_caches() {
 
 #[test]
 fn b7_an_iss_from_another_issuer_is_invalid_issuer_and_sends_nothing() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = callback(&["code=c&state=", &form_encode(&s.state), "&iss=https%3A%2F%2Fattacker.example%2F"].concat());
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -417,13 +407,13 @@ fn b7_an_iss_from_another_issuer_is_invalid_issuer_and_sends_nothing() {
 #[test]
 fn b7_b9_the_exact_issuer_is_accepted_and_one_differing_only_by_normalisation_is_not() {
     for iss in ["https://tenant.example.com", "https://TENANT.example.com/", "https://tenant.example.com:443/", "https://tenant.example.com//"] {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         let s = start(&client);
         let url = callback(&["code=c&state=", &form_encode(&s.state), "&iss=", &form_encode(iss)].concat());
         let err = run(client.handle_redirect_callback(&url)).unwrap_err();
         assert_refused_without_request(&err, &platform, "invalid_issuer");
     }
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
@@ -433,7 +423,7 @@ fn b7_b9_the_exact_issuer_is_accepted_and_one_differing_only_by_normalisation_is
 
 #[test]
 fn b11_an_error_carrying_another_issuers_iss_is_not_reported_as_ours() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = callback(&["error=access_denied&error_description=from%20elsewhere&state=", &form_encode(&s.state), "&iss=https%3A%2F%2Fother-as.example%2F"].concat());
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -451,7 +441,7 @@ fn is_unreserved(c: char) -> bool {
 
 #[test]
 fn c1_c3_each_login_sends_a_fresh_43_character_unreserved_verifier() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let mut verifiers = Vec::new();
     for _ in 0..3 {
         login(&client, &platform, None, 86400);
@@ -466,7 +456,7 @@ fn c1_c3_each_login_sends_a_fresh_43_character_unreserved_verifier() {
 #[test]
 fn c2_every_authorization_url_sends_an_s256_challenge_of_its_verifier() {
     // Redirect.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     assert_eq!(query_param(&s.url, "code_challenge_method").as_deref(), Some("S256"));
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
@@ -476,7 +466,7 @@ fn c2_every_authorization_url_sends_an_s256_challenge_of_its_verifier() {
     assert_eq!(auth0_spa_wasm::core::pkce::code_challenge_s256(&verifier), query_param(&s.url, "code_challenge").unwrap());
 
     // Hidden iframe.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     iframe_answers_with_code(&platform);
     run(client.get_token_silently(&GetTokenOptions::default())).unwrap();
     let frame = platform.0.frames.borrow()[0].clone();
@@ -485,7 +475,7 @@ fn c2_every_authorization_url_sends_an_s256_challenge_of_its_verifier() {
     assert_eq!(auth0_spa_wasm::core::pkce::code_challenge_s256(&verifier), query_param(&frame, "code_challenge").unwrap());
 
     // Popup.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, state| Ok(web_message(&[("code", "c"), ("state", state)])));
     let popups = platform.0.clone();
     platform.on_http(move |_| {
@@ -502,7 +492,7 @@ fn c2_every_authorization_url_sends_an_s256_challenge_of_its_verifier() {
 
 #[test]
 fn c2_sdk_owned_pkce_parameters_cannot_be_downgraded_by_authorization_params() {
-    let (client, _platform) = new_client(r#","authorizationParams":{"code_challenge_method":"plain","code_challenge":"x"}"#);
+    let (client, _platform) = tenant_client(r#","authorizationParams":{"code_challenge_method":"plain","code_challenge":"x"}"#);
     let mut params = ParamList::new();
     params.set("code_challenge_method", "plain");
     let s = start_with(&client, &params);
@@ -517,7 +507,7 @@ fn c2_sdk_owned_pkce_parameters_cannot_be_downgraded_by_authorization_params() {
 
 #[test]
 fn c4_an_authorization_error_is_never_retried_without_pkce() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, state| Ok(web_message(&[("error", "invalid_request"), ("error_description", "requires PKCE"), ("state", state)])));
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(err.error, "invalid_request");
@@ -530,7 +520,7 @@ fn c4_an_authorization_error_is_never_retried_without_pkce() {
 #[test]
 fn c5_the_verifier_stays_in_transaction_storage_and_is_gone_after_success_or_failure() {
     // Failure: the token endpoint refuses the code.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let stored = platform.0.transactions.borrow().get(TX_KEY).cloned().unwrap();
     let verifier = Json::parse(&stored).unwrap().str_field("code_verifier").unwrap().to_owned();
@@ -543,7 +533,7 @@ fn c5_the_verifier_stays_in_transaction_storage_and_is_gone_after_success_or_fai
     assert!(!format!("{err:?}").contains(&verifier));
 
     // Success.
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     assert!(platform.0.transactions.borrow().is_empty(), "deleted after success");
     let verifier = form_field(&platform.requests()[0], "code_verifier").unwrap();
@@ -563,7 +553,7 @@ fn c6_e12_invalid_grant_on_the_code_exchange_is_typed_and_not_retried() {
 fn c9_a_failing_random_source_fails_before_anything_is_stored_or_sent() {
     let platform = Faulty::new();
     platform.0.fail_random.set(true);
-    let client = Client::new(options(""), platform.clone());
+    let client = Client::new(tenant_options(""), platform.clone());
     let err = client.login_with_redirect(&ParamList::new(), None).unwrap_err();
     assert_eq!(err.error, "crypto_unavailable");
     assert!(platform.fake().0.transactions.borrow().is_empty(), "no transaction with weak or missing secrets");
@@ -749,7 +739,7 @@ fn d17_a_code_flow_token_response_without_id_token_is_rejected() {
 
 #[test]
 fn d18_a_refreshed_id_token_for_another_user_clears_the_whole_session() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let other = jwt(&id_token_claims(None, "").replace("auth0|alice", "auth0|mallory"));
     platform.on_http(move |_| Ok(token_response("at-mallory", Some("rt-2"), Some(&other), 100)));
@@ -764,7 +754,7 @@ fn d18_a_refreshed_id_token_for_another_user_clears_the_whole_session() {
 
 #[test]
 fn d19_a_refreshed_id_token_from_another_issuer_is_rejected_and_not_stored() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let other = jwt(&id_token_claims(None, "").replace("https://tenant.example.com/", "https://other-as.example/"));
     platform.on_http(move |_| Ok(token_response("at-other", Some("rt-2"), Some(&other), 100)));
@@ -777,7 +767,7 @@ fn d19_a_refreshed_id_token_from_another_issuer_is_rejected_and_not_stored() {
 
 #[test]
 fn d20_a_refresh_response_without_id_token_keeps_the_user() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     let before = run(client.get_id_token_claims()).unwrap();
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
@@ -895,7 +885,7 @@ fn e13_client_configuration_errors_are_typed_and_not_retried() {
         assert_rejected_and_nothing_kept(&result, &platform, code);
     }
     // Same on the refresh path: one request, the session is not thrown away for a config error.
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(oauth_error(401, "invalid_client", "bad client")));
     platform.advance_secs(100);
@@ -918,7 +908,7 @@ fn e14_a_5xx_on_the_code_exchange_is_typed_with_its_status_and_not_retried() {
 
 #[test]
 fn e15_a_token_request_timeout_is_reported_keeps_the_session_and_releases_the_lock() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true,"httpTimeoutInSeconds":2"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true,"httpTimeoutInSeconds":2"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.queue_http(Err(Error::plain("timeout", "Timeout when executing 'fetch'")));
@@ -934,7 +924,7 @@ fn e15_a_token_request_timeout_is_reported_keeps_the_session_and_releases_the_lo
 
 #[test]
 fn e16_a_network_or_cors_failure_is_reported_once_without_a_retry_storm() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.on_http(|_| Err(Error::plain("request_error", "Failed to fetch")));
@@ -944,7 +934,7 @@ fn e16_a_network_or_cors_failure_is_reported_once_without_a_retry_storm() {
     assert!(run(client.is_authenticated()), "session kept");
     // On the code exchange too.
     let (result, _, platform) = {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         let s = start(&client);
         platform.on_http(|_| Err(Error::plain("request_error", "Failed to fetch")));
         let r = run(client.handle_redirect_callback(&good_callback(&s)));
@@ -955,7 +945,7 @@ fn e16_a_network_or_cors_failure_is_reported_once_without_a_retry_storm() {
 
 #[test]
 fn e17_token_requests_are_form_encoded_by_default() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
     platform.advance_secs(100);
@@ -974,7 +964,7 @@ fn e19_markup_in_error_description_is_passed_on_verbatim_as_text() {
     let markup = "<img src=x onerror=alert(1)><script>alert(2)</script>";
     let (result, _, _) = login_answered("", |_| oauth_error(400, "access_denied", markup));
     assert_eq!(result.unwrap_err().description, markup);
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let url = callback(&["error=access_denied&error_description=", &form_encode(markup), "&state=", &form_encode(&s.state)].concat());
     let err = run(client.handle_redirect_callback(&url)).unwrap_err();
@@ -987,7 +977,7 @@ fn e19_markup_in_error_description_is_passed_on_verbatim_as_text() {
 
 #[test]
 fn f3_a_dead_refresh_token_with_fallback_tries_the_iframe_at_most_once() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true,"useRefreshTokensFallback":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true,"useRefreshTokensFallback":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.on_http(|_| Ok(oauth_error(400, "invalid_grant", "grant request is invalid")));
@@ -1002,7 +992,7 @@ fn f3_a_dead_refresh_token_with_fallback_tries_the_iframe_at_most_once() {
 
 #[test]
 fn f3_f4_reuse_detection_ends_the_whole_session() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     platform.on_http(|_| Ok(oauth_error(400, "invalid_grant", "grant request is invalid")));
     let err = run(client.get_token_silently(&GetTokenOptions { cache_mode: CacheMode::Off, ..Default::default() })).unwrap_err();
@@ -1016,8 +1006,8 @@ fn f3_f4_reuse_detection_ends_the_whole_session() {
 #[test]
 fn f6_two_tabs_sharing_storage_refresh_once_and_both_get_the_new_token() {
     let platform = FakePlatform::new();
-    let tab_a = Client::new(options(r#","useRefreshTokens":true"#), platform.clone());
-    let tab_b = Client::new(options(r#","useRefreshTokens":true"#), platform.clone());
+    let tab_a = Client::new(tenant_options(r#","useRefreshTokens":true"#), platform.clone());
+    let tab_b = Client::new(tenant_options(r#","useRefreshTokens":true"#), platform.clone());
     login(&tab_a, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 3600)));
@@ -1030,7 +1020,7 @@ fn f6_two_tabs_sharing_storage_refresh_once_and_both_get_the_new_token() {
 
 #[test]
 fn f10_the_newest_refresh_token_is_always_the_one_presented() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     // Entries for two more audiences hold the same refresh token (as after an MRRT-style copy).
     let default_entry = platform.cache_snapshot().get(AT_KEY_RT).cloned().unwrap();
@@ -1066,7 +1056,7 @@ fn f10_the_newest_refresh_token_is_always_the_one_presented() {
 
 #[test]
 fn f13_a_call_for_more_scope_than_granted_never_sends_the_refresh_token_with_it() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     let mut params = ParamList::new();
     params.set("scope", "read:admin");
@@ -1083,7 +1073,7 @@ fn f13_a_call_for_more_scope_than_granted_never_sends_the_refresh_token_with_it(
 
 #[test]
 fn f14_refresh_tokens_are_only_ever_sent_to_the_token_endpoint() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true,"authorizationParams":{"redirect_uri":"https://app.example.com/cb"}"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true,"authorizationParams":{"redirect_uri":"https://app.example.com/cb"}"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.on_http(|_| Ok(token_response("at-2", Some("rt-2"), None, 100)));
     for url_like in ["https://evil.example/collect", "https://tenant.example.com.evil.example/oauth/token"] {
@@ -1101,7 +1091,7 @@ fn f14_refresh_tokens_are_only_ever_sent_to_the_token_endpoint() {
 
 #[test]
 fn f16_k5_k7_after_logout_no_call_returns_or_mints_a_token() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 86400);
     platform.on_http(|_| Ok(token_response("minted-after-logout", Some("rt-2"), None, 86400)));
     let before = platform.requests().len();
@@ -1119,7 +1109,7 @@ fn f16_k5_k7_after_logout_no_call_returns_or_mints_a_token() {
 #[test]
 fn g5_silent_auth_errors_are_typed_and_make_no_token_request() {
     for code in ["login_required", "consent_required", "interaction_required", "account_selection_required"] {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         platform.on_frame(move |_, state| Ok(web_message(&[("error", code), ("error_description", "desc"), ("state", state)])));
         platform.on_http(|_| Ok(token_response("at", None, None, 86400)));
         let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
@@ -1131,7 +1121,7 @@ fn g5_silent_auth_errors_are_typed_and_make_no_token_request() {
 
 #[test]
 fn g6_a_silent_auth_timeout_is_a_timeout_error_and_releases_the_lock() {
-    let (client, platform) = new_client(r#","authorizeTimeoutInSeconds":2"#);
+    let (client, platform) = tenant_client(r#","authorizeTimeoutInSeconds":2"#);
     let calls = Rc::new(Cell::new(0));
     let c = calls.clone();
     platform.on_frame(move |_, state| {
@@ -1156,7 +1146,7 @@ fn g6_a_silent_auth_timeout_is_a_timeout_error_and_releases_the_lock() {
 
 #[test]
 fn g9_iframe_renewals_for_different_audiences_run_under_one_client_wide_lock() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let held = Rc::new(RefCell::new(Vec::new()));
     let seen = held.clone();
     let state = platform.0.clone();
@@ -1186,7 +1176,7 @@ fn g9_iframe_renewals_for_different_audiences_run_under_one_client_wide_lock() {
 
 #[test]
 fn g11_a_web_message_from_another_issuer_is_rejected() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.on_frame(|_, state| Ok(web_message(&[("code", "c"), ("state", state), ("iss", "https://attacker.example/")])));
     let err = run(client.get_token_silently(&GetTokenOptions::default())).unwrap_err();
     assert_eq!(err.error, "invalid_issuer");
@@ -1199,7 +1189,7 @@ fn g11_a_web_message_from_another_issuer_is_rejected() {
 #[test]
 fn g12_h6_a_web_message_with_a_foreign_or_missing_state_is_state_mismatch_and_sends_nothing() {
     for response in [web_message(&[("code", "c"), ("state", "forged")]), web_message(&[("code", "c")]), web_message(&[("error", "login_required")])] {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         login(&client, &platform, None, 100);
         platform.advance_secs(100);
         let r = response.clone();
@@ -1221,7 +1211,7 @@ fn g12_h6_a_web_message_with_a_foreign_or_missing_state_is_state_mismatch_and_se
 #[test]
 fn i1_garbage_access_token_entries_are_a_cleaned_up_miss_and_a_fresh_token_is_fetched() {
     for garbage in ["{not json", "null", "[]", "{\"body\":5,\"expiresAt\":\"x\"}", "\"str\""] {
-        let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+        let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
         login(&client, &platform, Some("rt-1"), 86400);
         platform.0.cache.borrow_mut().insert(AT_KEY_RT.into(), garbage.into());
         assert!(run(client.get_token_silently(&cache_only())).unwrap().is_none(), "{garbage}");
@@ -1232,7 +1222,7 @@ fn i1_garbage_access_token_entries_are_a_cleaned_up_miss_and_a_fresh_token_is_fe
 #[test]
 fn i2_a_garbage_transaction_is_missing_transaction_and_is_deleted() {
     for garbage in ["{not json", "null", "[]", r#"{"nonce":5}"#, r#"{"nonce":"n","code_verifier":"","state":"s"}"#] {
-        let (client, platform) = new_client("");
+        let (client, platform) = tenant_client("");
         platform.on_http(|_| Ok(token_response("at", None, None, 86400)));
         platform.0.transactions.borrow_mut().insert(TX_KEY.into(), garbage.into());
         let err = run(client.handle_redirect_callback(&callback("code=c&state=s"))).unwrap_err();
@@ -1246,7 +1236,7 @@ fn i2_a_garbage_transaction_is_missing_transaction_and_is_deleted() {
 fn i5_a_storage_write_failure_during_login_leaves_nothing_half_written() {
     let platform = Faulty::new();
     *platform.0.fail_writes_containing.borrow_mut() = Some("::default::".into());
-    let client = Client::new(options(""), platform.clone());
+    let client = Client::new(tenant_options(""), platform.clone());
     let url = client.login_with_redirect(&ParamList::new(), None).unwrap();
     let state = query_param(&url, "state").unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
@@ -1265,7 +1255,7 @@ fn i5_a_storage_write_failure_during_login_leaves_nothing_half_written() {
 
 #[test]
 fn i8_a_token_is_never_served_for_another_audience_or_client() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     login(&client, &platform, None, 86400);
     let entry = platform.cache_snapshot().get(AT_KEY).cloned().unwrap();
     // The same entry copied under another audience's key, and another client's entry for ours.
@@ -1289,7 +1279,7 @@ fn i8_a_token_is_never_served_for_another_audience_or_client() {
 
 #[test]
 fn j1_a_device_clock_two_hours_ahead_fails_once_with_a_distinct_clock_error() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let id = id_token_with(&s.nonce, |c| c.set("exp", Json::Number(now_s() + 3600.0)));
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
@@ -1302,7 +1292,7 @@ fn j1_a_device_clock_two_hours_ahead_fails_once_with_a_distinct_clock_error() {
 
 #[test]
 fn j2_a_device_clock_ten_minutes_behind_rejects_nbf_but_accepts_a_future_iat() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let id = id_token_with(&s.nonce, |c| c.set("nbf", Json::Number(now_s())));
     platform.on_http(move |_| Ok(token_response("at", None, Some(&id), 86400)));
@@ -1310,7 +1300,7 @@ fn j2_a_device_clock_ten_minutes_behind_rejects_nbf_but_accepts_a_future_iat() {
     let result = run(client.handle_redirect_callback(&good_callback(&s)));
     assert_eq!(result.as_ref().unwrap_err().error, "id_token_not_yet_valid");
 
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     platform.0.now.set(NOW_MS - 600_000);
     let s = start(&client);
     let id = jwt(&id_token_claims(Some(&s.nonce), ""));
@@ -1339,7 +1329,7 @@ fn j3_cache_expiry_uses_local_receipt_time_and_expires_in_not_the_servers_clock(
 
 #[test]
 fn k2_a_local_logout_during_an_in_flight_refresh_discards_the_late_result() {
-    let (client, platform) = new_client(r#","useRefreshTokens":true"#);
+    let (client, platform) = tenant_client(r#","useRefreshTokens":true"#);
     login(&client, &platform, Some("rt-1"), 100);
     platform.advance_secs(100);
     // The late response is complete and valid (same user), so only the logout can stop it.
@@ -1361,7 +1351,7 @@ fn k2_a_local_logout_during_an_in_flight_refresh_discards_the_late_result() {
 fn k6_a_logout_in_another_tab_stops_this_tab_serving_tokens_from_its_own_memory() {
     // Two tabs with their own (memory) caches: tab B learns of tab A's logout through the
     // platform's broadcast and drops its copy.
-    let (tab_b, platform_b) = new_client("");
+    let (tab_b, platform_b) = tenant_client("");
     login(&tab_b, &platform_b, None, 86400);
     assert!(run(tab_b.get_token_silently(&cache_only())).unwrap().is_some());
     platform_b.0.remote_logout.set(true);
@@ -1375,7 +1365,7 @@ fn k6_a_logout_in_another_tab_stops_this_tab_serving_tokens_from_its_own_memory(
 
 #[test]
 fn l2_app_state_comes_only_from_the_stored_transaction_never_from_the_url() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let url = client.login_with_redirect(&ParamList::new(), Some(Json::parse(r#"{"returnTo":"/profile"}"#).unwrap())).unwrap();
     let state = query_param(&url, "state").unwrap();
     let nonce = query_param(&url, "nonce").unwrap();
@@ -1388,7 +1378,7 @@ fn l2_app_state_comes_only_from_the_stored_transaction_never_from_the_url() {
 
 #[test]
 fn l5_the_authorization_url_handed_to_open_url_carries_the_challenge_but_never_the_verifier() {
-    let (client, platform) = new_client("");
+    let (client, platform) = tenant_client("");
     let s = start(&client);
     let tx = Json::parse(platform.0.transactions.borrow().get(TX_KEY).unwrap()).unwrap();
     let verifier = tx.str_field("code_verifier").unwrap();

@@ -9,15 +9,8 @@ mod common;
 
 use auth0_spa_wasm::client::{CacheMode, GetTokenOptions, TokenSource};
 use auth0_spa_wasm::core::json::Json;
-use auth0_spa_wasm::core::options::ClientOptions;
 use auth0_spa_wasm::core::ErrorClass;
 use common::*;
-
-fn client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
-    let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    (Client::new(ClientOptions::from_json(&Json::parse(&text).unwrap()).unwrap(), platform.clone()), platform)
-}
 
 fn options(text: &str) -> Json {
     Json::parse(text).unwrap()
@@ -29,7 +22,7 @@ fn answer_with_tokens(platform: &FakePlatform, claims_extra: &'static str) {
 
 #[test]
 fn a_login_by_token_exchange_sends_the_rfc_8693_request_and_becomes_the_session() {
-    let (client, platform) = client(r#","authorizationParams":{"audience":"https://api/","organization":"org_1"}"#);
+    let (client, platform) = tenant_client(r#","authorizationParams":{"audience":"https://api/","organization":"org_1"}"#);
     answer_with_tokens(&platform, r#","org_id":"org_1""#);
     let request = options(r#"{"subject_token":"ext-123","subject_token_type":"urn:acme:legacy","actor_token":"act-1","actor_token_type":"urn:acme:actor","custom":7}"#);
     let body = run(client.login_with_custom_token_exchange(&request)).unwrap();
@@ -58,7 +51,7 @@ fn a_login_by_token_exchange_sends_the_rfc_8693_request_and_becomes_the_session(
 
 #[test]
 fn a_custom_token_exchange_stores_nothing_and_returns_the_whole_response() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     answer_with_tokens(&platform, "");
     let body = run(client.custom_token_exchange(&options(r#"{"subject_token":"s","subject_token_type":"urn:t","scope":"read:x"}"#))).unwrap();
     assert_eq!(body.str_field("refresh_token"), Some("rt-x"));
@@ -69,7 +62,7 @@ fn a_custom_token_exchange_stores_nothing_and_returns_the_whole_response() {
 
 #[test]
 fn an_exchange_without_a_subject_token_is_refused_before_any_request() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     for bad in [r#"{"subject_token_type":"urn:t"}"#, r#"{"subject_token":"s"}"#, r#"{"subject_token":"","subject_token_type":"urn:t"}"#] {
         let e = run(client.login_with_custom_token_exchange(&options(bad))).unwrap_err();
         assert_eq!(e.class, ErrorClass::InvalidConfiguration, "{bad}");
@@ -81,7 +74,7 @@ fn an_exchange_without_a_subject_token_is_refused_before_any_request() {
 
 #[test]
 fn a_refused_exchange_or_an_untrusted_id_token_stores_nothing() {
-    let (client, platform) = client("");
+    let (client, platform) = tenant_client("");
     platform.on_http(|_| Ok(oauth_error(400, "invalid_grant", "the subject token is not valid")));
     let e = run(client.login_with_custom_token_exchange(&options(r#"{"subject_token":"s","subject_token_type":"urn:t"}"#))).unwrap_err();
     assert_eq!((e.error.as_str(), e.description.as_str()), ("invalid_grant", "the subject token is not valid"));

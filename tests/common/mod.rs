@@ -336,14 +336,23 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     auth0_spa_wasm::core::encoding::form_parse(query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-/// A client of the test tenant (`extra`: more option members, each starting with a comma) that
-/// has logged in through the redirect flow; the login's token response carried `refresh_token`.
-/// The platform's request log starts empty.
-pub fn logged_in(extra: &str, refresh_token: Option<&'static str>) -> (Client<FakePlatform>, FakePlatform) {
-    let platform = FakePlatform::new();
+/// The test tenant's client options (`extra`: more option members, each starting with a comma).
+pub fn tenant_options(extra: &str) -> auth0_spa_wasm::core::options::ClientOptions {
     let text = ["{\"domain\":\"tenant.example.com\",\"clientId\":\"test-client\"", extra, "}"].concat();
-    let options = auth0_spa_wasm::core::options::ClientOptions::from_json(&Json::parse(&text).expect("options JSON")).expect("valid options");
-    let client = Client::new(options, platform.clone());
+    auth0_spa_wasm::core::options::ClientOptions::from_json(&Json::parse(&text).expect("options JSON")).expect("valid options")
+}
+
+/// A client of the test tenant ([`tenant_options`]) over a fresh fake platform.
+pub fn tenant_client(extra: &str) -> (Client<FakePlatform>, FakePlatform) {
+    let platform = FakePlatform::new();
+    (Client::new(tenant_options(extra), platform.clone()), platform)
+}
+
+/// A client of the test tenant ([`tenant_options`]) that has logged in through the redirect
+/// flow; the login's token response carried `refresh_token`. The platform's request log starts
+/// empty.
+pub fn logged_in(extra: &str, refresh_token: Option<&'static str>) -> (Client<FakePlatform>, FakePlatform) {
+    let (client, platform) = tenant_client(extra);
     let url = client.login_with_redirect(&auth0_spa_wasm::core::options::ParamList::new(), None).expect("authorize URL");
     let nonce = query_param(&url, "nonce").expect("nonce");
     let id = jwt(&id_token_claims(Some(&nonce), ""));
