@@ -50,7 +50,7 @@ async function http(self) {
     baseUrl: settings.baseUrl,
     timeoutMs: settings.timeoutMs,
     clientId: s.host.clientId,
-    fetch: pageFetch || fetch,
+    fetch: pageFetch,
     store: module.anonymousStore(s.mode, s.memory),
     keys: s.keys,
     errors: s.host.errors
@@ -162,7 +162,7 @@ export function lowLevelClient(self, options, errors) {
     baseUrl: `https://${options.domain}`,
     clientId: options.clientId,
     timeoutMs: LOW_LEVEL_TIMEOUT_MS,
-    fetch: options.customFetch || pageFetch || fetch,
+    fetch: options.customFetch || pageFetch,
     errors: { session: errors.session, timeout: errors.timeout }
   };
   Object.defineProperty(self, HTTP, { value: { http, loader: { failed: errors.failed } } });

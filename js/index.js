@@ -942,7 +942,7 @@ const passkeyOf = (/** @type {Auth0Client} */ self) =>
     new PasskeyApiClient({
       run: subClientRun(self),
       settings: settingsOf(self),
-      fetch: pageFetch || ((...a) => fetch(...a)),
+      fetch: pageFetch,
       errors: { PasskeyError, register: PasskeyRegisterError, challenge: PasskeyChallengeError },
       failed: internalError
     })

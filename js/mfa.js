@@ -73,7 +73,7 @@ const host = (self) => /** @type {any} */ (self)[HOST];
 async function http(self) {
   const h = host(self);
   const [module, settings] = await Promise.all([api(h), h.settings()]);
-  const deps = { ...settings, fetch: pageFetch || fetch, errors: h.errors };
+  const deps = { ...settings, fetch: pageFetch, errors: h.errors };
   return { module, deps };
 }
 
