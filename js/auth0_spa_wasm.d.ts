@@ -2,6 +2,8 @@
 // the type check only (tsc -p js). The glue itself exists only after a build (pkg/, written by
 // `wasm-pack build` in scripts/build.sh, with its own generated pkg/auth0_spa_wasm.d.ts), so this
 // is the contract written at the top of js/index.js in TypeScript; src/wasm/ implements it.
+// The full build's glue (js/full.js imports it too) declares the same class: both builds export
+// every method, the lite one answering the full build's features with an error.
 // Results are `any`: most are JSON text or a value, which js/index.js parses (`parsed`).
 // scripts/build.sh checks, right after wasm-bindgen runs, that this declaration and the generated
 // glue name the same methods with compatible signatures (scripts/glue-types.ts).
@@ -36,4 +38,6 @@ export class WasmClient {
   hitMemo(json: string): string | undefined;
   /** The cache generation, or -1 while another tab's logout waits (synchronous). */
   cacheGeneration(): number;
+  /** The in-memory cache's entries as JSON text, or with a text, stores them (a move to the full module). */
+  memoryEntries(load?: string | null): string | undefined;
 }

@@ -10,13 +10,13 @@
  * publicKey}` CryptoKeys), so an app that moves from auth0-spa-js keeps its key, and so the
  * tokens and refresh tokens bound to it. The private key is not extractable.
  *
- * `crypto.subtle` and `indexedDB` are captured when the module is evaluated, as js/platform.js
- * does for `fetch`.
+ * `crypto.subtle` and `indexedDB` are the ones captured when the package was imported, with
+ * `fetch` (js/platform.js capturedGlobals).
  */
+import { capturedGlobals } from './platform.js';
 
 const G = /** @type {any} */ (globalThis);
-const subtle = G.crypto && G.crypto.subtle;
-const idb = G.indexedDB;
+const { subtle, indexedDB: idb } = capturedGlobals();
 const encoder = typeof G.TextEncoder === 'function' ? new G.TextEncoder() : undefined;
 
 const DB_NAME = 'auth0-spa-js';

@@ -108,8 +108,6 @@
  *   GenericError('internal_error', ...). Nothing rejects with a bare string or a RuntimeError.
  * =========================================================================================
  */
-import * as glue from './auth0_spa_wasm.js';
-import { wasmSource } from './wasm-source.js';
 import {
   GenericError,
   InvalidConfigurationError,
@@ -126,6 +124,10 @@ import { PasskeyApiClient } from './passkey.js';
 import { AnonymousSessionApiClient, lowLevelCall, lowLevelClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
 import { once, pageFetch } from './lazy.js';
+import { capturedGlobals } from './platform.js';
+// The globals the SDK's requests and secrets pass through are captured now, as the package is
+// imported, for both wasm builds, which load later (js/platform.js).
+capturedGlobals();
 // The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
 // API client (js/passkey.js), the anonymous-session client (js/anonymous.js) and the My Account
 // API client (js/my-account.js).
@@ -196,10 +198,21 @@ export * from './extras.js';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Loading the wasm module: once, lazily; a failed load (network, CSP) is retried on the next call.
+// Loading the wasm: two builds (docs/module-split.md), each a module of its own with its glue and
+// wasm (js/lite.js, which scripts/build.sh stages twice), import()ed on first use. './lite.js' is
+// the build without DPoP, Multi-Resource Refresh Tokens, the interactive error handler, token
+// exchange, revocation and the MFA and passkey grants; './full.js' carries them too. A client
+// loads the full one at construction when its options turn such a feature on (needsFull), else
+// the lite one, and moves to the full one on its first call of such a method (fullClient). So an
+// app that never uses those features never downloads their code, and one that needs them from
+// the start never downloads the lite build. (The `file` entry's bundle holds the lite glue itself:
+// its wasm is a file of its own either way.)
 
-/** @type {Promise<unknown> | undefined} */
-let loading;
+/** @typedef {import('./auth0_spa_wasm.js').WasmClient} Wasm  A wasm client of either build (js/auth0_spa_wasm.d.ts). */
+/** @typedef {{ WasmClient: typeof import('./auth0_spa_wasm.js').WasmClient, load: () => Promise<unknown> }} WasmModule */
+
+/** @type {{ lite?: Promise<WasmModule>, full?: Promise<WasmModule> }} */
+const loading = {};
 
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' in script-src refuses to compile
 // WebAssembly; each engine words it differently (Chromium: "Refused to compile or instantiate
@@ -220,17 +233,37 @@ function loadError(e) {
   return new GenericError('internal_error', 'auth0-spa-wasm: the WebAssembly module could not be loaded: ' + text(e));
 }
 
-function ready() {
-  if (!loading) {
+/**
+ * The lite or the full build, loaded and instantiated once; a failed load (network, CSP) is
+ * retried on the next call.
+ * @param {boolean} full @returns {Promise<WasmModule>}
+ */
+function ready(full) {
+  const which = full ? 'full' : 'lite';
+  let module = loading[which];
+  if (!module) {
     listenForTraps();
-    loading = Promise.resolve()
-      .then(() => glue.default({ module_or_path: wasmSource() }))
+    module = loading[which] = (full ? import('./full.js') : import('./lite.js'))
+      .then(async (m) => {
+        await m.load();
+        return m;
+      })
       .catch((e) => {
-        loading = undefined;
+        loading[which] = undefined;
         throw loadError(e);
       });
   }
-  return loading;
+  return module;
+}
+
+/**
+ * Whether options need the full module from the start: the options whose features only it
+ * carries, read as the wasm options parser reads them (`true`, `'popup'`, `'online'`); anything
+ * else is left to that parser, whose errors both modules share.
+ * @param {Options} options
+ */
+function needsFull(options) {
+  return options.useDpop === true || options.useMrrt === true || options.interactiveErrorHandler === 'popup' || options.refreshTokenMode === 'online';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,12 +446,15 @@ const S = Symbol('auth0-spa-wasm');
 
 /**
  * What each client keeps under S (its constructor defines it): the options as JSON text and what
- * JSON cannot carry, the wasm client once made (`inst`) or being made (`pending`), the last user
+ * JSON cannot carry, the wasm client once made (`inst`) or being made (`pending`), whether it is
+ * on the full module (`full`) or moving there (`moving`) and how many calls run on it (`running`,
+ * with what waits for them to settle), the last user
  * and claims texts with their objects, and getTokenSilently's memoised hits (below).
  * @typedef {{
  *   json: string, cache: object | undefined, now: Function | undefined,
  *   config: Readonly<{ domain: string, clientId: string }>, dpop: boolean, transferParam: string,
- *   anonymousMode: any, inst: glue.WasmClient | undefined, pending: Promise<glue.WasmClient> | undefined,
+ *   anonymousMode: any, inst: Wasm | undefined, pending: Promise<Wasm> | undefined,
+ *   full: boolean, moving: Promise<Wasm> | undefined, running: number, settled: Array<(v: unknown) => void>,
  *   user: { t?: string, v?: any }, claims: { t?: string, v?: any }, hits: Map<string, Hit> | undefined
  * }} State
  * @typedef {Auth0Client & { [S]: State }} Stated  A client seen with its state. (The methods cast
@@ -426,15 +462,15 @@ const S = Symbol('auth0-spa-wasm');
  */
 
 // The wasm client of `s`, constructed once after the module is ready.
-/** @param {State} s @returns {Promise<glue.WasmClient>} */
+/** @param {State} s @returns {Promise<Wasm>} */
 function client(s) {
   if (!s.pending) {
-    s.pending = ready()
-      .then(() => {
-        if (typeof glue.WasmClient !== 'function') {
+    s.pending = ready(s.full)
+      .then((mod) => {
+        if (typeof mod.WasmClient !== 'function') {
           throw new GenericError('internal_error', 'auth0-spa-wasm: the wasm module exports no WasmClient');
         }
-        s.inst = new glue.WasmClient(s.json, s.cache, s.now);
+        s.inst = new mod.WasmClient(s.json, s.cache, s.now);
         return s.inst;
       })
       .catch((e) => {
@@ -458,23 +494,68 @@ function warmUp(s) {
 /** @param {Auth0Client} self */
 function wasm(self) {
   const s = /** @type {Stated} */ (self)[S];
-  return s.inst || client(s);
+  return s.moving || s.inst || client(s);
+}
+
+/**
+ * The client of `s` on the full module: moved there on the first call that needs it. The move
+ * waits for the calls already running on the lite client to settle (calls made meanwhile wait for
+ * the move), then makes the full client with the same options and cache, and gives it the lite
+ * client's in-memory entries, so a session kept in memory survives; stored sessions
+ * (localStorage, a custom cache) are shared anyway.
+ * @param {State} s @returns {Promise<Wasm>}
+ */
+function fullClient(s) {
+  if (s.full) return client(s);
+  if (!s.moving) {
+    s.moving = Promise.all([client(s), ready(true)])
+      .then(async ([lite, mod]) => {
+        while (s.running) await new Promise((resolve) => s.settled.push(resolve));
+        const inst = new mod.WasmClient(s.json, s.cache, s.now);
+        inst.memoryEntries(lite.memoryEntries());
+        Object.assign(s, { full: true, inst, pending: Promise.resolve(inst), hits: undefined, moving: undefined });
+        return inst;
+      })
+      .catch((e) => {
+        s.moving = undefined; // tried again by the next call that needs it
+        if (isTrap(e)) trapped(e);
+        throw broken || toError(e);
+      });
+  }
+  return s.moving;
+}
+
+/**
+ * Runs fn on `c` counted as running on the client of `s` (fullClient waits for those).
+ * @template T @param {State} s @param {Wasm} c @param {(c: Wasm) => T | PromiseLike<T>} fn
+ * @returns {Promise<T>}
+ */
+function running(s, c, fn) {
+  s.running++;
+  const done = () => {
+    if (--s.running === 0) for (const resolve of s.settled.splice(0)) resolve(undefined);
+  };
+  return Promise.resolve()
+    .then(() => fn(c))
+    .finally(done);
 }
 
 // Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above;
 // popup errors carry `popup`); settles even when the wasm code traps (see "Containing a
 // WebAssembly trap").
+// With `full`, the call needs the full module (fullClient).
 /**
- * @template T @param {Auth0Client} self @param {(c: glue.WasmClient) => T | PromiseLike<T>} fn
- * @param {Window} [popup] @returns {Promise<T>}
+ * @template T @param {Auth0Client} self @param {(c: Wasm) => T | PromiseLike<T>} fn
+ * @param {Window} [popup] @param {boolean} [full] @returns {Promise<T>}
  */
-function call(self, fn, popup) {
+function call(self, fn, popup, full) {
   if (broken) return Promise.reject(broken);
+  const s = /** @type {Stated} */ (self)[S];
   return new Promise((resolve, reject) => {
     waiting.add(reject);
     Promise.resolve()
-      .then(() => wasm(self))
-      .then(fn)
+      .then(() => (full ? fullClient(s) : wasm(self)))
+      .then((c) => (s.moving && !full ? s.moving.then((moved) => running(s, moved, fn)) : running(s, c, fn)))
       .then(
         (v) => {
           waiting.delete(reject);
@@ -585,6 +666,10 @@ export class Auth0Client {
         anonymousMode: options.anonymousSessionsCacheMode,
         inst: undefined,
         pending: undefined,
+        full: needsFull(options),
+        moving: undefined,
+        running: 0,
+        settled: [],
         user: {},
         claims: {},
         hits: undefined
@@ -683,12 +768,12 @@ export class Auth0Client {
 
   /** @param {Options} options */
   async loginWithCustomTokenExchange(options) {
-    return parsed(await call(this, (c) => c.loginWithCustomTokenExchange(toJson(options))));
+    return parsed(await call(this, (c) => c.loginWithCustomTokenExchange(toJson(options)), undefined, true));
   }
 
   /** @param {Options} options */
   async customTokenExchange(options) {
-    return parsed(await call(this, (c) => c.customTokenExchange(toJson(options))));
+    return parsed(await call(this, (c) => c.customTokenExchange(toJson(options)), undefined, true));
   }
 
   /** @deprecated use loginWithCustomTokenExchange (as in auth0-spa-js). @param {Options} options */
@@ -772,7 +857,7 @@ export class Auth0Client {
 
   /** @param {Options} [options] */
   async revokeRefreshToken(options = {}) {
-    await call(this, (c) => c.revokeRefreshToken(toJson(options)));
+    await call(this, (c) => c.revokeRefreshToken(toJson(options)), undefined, true);
   }
 
   /** The stored DPoP nonce of Auth0 (no `id`) or of the API `id` (RFC 9449 §8). @param {string} [id] */
@@ -802,7 +887,7 @@ export class Auth0Client {
   /** @param {Options} [options] */
   async logout(options = {}) {
     const openUrl = opener(options);
-    const url = await call(this, (c) => c.logout(toJson(without(options, ['openUrl', 'onRedirect']))));
+    const url = await call(this, (c) => c.logout(toJson(without(options, ['openUrl', 'onRedirect']))), undefined, options.revokeRefreshTokens === true);
     try {
       if (openUrl) {
         await openUrl(url);
@@ -838,7 +923,7 @@ function fastHit(s, json) {
   if (!m) return;
   try {
     const now = Date.now();
-    const generation = /** @type {glue.WasmClient} */ (s.inst).cacheGeneration();
+    const generation = /** @type {Wasm} */ (s.inst).cacheGeneration();
     if (now < m.n || now >= m.f || generation < 0 || generation !== m.g) return;
     if (m.l && (localStorage.getItem(m.k) !== m.e || localStorage.getItem(m.u) !== m.t)) return;
     return m.r;
@@ -848,7 +933,7 @@ function fastHit(s, json) {
   }
 }
 
-/** @param {State} s @param {glue.WasmClient} c @param {string} json */
+/** @param {State} s @param {Wasm} c @param {string} json */
 function rememberHit(s, c, json) {
   let t;
   try {
@@ -917,7 +1002,7 @@ async function popupCall(self, method, options, config) {
 
 // What client.mfa, client.passkey and client.anonymous call the wasm client with: `WasmClient.mfa(op, args)`, its
 // JSON answer parsed.
-const subClientRun = (/** @type {Auth0Client} */ self) => async (/** @type {number} */ op, /** @type {object} */ args) => parsed(await call(self, (c) => c.mfa(op, toJson(args))));
+const subClientRun = (/** @type {Auth0Client} */ self) => async (/** @type {number} */ op, /** @type {object} */ args) => parsed(await call(self, (c) => c.mfa(op, toJson(args)), undefined, op !== 1));
 
 // What the MFA, passkey and anonymous-session requests need from the wasm client (`{ baseUrl,
 // clientId, timeoutMs }`, op 1 above), asked once per client; a failed answer is asked again.

@@ -3,14 +3,16 @@
 // js/my-account.js, js/anonymous.js) share in the main entry: `fetch` as the page had it when the package was
 // imported, and the one-time import of their lazily loaded module.
 
+import { capturedGlobals } from './platform.js';
+
 /**
- * `fetch` captured when the package is imported, as js/platform.js captures the globals the core
- * uses: a script that wraps it later sees none of these requests. A page that had no `fetch` then
- * (a polyfill installed later) gets the global one at call time, called as a function, never as
- * a method of the object that holds it.
+ * `fetch` captured when the package was imported, with the globals the core uses
+ * (js/platform.js capturedGlobals): a script that wraps it later sees none of these requests. A
+ * page that had no `fetch` then (a polyfill installed later) gets the global one at call time,
+ * called as a function, never as a method of the object that holds it.
  * @type {typeof fetch}
  */
-export const pageFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : (input, init) => fetch(input, init);
+export const pageFetch = capturedGlobals().fetch || ((input, init) => fetch(input, init));
 
 /**
  * A function that runs `start` once, on its first call: every call gets the same promise, and a

@@ -7,8 +7,8 @@
  *
  * The globals the SDK depends on for its secrets (`fetch` and `Response.prototype.text`, which
  * carry refresh tokens, `crypto.getRandomValues`, which makes PKCE verifiers and states, timers,
- * `AbortController` and `navigator.locks`) are captured once, when this module is evaluated, that
- * is when the package is imported. A script that runs later and wraps one of them sees none of
+ * `AbortController` and `navigator.locks`) are captured once, when the package is imported
+ * (capturedGlobals below). A script that runs later and wraps one of them sees none of
  * the SDK's requests or random values. A script that ran before the import could have wrapped
  * them first; see the README's "Isolation" section for what this does and does not give.
  */
@@ -46,19 +46,60 @@ function captureMethod(proto, name) {
   }
 }
 
-const fetchNow = capture(G, 'fetch');
-const ResponseClass = typeof G.Response === 'function' ? G.Response : undefined;
-const responseText = captureMethod(ResponseClass && ResponseClass.prototype, 'text');
-const HeadersClass = typeof G.Headers === 'function' ? G.Headers : undefined;
-const headerGet = captureMethod(HeadersClass && HeadersClass.prototype, 'get');
-const AbortControllerClass = typeof G.AbortController === 'function' ? G.AbortController : undefined;
-const later = capture(G, 'setTimeout');
-const cancelLater = capture(G, 'clearTimeout');
-const getRandomValues = capture(G.crypto, 'getRandomValues');
-const nav = /** @type {any} */ (G).navigator;
-const locks = nav && nav.locks;
-const lockRequestNow = capture(locks, 'request');
-const lockQueryNow = capture(locks, 'query');
+/** Where the page's captured globals are kept (see capturedGlobals). */
+const CAPTURED = Symbol.for('auth0-spa-wasm/captured-globals');
+
+/**
+ * The globals above, captured once per page: by the package entry when it is imported (it calls
+ * this at its top level), and then read by every copy of this module. There are two besides the
+ * entry's: the lite and the full wasm builds each bundle this file with their glue, and are
+ * import()ed later (docs/module-split.md), when a script may have wrapped `fetch` meanwhile. So
+ * the first capture is kept on `globalThis` under a registered symbol, as a frozen object in a
+ * property that cannot be replaced or removed. (A script that ran before the import could have
+ * wrapped the globals themselves, or put its own object there: the threat the README's
+ * "Isolation" section already describes.) `crypto.subtle` and `indexedDB` are js/dpop.js's.
+ */
+export function capturedGlobals() {
+  const found = /** @type {any} */ (G)[CAPTURED];
+  if (found) return found;
+  const nav = /** @type {any} */ (G).navigator;
+  const locks = nav && nav.locks;
+  const Response = typeof G.Response === 'function' ? G.Response : undefined;
+  const Headers = typeof G.Headers === 'function' ? G.Headers : undefined;
+  const captured = Object.freeze({
+    fetch: capture(G, 'fetch'),
+    Response,
+    responseText: captureMethod(Response && Response.prototype, 'text'),
+    Headers,
+    headerGet: captureMethod(Headers && Headers.prototype, 'get'),
+    AbortController: typeof G.AbortController === 'function' ? G.AbortController : undefined,
+    setTimeout: capture(G, 'setTimeout'),
+    clearTimeout: capture(G, 'clearTimeout'),
+    getRandomValues: capture(G.crypto, 'getRandomValues'),
+    lockRequest: capture(locks, 'request'),
+    lockQuery: capture(locks, 'query'),
+    subtle: G.crypto && G.crypto.subtle,
+    indexedDB: /** @type {any} */ (G).indexedDB
+  });
+  try {
+    Object.defineProperty(G, CAPTURED, { value: captured });
+  } catch {
+    /* a frozen globalThis: each copy keeps its own capture */
+  }
+  return captured;
+}
+
+const C = capturedGlobals();
+const fetchNow = C.fetch;
+const ResponseClass = C.Response;
+const responseText = C.responseText;
+const headerGet = C.headerGet;
+const AbortControllerClass = C.AbortController;
+const later = C.setTimeout;
+const cancelLater = C.clearTimeout;
+const getRandomValues = C.getRandomValues;
+const lockRequestNow = C.lockRequest;
+const lockQueryNow = C.lockQuery;
 
 /**
  * setTimeout as captured; a no-op timer when the environment has none.

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Release build of the npm package into dist/:
-#   1. wasm-pack (web target) -> pkg/auth0_spa_wasm.js (glue) + pkg/auth0_spa_wasm_bg.wasm
+#   1. wasm-pack (web target), twice (docs/module-split.md): the lite build (no Cargo feature
+#      `parity`) -> pkg/auth0_spa_wasm.js (glue) + pkg/auth0_spa_wasm_bg.wasm, and the full
+#      build -> pkg/full/
 #   2. wasm-opt (scripts/wasm-opt.sh) from the npm package `binaryen` (wasm-pack's own download fails here and
 #      Debian's binaryen 108 corrupts current wasm-bindgen output; see docs/toolchain.md)
 #   3. two variants of the package entry, each js/index.js + js/errors.js + glue + snippets + a
 #      wasm loader bundled and minified by esbuild into one ES module:
-#      dist/index.js (`auth0-spa-wasm`, the default): the .wasm inlined (deflated + base64), so
+#      dist/index.js (`auth0-spa-wasm`, the default), which import()s dist/lite.js or dist/full.js,
+#        each a build's glue with its .wasm inlined (deflated + base64), so
 #        the package works unconfigured in every bundler (esbuild and Vite's dev pre-bundling do
 #        not copy files referenced by `new URL('…', import.meta.url)`), in a plain
 #        <script type="module"> and in Node;
-#      dist/file/index.js + dist/file/auth0_spa_wasm_bg.wasm (`auth0-spa-wasm/file`): the .wasm
+#      dist/file/index.js + dist/file/auth0_spa_wasm_bg.wasm (`auth0-spa-wasm/file`; the full
+#        build: dist/file/full.js + dist/file/auth0_spa_wasm_full_bg.wasm): the .wasm
 #        loaded from `new URL('./auth0_spa_wasm_bg.wasm', import.meta.url)` (js/wasm-source.js):
 #        fewer bytes (the server compresses the .wasm, brotli included), streamed compilation,
 #        a smaller JS heap, and Chromium may cache its compiled code across visits (not measured
@@ -50,12 +54,17 @@ fi
 # The release rustc flags (stack size, source paths): scripts/release-rustflags.sh.
 # shellcheck source=scripts/release-rustflags.sh
 source scripts/release-rustflags.sh
-log "wasm-pack build --target web --release (stack $stack_kib KiB)"
+# Two builds of the crate (docs/module-split.md): the lite one (no Cargo feature `parity`) into
+# pkg/, which the entries load, and the full one into pkg/full/, which a client loads only when it
+# needs one of the features the lite one leaves out.
+log "wasm-pack build --target web --release, lite and full (stack $stack_kib KiB)"
 rm -rf pkg
-wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm
+wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg --out-name auth0_spa_wasm -- --no-default-features
+wasm-pack build --target web --release --no-pack --no-opt --out-dir pkg/full --out-name auth0_spa_wasm
 # js/index.js is type-checked (tsc -p js) against js/auth0_spa_wasm.d.ts, written by hand because
-# the glue exists only now: the two must declare the same WasmClient methods, compatibly.
-log "checking js/auth0_spa_wasm.d.ts against the generated glue (scripts/glue-types.ts)"
+# the glue exists only now: the two must declare the same WasmClient methods, compatibly, in both
+# builds.
+log "checking js/auth0_spa_wasm.d.ts against the generated glues (scripts/glue-types.ts)"
 node_modules/.bin/tsc --noEmit --strict --target es2020 --module esnext --moduleResolution bundler --lib es2020,dom --types node scripts/glue-types.ts
 
 # 2. wasm-opt (the recipe is scripts/wasm-opt.sh's); drop the custom sections no browser needs
@@ -64,11 +73,13 @@ log "wasm-opt (scripts/wasm-opt.sh)"
 #    --minify-imports-and-exports-and-modules renames every import and export to one or two letters
 #    and prints the old -> new table, which scripts/wasm-names.mjs applies to the glue (-5.1 KB of
 #    the .wasm and -4.4 KB of the glue, mostly incompressible hashes; docs/performance.md).
-bash scripts/wasm-opt.sh pkg/auth0_spa_wasm_bg.wasm pkg/auth0_spa_wasm_bg.opt.wasm \
-  --strip-debug --strip-producers --strip-target-features \
-  --minify-imports-and-exports-and-modules > pkg/wasm-names.json
-mv pkg/auth0_spa_wasm_bg.opt.wasm pkg/auth0_spa_wasm_bg.wasm
-node scripts/wasm-names.mjs pkg/auth0_spa_wasm_bg.wasm pkg/wasm-names.json pkg/auth0_spa_wasm.js
+for d in pkg pkg/full; do
+  bash scripts/wasm-opt.sh $d/auth0_spa_wasm_bg.wasm $d/auth0_spa_wasm_bg.opt.wasm \
+    --strip-debug --strip-producers --strip-target-features \
+    --minify-imports-and-exports-and-modules > $d/wasm-names.json
+  mv $d/auth0_spa_wasm_bg.opt.wasm $d/auth0_spa_wasm_bg.wasm
+  node scripts/wasm-names.mjs $d/auth0_spa_wasm_bg.wasm $d/wasm-names.json $d/auth0_spa_wasm.js
+done
 
 # 3. Stage our modules beside the glue in pkg/ (inline variant) and pkg/file/, then bundle.
 log "assembling dist/ (inline) and dist/file/"
@@ -76,20 +87,22 @@ log "assembling dist/ (inline) and dist/file/"
 # always passes wasmSource()), but bundlers would still try to resolve it: webpack 5 fails the
 # app's build when the file is absent (inline variant). Replace it, and insist it is gone.
 glue_default="module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);"
-if ! grep -qF "$glue_default" pkg/auth0_spa_wasm.js; then
-  echo "build: the wasm-bindgen glue changed: its default wasm URL line was not found" >&2
-  exit 1
-fi
-sed -i "s|module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);|throw new Error('auth0-spa-wasm: no wasm source');|" pkg/auth0_spa_wasm.js
-if grep -q 'import\.meta' pkg/auth0_spa_wasm.js; then
-  echo "build: the wasm-bindgen glue still refers to import.meta" >&2
-  exit 1
-fi
+for glue in pkg/auth0_spa_wasm.js pkg/full/auth0_spa_wasm.js; do
+  if ! grep -qF "$glue_default" $glue; then
+    echo "build: the wasm-bindgen glue changed: its default wasm URL line was not found ($glue)" >&2
+    exit 1
+  fi
+  sed -i "s|module_or_path = new URL('auth0_spa_wasm_bg.wasm', import.meta.url);|throw new Error('auth0-spa-wasm: no wasm source');|" $glue
+  if grep -q 'import\.meta' $glue; then
+    echo "build: the wasm-bindgen glue still refers to import.meta ($glue)" >&2
+    exit 1
+  fi
+done
 # The package entry's own modules (index.js and what it imports), beside the wasm-bindgen glue.
 # The modules index.js import()s on first use (LAZY_MODULES): each is bundled on its own and left
 # external to index.js, so apps that never use it never fetch it.
 LAZY_MODULES="mfa-api.js my-account-api.js passkey-api.js anonymous-api.js"
-ENTRY_MODULES="index.js errors.js extras.js fetcher.js caches.js lazy.js mfa.js my-account.js passkey.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
+ENTRY_MODULES="index.js lite.js errors.js extras.js fetcher.js caches.js lazy.js mfa.js my-account.js passkey.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
 for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
 mkdir -p pkg/file
 for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
@@ -104,14 +117,27 @@ if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
 # brotli size.
 cp js/wasm-inline.js pkg/wasm-source.js
 node scripts/inline-wasm.mjs pkg/auth0_spa_wasm_bg.wasm pkg/wasm-bytes.js
+# The full build's module, ./full.js of each entry: js/lite.js staged as full.js beside the full
+# build's glue and snippets, with the inline wasm source in pkg/full/ and the URL-loading one in
+# pkg/file/full/, whose .wasm is dist/file/auth0_spa_wasm_full_bg.wasm (js/full.js only serves
+# the type check).
+cp js/lite.js pkg/full/full.js
+cp js/wasm-inline.js pkg/full/wasm-source.js
+node scripts/inline-wasm.mjs pkg/full/auth0_spa_wasm_bg.wasm pkg/full/wasm-bytes.js
+mkdir -p pkg/file/full
+cp pkg/full/full.js pkg/full/auth0_spa_wasm.js pkg/file/full/
+if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/file/full/; fi
+sed "s|'./auth0_spa_wasm_bg.wasm'|'./auth0_spa_wasm_full_bg.wasm'|" js/wasm-source.js > pkg/file/full/wasm-source.js
+grep -qF "'./auth0_spa_wasm_full_bg.wasm'" pkg/file/full/wasm-source.js || { echo "build: js/wasm-source.js no longer names './auth0_spa_wasm_bg.wasm'" >&2; exit 1; }
 rm -rf dist
 mkdir -p dist/file
 cp js/index.d.ts dist/
 cp js/extras.d.ts dist/ # named by index.d.ts
 cp pkg/auth0_spa_wasm_bg.wasm dist/file/
+cp pkg/full/auth0_spa_wasm_bg.wasm dist/file/auth0_spa_wasm_full_bg.wasm
 
 esbuild=node_modules/.bin/esbuild
-bundle_entry() { # <staged folder> <output folder>
+bundle_entry() { # <staged folder> <output folder> [module bundled on its own: lite.js]
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
     # variant's URL resolves next to its index.js. The LAZY_MODULES (most of client.mfa, and
@@ -119,13 +145,23 @@ bundle_entry() { # <staged folder> <output folder>
     # so apps that never call them never fetch them: each is bundled on its own and left external
     # to index.js (with esbuild's code splitting, they would share a runtime-helper chunk that
     # every app fetches at start-up). They must import nothing.
-    local externals=()
-    for m in $LAZY_MODULES; do externals+=("--external:./$m"); done
+    # The wasm builds' modules are import()ed too (docs/module-split.md): full.js always on its
+    # own; lite.js on its own in the inline entry, where it holds the lite wasm, and inside
+    # index.js in the `file` entry, where it is only the lite glue.
+    local separate=("${@:3}")
+    local externals=(--external:./full.js)
+    for m in $LAZY_MODULES "${separate[@]}"; do externals+=("--external:./$m"); done
     "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify "${externals[@]}" \
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
     for m in $LAZY_MODULES; do
       "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
         --legal-comments=none --log-level=warning --outfile="$2/$m"
+    done
+    for m in "${separate[@]}" full/full.js; do
+      "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
+        --legal-comments=none --log-level=warning --outfile="$2/$(basename "$m")"
+    done
+    for m in $LAZY_MODULES "${separate[@]}" full.js; do
       if grep -Eq '(^|[;}])import[ {*"]' "$2/$m"; then
         echo "build: $2/$m imports another module; it must stay self-contained" >&2
         exit 1
@@ -134,12 +170,18 @@ bundle_entry() { # <staged folder> <output folder>
   else
     for m in $ENTRY_MODULES wasm-source.js wasm-bytes.js auth0_spa_wasm.js; do if [ -f "$1/$m" ]; then cp "$1/$m" "$2/"; fi; done
     if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi
+    # Unbundled, the full module keeps its own folder (its glue has the lite one's name).
+    mkdir -p "$2/full"
+    cp -R "$1/full/." "$2/full/"
+    rm -f "$2/full/auth0_spa_wasm_bg.wasm" "$2/full/wasm-names.json" "$2/full/"*.d.ts
+    echo "export { WasmClient, load } from './full/full.js';" > "$2/full.js"
+    rm -f "$2/full/full.d.ts"
   fi
 }
 if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
   log "unbundled (BUNDLE=0 or no esbuild): shipping the modules as they are, unminified"
 fi
-bundle_entry pkg dist
+bundle_entry pkg dist lite.js
 bundle_entry pkg/file dist/file
 
 # 3b. The framework entries, auth0-spa-wasm/react and auth0-spa-wasm/vue (README, "Using React /
@@ -201,12 +243,14 @@ JS
 # The LAZY_MODULES load on first use only: reported on their own, out of what every app downloads.
 inline_files=(dist/index.js)
 if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
-lazy() { for m in $LAZY_MODULES; do [ "$1" = "$2/$m" ] && return 0; done; return 1; }
+lazy() { for m in $LAZY_MODULES full.js auth0_spa_wasm_full_bg.wasm; do [ "$1" = "$2/$m" ] && return 0; done; return 1; }
 for f in dist/*.js; do if [ "$f" != dist/index.js ] && ! lazy "$f" dist; then inline_files+=("$f"); fi; done
 file_files=()
-for f in dist/file/*; do if ! lazy "$f" dist/file; then file_files+=("$f"); fi; done
+for f in dist/file/*; do if [ -f "$f" ] && ! lazy "$f" dist/file; then file_files+=("$f"); fi; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
+size_table "full.js, loaded by clients that need the full module (docs/module-split.md)" dist/full.js
+size_table "auth0-spa-wasm/file's full.js and its .wasm" dist/file/full.js dist/file/auth0_spa_wasm_full_bg.wasm
 for m in $LAZY_MODULES; do size_table "$m, loaded on first use (one per entry)" "dist/$m" "dist/file/$m"; done
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue
 log "done: dist/ and dist/file/"

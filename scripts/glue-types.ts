@@ -16,3 +16,12 @@ declare const declared: Declared;
 export const asDeclared: Declared = generated;
 /** The declared client, used where the generated one's methods are expected. */
 export const asGenerated: Pick<Generated, Exclude<keyof Generated, 'free' | symbol>> = declared;
+
+// The full build (pkg/full/, docs/module-split.md) exports the same class: js/full.js hands it to
+// js/index.js in place of the lite one.
+import type { WasmClient as GeneratedFull } from '../pkg/full/auth0_spa_wasm.js';
+declare const generatedFull: GeneratedFull;
+/** The full build's client, used where the declared one is expected. */
+export const fullAsDeclared: Declared = generatedFull;
+/** The declared client, used where the full build's methods are expected. */
+export const fullAsGenerated: Pick<GeneratedFull, Exclude<keyof GeneratedFull, 'free' | symbol>> = declared;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 20 largest items of the release wasm, by twiggy, for bench results and size work: the same
+# The 20 largest items of the release wasm (the lite build), by twiggy, for bench results and size work: the same
 # release build as scripts/build.sh (stack size, wasm-bindgen, scripts/wasm-opt.sh) but keeping function
 # names (-g), so the items are named. Prints a Markdown table. Needs twiggy (scripts/setup.sh bench).
 set -euo pipefail
@@ -9,7 +9,11 @@ command -v twiggy >/dev/null || { echo "wasm-top: twiggy is missing (bash script
 # shellcheck source=scripts/release-rustflags.sh
 source scripts/release-rustflags.sh
 out=target/wasm-top
-cargo build --quiet --release --target wasm32-unknown-unknown
+# The lite build, which an app without the full build's features downloads (docs/module-split.md);
+# FULL=1 for the full one.
+features=(--no-default-features)
+[ "${FULL:-0}" = 1 ] && features=()
+cargo build --quiet --release --target wasm32-unknown-unknown "${features[@]}"
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --keep-debug --out-dir "$out" target/wasm32-unknown-unknown/release/auth0_spa_wasm.wasm
 bash scripts/wasm-opt.sh "$out/auth0_spa_wasm_bg.wasm" "$out/named.wasm" -g --strip-dwarf

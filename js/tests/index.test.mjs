@@ -4,7 +4,7 @@
 // failure reaches the app as an Error of the auth0-spa-js classes.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,9 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
 // Every module of js/ (index.js imports some of them); the wasm glue and source are fakes below.
 for (const f of readdirSync(join(here, '..'))) if (f.endsWith('.js')) copyFileSync(join(here, '..', f), join(dir, f));
 writeFileSync(join(dir, 'wasm-source.js'), "export function wasmSource() { return 'the-wasm-source'; }\n");
-writeFileSync(
-  join(dir, 'auth0_spa_wasm.js'),
-  `const w = () => globalThis.__fakeWasm;
+// The fake glue of a build: `full` marks the clients the full build made (js/index.js loads the
+// lite build's module, './lite.js', unless a client needs the full one, './full.js').
+const fakeGlue = (full) => `const w = () => globalThis.__fakeWasm;
 export default async function init(arg) {
   w().inits.push(arg);
   if (w().initError !== undefined) { const e = w().initError; w().initError = undefined; throw e; }
@@ -24,12 +24,13 @@ export default async function init(arg) {
 export class WasmClient {
   constructor(json, cache, now) {
     if (w().ctorError !== undefined) throw w().ctorError;
-    this.rec = { json: JSON.parse(json), cache, now, calls: [] };
+    this.rec = { json: JSON.parse(json), cache, now, calls: [], full: ${full} };
     w().clients.push(this.rec);
   }
 }
-// Synchronous calls (the getTokenSilently fast path): recorded, answered by a handler or undefined.
-for (const name of ['hitMemo', 'cacheGeneration']) {
+// Synchronous calls (the getTokenSilently fast path, the move to the full build): recorded,
+// answered by a handler or undefined.
+for (const name of ['hitMemo', 'cacheGeneration', 'memoryEntries']) {
   WasmClient.prototype[name] = function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
@@ -37,15 +38,26 @@ for (const name of ['hitMemo', 'cacheGeneration']) {
   };
 }
 for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPopup', 'getTokenSilently',
-  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'connect', 'mfa']) {
+  'getTokenWithPopup', 'getUser', 'getIdTokenClaims', 'isAuthenticated', 'checkSession', 'logout', 'revokeRefreshToken', 'connect', 'mfa',
+  'customTokenExchange', 'loginWithCustomTokenExchange', 'dpop']) {
   WasmClient.prototype[name] = async function (...args) {
     this.rec.calls.push([name, ...args]);
     const h = w().handlers[name];
     return h ? h(...args) : undefined;
   };
 }
-`
-);
+`;
+writeFileSync(join(dir, 'auth0_spa_wasm.js'), fakeGlue(false));
+writeFileSync(join(dir, 'full-glue.js'), fakeGlue(true));
+// './full.js' as scripts/build.sh stages it: js/lite.js beside the full build's glue.
+writeFileSync(join(dir, 'full.js'), readFileSync(join(here, '..', 'lite.js'), 'utf8').replace("from './auth0_spa_wasm.js'", "from './full-glue.js'"));
+
+// The page's globals are captured once per page (per process here), when the package is first
+// imported (js/platform.js capturedGlobals): this `fetch`, installed before that, stands for the
+// page's own, and a test points it where it needs.
+const realFetch = globalThis.fetch;
+let capturedFetchTarget = realFetch;
+globalThis.fetch = (...args) => capturedFetchTarget(...args);
 
 let n = 0;
 // A fresh instance of index.js (its load memo starts empty); errors.js and the glue are shared.
@@ -75,6 +87,8 @@ beforeEach(() => {
 });
 
 const fake = () => globalThis.__fakeWasm;
+// Long enough for what the constructor starts in the background (the wasm module is import()ed).
+const backgroundWork = () => new Promise((r) => setTimeout(r, 50));
 const base = { domain: 'tenant.auth0.com', clientId: 'abc' };
 const lastCall = (i = 0) => {
   const calls = fake().clients[i].calls;
@@ -86,7 +100,7 @@ test('the constructor is synchronous; in a page it starts the load and the wasm 
   const c = new Auth0Client(base);
   assert.equal(fake().inits.length, 0, 'nothing synchronous');
   assert.equal(fake().clients.length, 0);
-  await new Promise((r) => setTimeout(r, 0));
+  await backgroundWork();
   assert.equal(fake().inits.length, 1, 'loaded before the first call');
   assert.equal(fake().clients.length, 1);
   await c.isAuthenticated();
@@ -98,7 +112,7 @@ test('without a window (server-side rendering) the constructor loads nothing', a
   const { Auth0Client } = await fresh();
   delete globalThis.window;
   new Auth0Client(base);
-  await new Promise((r) => setTimeout(r, 0));
+  await backgroundWork();
   assert.equal(fake().inits.length + fake().clients.length, 0);
 });
 
@@ -106,7 +120,7 @@ test('a failed background load is reported by the first call, which loads again'
   const { Auth0Client } = await fresh();
   fake().initError = new TypeError('Failed to fetch');
   const c = new Auth0Client(base);
-  await new Promise((r) => setTimeout(r, 0));
+  await backgroundWork();
   assert.equal(fake().inits.length, 1);
   fake().initError = new TypeError('Failed to fetch again');
   await assert.rejects(c.getUser(), (e) => e instanceof errors.GenericError && /could not be loaded: Failed to fetch again/.test(e.message));
@@ -524,11 +538,68 @@ test('sessionTransferTokenQueryParamName: the URL parameter goes to /authorize o
   assert.equal(JSON.parse(lastCall()[1]).authorizationParams, undefined);
 });
 
-test('revokeRefreshToken passes its options as JSON and resolves to undefined', async () => {
+test('revokeRefreshToken passes its options as JSON and resolves to undefined, on the full build', async () => {
   const c = new shared.Auth0Client(base);
   fake().handlers.revokeRefreshToken = () => undefined;
   assert.equal(await c.revokeRefreshToken({ audience: 'https://api' }), undefined);
-  assert.deepEqual(lastCall(), ['revokeRefreshToken', '{"audience":"https://api"}']);
+  assert.deepEqual(lastCall(1), ['revokeRefreshToken', '{"audience":"https://api"}']);
+  assert.equal(fake().clients[1].full, true);
+});
+
+test('options that turn on a feature only the full build carries load the full build from the start, and only it', async () => {
+  for (const options of [{ useDpop: true }, { useMrrt: true }, { interactiveErrorHandler: 'popup' }, { useDpop: true, useRefreshTokens: true, refreshTokenMode: 'online' }]) {
+    globalThis.__fakeWasm = { inits: [], clients: [], handlers: {} };
+    const { Auth0Client } = await fresh();
+    const c = new Auth0Client({ ...base, ...options });
+    await c.getUser();
+    assert.deepEqual(fake().clients.map((r) => r.full), [true], JSON.stringify(options));
+    assert.equal(fake().inits.length, 1, 'one build loaded');
+  }
+  for (const options of [{}, { useDpop: false }, { useMrrt: false }, { interactiveErrorHandler: 'none' }, { useRefreshTokens: true }]) {
+    globalThis.__fakeWasm = { inits: [], clients: [], handlers: {} };
+    const { Auth0Client } = await fresh();
+    await new Auth0Client({ ...base, ...options }).getUser();
+    assert.deepEqual(fake().clients.map((r) => r.full), [false], JSON.stringify(options));
+  }
+});
+
+test('a client moves to the full build on its first call that needs it: running calls settle first, later calls wait, the in-memory entries move', async () => {
+  const c = new shared.Auth0Client(base);
+  /** @type {(v: string) => void} */
+  let finishToken = () => {};
+  fake().handlers.getTokenSilently = () => new Promise((r) => (finishToken = r));
+  fake().handlers.memoryEntries = (load) => (load === undefined ? '[["k","v"]]' : undefined);
+  fake().handlers.customTokenExchange = () => '{"access_token":"x"}';
+  const running = c.getTokenSilently();
+  await backgroundWork();
+  const exchanged = c.customTokenExchange({ subject_token: 's', subject_token_type: 'urn:t' });
+  await backgroundWork();
+  const user = c.getUser();
+  await backgroundWork();
+  assert.equal(fake().clients.length, 1, 'the move waits for the running call');
+  finishToken('token');
+  assert.equal(await running, 'token');
+  assert.deepEqual(await exchanged, { access_token: 'x' });
+  await user;
+  const [lite, full] = fake().clients;
+  assert.deepEqual([lite.full, full.full], [false, true]);
+  assert.deepEqual(full.json, lite.json, 'same options');
+  assert.deepEqual(lite.calls.map((x) => x[0]).filter((m) => m !== 'hitMemo'), ['getTokenSilently', 'memoryEntries']);
+  assert.deepEqual(full.calls.map((x) => x[0]), ['memoryEntries', 'customTokenExchange', 'getUser'], 'the call made during the move ran on the full client');
+  assert.deepEqual(full.calls[0], ['memoryEntries', '[["k","v"]]']);
+  await c.isAuthenticated();
+  assert.equal(fake().clients.length, 2, 'moved once');
+  assert.equal(full.calls.at(-1)[0], 'isAuthenticated');
+});
+
+test('logout moves to the full build only to revoke refresh tokens', async () => {
+  const c = new shared.Auth0Client(base);
+  fake().handlers.logout = () => '';
+  await c.logout({ openUrl: false });
+  assert.equal(fake().clients.length, 1);
+  await c.logout({ openUrl: false, revokeRefreshTokens: true });
+  assert.deepEqual(fake().clients.map((r) => r.full), [false, true]);
+  assert.equal(lastCall(1)[0], 'logout');
 });
 
 test('a string or a bare value never reaches the app as such', async () => {
@@ -907,22 +978,20 @@ test('client.passkey: one per client; its grant goes to the wasm client (mfa op 
   }
 });
 
-test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at import and the client\'s settings', async () => {
+test('js/mfa.js loads js/mfa-api.js on first use, with the fetch captured at import and the client\'s settings', async (t) => {
   const sent = [];
   const saved = globalThis.fetch;
-  globalThis.fetch = async (url, init) => {
+  capturedFetchTarget = async (url, init) => {
     sent.push([url, init.headers.Authorization]);
     return new Response(JSON.stringify([{ id: 'totp|1', authenticator_type: 'otp', active: true, type: 'otp' }, { id: 'x', authenticator_type: 'oob', active: true, type: 'phone' }]), { status: 200 });
   };
-  let mfa;
-  try {
-    // Fresh instances of mfa.js and the js/lazy.js it takes fetch from, which capture the fetch above.
-    const fresh = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-'));
-    for (const f of readdirSync(dir)) if (f.endsWith('.js')) copyFileSync(join(dir, f), join(fresh, f));
-    mfa = await import(pathToFileURL(join(fresh, 'mfa.js')).href);
-  } finally {
+  // A wrapper installed after the import, like a page script that runs later: never called.
+  globalThis.fetch = () => assert.fail('the fetch installed after the import was called');
+  const mfa = await import(pathToFileURL(join(dir, 'mfa.js')).href);
+  t.after(() => {
     globalThis.fetch = saved;
-  }
+    capturedFetchTarget = realFetch;
+  });
   let asked = 0;
   const extras = await import(pathToFileURL(join(dir, 'extras.js')).href);
   const contexts = new Map();

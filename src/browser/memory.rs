@@ -62,6 +62,11 @@ impl MemoryCache {
         }
     }
 
+    /// Every entry, for a client that moves to the package's full module (`BrowserPlatform::memory_entries`).
+    pub(crate) fn entries(&self) -> Vec<(String, String)> {
+        self.entries.try_borrow().map(|e| e.clone()).unwrap_or_default()
+    }
+
     /// Keys that start with `prefix` (e.g. `@@auth0spajs@@`, §3.1).
     pub(crate) fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
         match self.entries.try_borrow() {

@@ -152,6 +152,30 @@ impl BrowserPlatform {
     }
 }
 
+/// Moving a client's in-memory session to another module's client (js/index.js `upgrade`: a
+/// client on the lite module moves to the full one before its first call of a feature only that
+/// one carries; docs/module-split.md).
+impl BrowserPlatform {
+    /// The in-memory cache's entries as JSON text `[[key, value], ...]`; `[]` when the tokens
+    /// live elsewhere (localStorage and custom caches are shared, nothing to move).
+    pub fn memory_entries(&self) -> String {
+        let Cache::Memory(m) = &self.cache else { return "[]".to_owned() };
+        let pairs = m.entries().into_iter().map(|(k, v)| Json::Array(vec![Json::String(k), Json::String(v)])).collect();
+        Json::Array(pairs).to_json_string()
+    }
+
+    /// Stores `entries` (as [`BrowserPlatform::memory_entries`] wrote them) in the in-memory
+    /// cache; anything else is ignored.
+    pub fn load_memory_entries(&self, entries: &Json) {
+        let (Cache::Memory(m), Some(pairs)) = (&self.cache, entries.as_array()) else { return };
+        for pair in pairs {
+            if let (Some(Json::String(k)), Some(Json::String(v))) = (pair.as_array().and_then(|p| p.first()), pair.as_array().and_then(|p| p.get(1))) {
+                m.set(k, v);
+            }
+        }
+    }
+}
+
 impl Drop for BrowserPlatform {
     fn drop(&mut self) {
         self.channel.close();

@@ -136,7 +136,7 @@ impl TokenCall {
     }
 
     fn decide(&mut self, c: &Shared, response: HttpResponse) -> Option<Step<HttpResponse>> {
-        match after_response(&response, self.retried || !c.options.use_dpop) {
+        match after_response(&response, self.retried || !c.options.dpop()) {
             AfterResponse::Accept => Some(Step::Done(Ok(response))),
             AfterResponse::Fail(nonce) => Some(Step::Done(Err(Error::use_dpop_nonce(nonce)))),
             AfterResponse::Retry(nonce) => {
@@ -151,13 +151,14 @@ impl TokenCall {
         loop {
             match std::mem::replace(&mut self.phase, CallPhase::Done) {
                 CallPhase::Start => {
-                    if !c.options.use_dpop {
+                    if !c.options.dpop() {
                         return self.send(None);
                     }
                     let stored = NonceFrom::Stored(storage_key(c.client_id(), None));
                     self.phase = CallPhase::Proving(Box::new(Proof::new(c, self.request.method, &self.request.url, stored, None)));
                 }
-                CallPhase::Proving(mut proving) => match proving.step(reply) {
+                // Only a DPoP client proves (a lite build has none: `dpop()` is false there).
+                CallPhase::Proving(mut proving) if c.options.dpop() => match proving.step(reply) {
                     Step::Io(io) => {
                         self.phase = CallPhase::Proving(proving);
                         return Step::Io(io);
@@ -171,7 +172,7 @@ impl TokenCall {
                         Err(e) => return Step::Done(Err(e)),
                     };
                     // A new nonce may come with any status (RFC 9449 §8.2): kept for the next proof.
-                    if let (true, Some(nonce)) = (c.options.use_dpop, &response.dpop_nonce) {
+                    if let (true, Some(nonce)) = (c.options.dpop(), &response.dpop_nonce) {
                         let io = Io::DpopNonceSet(storage_key(c.client_id(), None), nonce.clone());
                         self.phase = CallPhase::StoringNonce(response);
                         return Step::Io(io);
@@ -185,7 +186,7 @@ impl TokenCall {
                         return done;
                     }
                 }
-                CallPhase::Done => return Step::Done(Err(finished())),
+                CallPhase::Proving(_) | CallPhase::Done => return Step::Done(Err(finished())),
             }
             reply = Reply::Start;
         }
@@ -207,12 +208,12 @@ impl Draw {
     pub(super) fn step(&mut self, c: &Shared, reply: Reply) -> Step<(Vec<u8>, Option<String>)> {
         self.phase += 1;
         match self.phase {
-            1 if c.options.use_dpop => Step::Io(Io::DpopKey(storage_key(c.client_id(), None))),
+            1 if c.options.dpop() => Step::Io(Io::DpopKey(storage_key(c.client_id(), None))),
             1 => {
                 self.phase = 2;
                 Step::Io(Io::Random(AUTHORIZE_RANDOM_BYTES))
             }
-            2 => match reply.text_result().and_then(|text| PublicJwk::parse(&text)) {
+            2 if c.options.dpop() => match reply.text_result().and_then(|text| PublicJwk::parse(&text)) {
                 Ok(jwk) => {
                     self.jkt = Some(jwk.thumbprint());
                     Step::Io(Io::Random(AUTHORIZE_RANDOM_BYTES))
@@ -227,7 +228,7 @@ impl Draw {
 
 /// The plain `Error` of a DPoP method called without `useDpop`.
 fn disabled(c: &Shared) -> Result<()> {
-    if c.options.use_dpop {
+    if c.options.dpop() {
         Ok(())
     } else {
         Err(Error::plain("dpop_disabled", DPOP_DISABLED_MESSAGE))

@@ -321,7 +321,7 @@ impl ClientEntries {
 /// (but `skip`, written apart): [`propagate_rotation`] under this client's options, each entry as
 /// the text [`super::store::WriteAll`] stores. The refresh path and `mfa.verify` share it.
 pub(super) fn rotation_writes(c: &Shared, old: &str, new: Option<&str>, skip: Option<&str>, entries: &[(String, AccessTokenEntry)]) -> Vec<(String, String)> {
-    propagate_rotation(c.client_id(), old, new, skip, entries, c.options.use_mrrt)
+    propagate_rotation(c.client_id(), old, new, skip, entries, c.options.mrrt())
         .into_iter()
         .map(|(k, e)| (k, e.to_json_string()))
         .collect()

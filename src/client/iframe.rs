@@ -106,7 +106,7 @@ impl Iframe {
                         Ok(v) => v,
                         // auth0-spa-js logs out locally when the server session is gone
                         // (§2.7), but keeps it for an MFA step-up the popup handler will do.
-                        Err(e) if e.error == "login_required" && !(c.options.interactive_popup && e.is_mfa_step_up()) => {
+                        Err(e) if e.error == "login_required" && !(c.options.popup_on_interaction() && e.is_mfa_step_up()) => {
                             self.phase = Phase::Ending(ClearLocalSession::new(Some(c.client_id())), e);
                             reply = Reply::Start;
                             continue;

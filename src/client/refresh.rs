@@ -79,7 +79,7 @@ enum Phase {
 
 impl Refresh {
     pub(super) fn new(c: &Shared, key: CacheKey, params: ParamList, options: GetTokenOptions) -> Refresh {
-        let read = if c.options.use_mrrt { ReadEntry::with_any_refresh_token(c, key.clone()) } else { ReadEntry::new(c, key.clone()) };
+        let read = if c.options.mrrt() { ReadEntry::with_any_refresh_token(c, key.clone()) } else { ReadEntry::new(c, key.clone()) };
         Refresh { key, params, options, token: String::new(), mark: None, generation: 0, resource: None, phase: Phase::Reading(read) }
     }
 
@@ -141,7 +141,7 @@ impl Refresh {
                         }
                         Step::Done(entry) => entry.ok().flatten(),
                     };
-                    if c.options.use_mrrt {
+                    if c.options.mrrt() {
                         let found = entry.as_ref();
                         let scope = mrrt_scope_to_request(found.and_then(|e| e.audience()), found.and_then(|e| e.scope()), &self.key.audience, &self.key.scope);
                         let may_lack = found.is_some_and(|e| e.audience() != Some(self.key.audience.as_str())) || scope != self.key.scope;
@@ -375,7 +375,7 @@ impl SaveRefresh {
                         Err(_) => RefreshedIdToken::Untrusted,
                     };
                     let session = same_session(c, self.generation);
-                    let missing: Vec<&str> = self.asked.as_deref().map(|asked| missing_scopes(asked, self.response.scope.as_deref(), c.options.online_refresh_tokens)).unwrap_or_default();
+                    let missing: Vec<&str> = self.asked.as_deref().map(|asked| missing_scopes(asked, self.response.scope.as_deref(), c.options.online_refresh())).unwrap_or_default();
                     let facts = RefreshFacts { rotated: self.rotated, id_token, logged_out_meanwhile: session.is_err(), scopes_missing: !missing.is_empty() };
                     let plan = plan_after_refresh(facts);
                     let checked = match (session, checked) {

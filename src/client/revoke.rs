@@ -44,7 +44,7 @@ impl Revoke {
                     self.phase = Phase::Locked;
                     if let Some(audience) = &self.audience {
                         // The renewal lock of the audience (the client's with MRRT, see silent.rs).
-                        let audience = (!c.options.use_mrrt).then_some(audience.as_str());
+                        let audience = (!c.options.mrrt()).then_some(audience.as_str());
                         return Step::Io(Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS, false));
                     }
                     reply = Reply::Outcome(Ok(()));
@@ -135,7 +135,7 @@ impl Machine for RevokeRefreshToken {
     fn step(&mut self, mut reply: Reply) -> Step<()> {
         if self.ending.is_none() {
             match self.revoke.step(&self.c, reply) {
-                Step::Done(Ok(())) if self.c.options.online_refresh_tokens && self.c.options.use_refresh_tokens => {
+                Step::Done(Ok(())) if self.c.options.online_refresh() && self.c.options.use_refresh_tokens => {
                     self.ending = Some(ClearLocalSession::new(Some(self.c.client_id())));
                     reply = Reply::Start;
                 }

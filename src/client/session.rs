@@ -6,6 +6,7 @@ use std::rc::Rc;
 use super::io::{finished, CookieOp, Io, Machine, Reply, Step};
 use super::silent::Silent;
 use super::revoke::{logout_revoke_warning, Revoke};
+use crate::core::options::PARITY;
 use super::clear::{ClearLocalSession, SyncRemoteLogout};
 use super::entries::ReadIdToken;
 use super::{is_authenticated_cookie, GetTokenOptions, Shared, LEGACY_IS_AUTHENTICATED_COOKIE};
@@ -156,9 +157,9 @@ impl Logout {
             _ => Some(c.client_id().to_owned()),
         };
         let own = target.as_deref().is_none_or(|id| id == c.client_id());
-        let revoke = (own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
+        let revoke = (PARITY && own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
         let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
-        let dpop_clear = c.options.use_dpop && url.is_ok();
+        let dpop_clear = c.options.dpop() && url.is_ok();
         Logout { c, url, own, revoke, clear, dpop_clear }
     }
 }
@@ -167,7 +168,7 @@ impl Machine for Logout {
     type Output = String;
 
     fn step(&mut self, mut reply: Reply) -> Step<String> {
-        if let Some(revoke) = &mut self.revoke {
+        if let Some(revoke) = self.revoke.as_mut().filter(|_| PARITY) {
             match revoke.step(&self.c, reply) {
                 Step::Io(io) => return Step::Io(io),
                 Step::Done(outcome) => {

@@ -34,7 +34,7 @@ impl Machine for GetTokenSilently {
                 // `client.mfa.verify()` asks again for this request's scope and audience.
                 let mut e = e.for_request(&self.inner.key.scope, self.inner.params.get_truthy("audience"));
                 // The package entry completes it in a popup (`interactiveErrorHandler: 'popup'`).
-                if self.c.options.interactive_popup && e.asks_for_interaction() {
+                if self.c.options.popup_on_interaction() && e.asks_for_interaction() {
                     e.interactive = true;
                 }
                 Step::Done(Err(e))
@@ -135,7 +135,7 @@ impl Silent {
     /// Tokens, where every audience renews with the same token: renewals for two audiences at
     /// once would otherwise both present it, and the second would be a reuse.
     fn lock(&self, c: &Shared) -> Io {
-        let audience = (!c.options.use_mrrt).then_some(self.key.audience.as_str());
+        let audience = (!c.options.mrrt()).then_some(self.key.audience.as_str());
         // Only a refresh-token renewal over a cache other tabs read checks spent marks (refresh.rs).
         let checks_spent = c.options.use_refresh_tokens && c.env.cache_shared;
         Io::Lock(lock_name("getTokenSilently", c.client_id(), audience), LOCK_TIMEOUT_MS, checks_spent)

@@ -143,6 +143,13 @@ pub struct ClientOptions {
     pub legacy_shape: bool,
 }
 
+/// Whether this build carries the features that only some apps turn on (Cargo feature `parity`:
+/// DPoP, MRRT, the interactive error handler, online refresh tokens, token exchange, revocation,
+/// the MFA and passkey grants). The package's lite module is built without them and loads for
+/// apps whose options need none of them (docs/module-split.md); reads go through the accessors
+/// below, so that in the lite build their code is never reached and the compiler drops it.
+pub const PARITY: bool = cfg!(feature = "parity");
+
 impl ClientOptions {
     /// Validates the JS options object and applies the defaults.
     ///
@@ -258,6 +265,26 @@ impl ClientOptions {
             max_age,
             legacy_shape,
         })
+    }
+
+    /// `useDpop`, in a build that carries DPoP ([`PARITY`]).
+    pub fn dpop(&self) -> bool {
+        PARITY && self.use_dpop
+    }
+
+    /// `useMrrt`, in a build that carries Multi-Resource Refresh Tokens ([`PARITY`]).
+    pub fn mrrt(&self) -> bool {
+        PARITY && self.use_mrrt
+    }
+
+    /// `interactiveErrorHandler: 'popup'`, in a build that carries it ([`PARITY`]).
+    pub fn popup_on_interaction(&self) -> bool {
+        PARITY && self.interactive_popup
+    }
+
+    /// `refreshTokenMode: 'online'`, in a build that carries it ([`PARITY`]; it needs DPoP).
+    pub fn online_refresh(&self) -> bool {
+        PARITY && self.online_refresh_tokens
     }
 
     /// The client-level `audience`, if set and non-empty.

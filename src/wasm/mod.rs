@@ -16,7 +16,7 @@ use crate::browser::{BrowserConfig, BrowserPlatform, CacheKind};
 use crate::client::calls::{parse_json, popup_call, token_options, verbose_response};
 use crate::client::{Client, Env, Machine, Redirected, Reply, Step};
 use crate::core::json::Json;
-use crate::core::options::{CacheLocation, ClientOptions, ParamList};
+use crate::core::options::{CacheLocation, ClientOptions, ParamList, PARITY};
 use crate::core::{Error, ErrorClass};
 
 /// The JS-side error object for `e` (see `toJsError` in `js/errors.js`).
@@ -94,6 +94,15 @@ impl Machine for Settled {
     }
 }
 
+/// What a method of the lite module answers for a feature only the full module carries: never
+/// seen by an app, since the package entry moves a client to the full module before such a call
+/// (js/index.js `needsFull`), but a typed error rather than a wrong answer should it happen.
+fn lite_lacks(feature: &str) -> Error {
+    let mut description = String::from("auth0-spa-wasm: the lite module does not carry ");
+    description.push_str(feature);
+    Error::generic("internal_error", &description)
+}
+
 /// JSON text as a `JsValue` string.
 fn json_text(json: Json) -> JsValue {
     JsValue::from_str(&json.to_json_string())
@@ -134,6 +143,9 @@ impl WasmClient {
     pub fn new(options_json: &str, cache: JsValue, now_provider: JsValue) -> Result<WasmClient, JsValue> {
         let build = || -> Result<WasmClient, Error> {
             let options = ClientOptions::from_json(&parse_json(options_json, "options")?)?;
+            if !PARITY && (options.use_dpop || options.use_mrrt || options.interactive_popup || options.online_refresh_tokens) {
+                return Err(lite_lacks("the features these options turn on"));
+            }
             let mut config = BrowserConfig::new(&options.client_id);
             config.cache = if cache.is_object() {
                 CacheKind::Custom(Object::from(cache.clone()))
@@ -319,6 +331,9 @@ impl WasmClient {
     /// `loginWithCustomTokenExchange(options)` → JSON text of the token response.
     #[wasm_bindgen(js_name = loginWithCustomTokenExchange)]
     pub fn login_with_custom_token_exchange(&self, options_json: &str) -> Promise {
+        if !PARITY {
+            return self.failed(lite_lacks("loginWithCustomTokenExchange"));
+        }
         match parse_json(options_json, "token exchange options") {
             Ok(json) => self.answer(self.client.login_with_custom_token_exchange(&json), json_text),
             Err(e) => self.failed(e),
@@ -328,6 +343,9 @@ impl WasmClient {
     /// `customTokenExchange(options)` → JSON text of the token response.
     #[wasm_bindgen(js_name = customTokenExchange)]
     pub fn custom_token_exchange(&self, options_json: &str) -> Promise {
+        if !PARITY {
+            return self.failed(lite_lacks("customTokenExchange"));
+        }
         match parse_json(options_json, "token exchange options") {
             Ok(json) => self.answer(self.client.custom_token_exchange(&json), json_text),
             Err(e) => self.failed(e),
@@ -337,6 +355,9 @@ impl WasmClient {
     /// `revokeRefreshToken({audience})` → undefined.
     #[wasm_bindgen(js_name = revokeRefreshToken)]
     pub fn revoke_refresh_token(&self, options_json: &str) -> Promise {
+        if !PARITY {
+            return self.failed(lite_lacks("revokeRefreshToken"));
+        }
         match parse_json(options_json, "revokeRefreshToken options") {
             Ok(json) => self.answer(self.client.revoke_refresh_token(json.str_field("audience")), |()| JsValue::UNDEFINED),
             Err(e) => self.failed(e),
@@ -348,6 +369,9 @@ impl WasmClient {
     /// `generateDpopProof({url, method, nonce, accessToken})` → the proof. Throws (synchronously,
     /// as auth0-spa-js) without `useDpop`.
     pub fn dpop(&self, op: u32, args_json: &str) -> Result<Promise, JsValue> {
+        if !PARITY {
+            return Err(error_to_js(&lite_lacks("DPoP")));
+        }
         let started = parse_json(args_json, "DPoP arguments").and_then(|a| {
             let field = |k| a.str_field(k);
             match op {
@@ -374,8 +398,9 @@ impl WasmClient {
             Err(e) => return self.failed(e),
         };
         match op {
-            0 => self.answer(self.client.mfa_verify(&args), json_text),
-            2 => self.answer(self.client.passkey_grant(&args), json_text),
+            0 if PARITY => self.answer(self.client.mfa_verify(&args), json_text),
+            2 if PARITY => self.answer(self.client.passkey_grant(&args), json_text),
+            0 | 2 => self.failed(lite_lacks("client.mfa and client.passkey grants")),
             _ => {
                 let o = self.client.options();
                 let settings = Json::Object(vec![
@@ -385,6 +410,22 @@ impl WasmClient {
                 ]);
                 self.call(Box::new(Settled(Some(Ok(json_text(settings))))), None)
             }
+        }
+    }
+
+    /// The in-memory cache's entries as JSON text `[[key, value], ...]`, or, given such a text,
+    /// stores them: how js/index.js moves a client from the lite module to the full one without
+    /// losing a session kept in memory (docs/module-split.md).
+    #[wasm_bindgen(js_name = memoryEntries)]
+    pub fn memory_entries(&self, load: Option<String>) -> Option<String> {
+        match load {
+            Some(text) => {
+                if let Ok(json) = Json::parse(&text) {
+                    self.platform.load_memory_entries(&json);
+                }
+                None
+            }
+            None => Some(self.platform.memory_entries()),
         }
     }
 

@@ -227,10 +227,11 @@ async function buildWebpack(src, out) {
 
 async function buildEsbuild(src, out) {
   const esbuild = await import('esbuild');
-  // = esbuild main.js --bundle --format=esm --minify --outfile=out/main.js
+  // = esbuild main.js --bundle --format=esm --splitting --minify --outdir=out: with splitting, the
+  // package's wasm builds stay chunks of their own, of which a page fetches one (README, Quick start).
   const result = await esbuild.build({
-    absWorkingDir: src, entryPoints: ['main.js'], bundle: true, format: 'esm', minify: true,
-    outfile: path.join(out, 'main.js'), logLevel: 'silent',
+    absWorkingDir: src, entryPoints: ['main.js'], bundle: true, format: 'esm', splitting: true, minify: true,
+    outdir: out, logLevel: 'silent',
   });
   return result.warnings.map((w) => w.text);
 }
@@ -384,7 +385,7 @@ for (const c of CASES) {
   const how = {
     vite: 'a Vite production build (vite build, no config)',
     webpack: 'a webpack 5 production build (no config beyond entry and output)',
-    esbuild: 'an esbuild bundle (--bundle --format=esm --minify)',
+    esbuild: 'an esbuild bundle (--bundle --format=esm --splitting --minify)',
     plain: 'a plain <script type="module"> page with an import map to the installed package',
   }[bundler];
   test(`the package installed from its tarball logs in by redirect from ${how}, importing '${specifier(c.entry)}'`, T, async (t) => {

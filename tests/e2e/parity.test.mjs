@@ -65,6 +65,23 @@ test(`[${h.SDK}] revokeRefreshToken() revokes the token at the server and remove
   assert.equal(await present(rt), 'invalid_grant', 'the server no longer accepts it');
 });
 
+test(`[${h.SDK}] with the memory cache, a lite client moves to the full build for revokeRefreshToken and keeps its session`, { ...T, skip: h.SDK === 'wasm' ? false : "this package's two builds (docs/module-split.md)" }, async (t) => {
+  env.resetTenant();
+  const { page } = await h.freshPage(env, t, { useRefreshTokens: true, cacheLocation: 'memory' });
+  await h.loginWithRedirect(page, env.pages.url);
+  const sdkFiles = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/sdk/')));
+  const atStart = await sdkFiles();
+  assert.ok(atStart.includes('/sdk/lite.js') && !atStart.includes('/sdk/full.js'), `the lite build only: ${atStart}`);
+  const user = await page.evaluate(() => window.__client.getUser());
+  assert.ok(user && user.sub);
+  const r = await page.evaluate(() => window.__try(() => window.__client.revokeRefreshToken()));
+  assert.deepEqual(r, { ok: true, value: undefined });
+  assert.ok((await sdkFiles()).includes('/sdk/full.js'), 'the full build loaded for this call');
+  assert.equal(env.tenant.stats().revocation, 1, 'the refresh token kept in the lite client\'s memory was found and revoked');
+  assert.deepEqual(await page.evaluate(() => window.__client.getUser()), user, 'the session moved with the client');
+  assert.ok(await page.evaluate(() => window.__client.getTokenSilently({ cacheMode: 'cache-only' })), 'and its access token');
+});
+
 test(`[${h.SDK}] logout({ revokeRefreshTokens: true }) revokes the refresh token before the local session ends`, { ...T, skip: h.SDK === 'wasm' ? false : 'an option of this package' }, async (t) => {
   env.resetTenant();
   const { page } = await h.freshPage(env, t, RT_OPTIONS);
