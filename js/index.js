@@ -125,6 +125,9 @@ import { AnonymousSessionApiClient, lowLevelCall, lowLevelClient, startAnonymous
 import { MyAccountApiClient } from './my-account.js';
 import { once, pageFetch } from './lazy.js';
 import { capturedGlobals } from './platform.js';
+// Named, not as a namespace: a namespace used as a value is an object built at the top level, which
+// a bundler keeps, and with it the whole client (tests/bundlers/tree-shaking.test.mjs).
+import { WasmClient as LiteClient, load as loadLite } from './lite.js';
 // The globals the SDK's requests and secrets pass through are captured now, as the package is
 // imported, for both wasm builds, which load later (js/platform.js).
 capturedGlobals();
@@ -198,15 +201,15 @@ export * from './extras.js';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Loading the wasm: two builds (docs/module-split.md), each a module of its own with its glue and
-// wasm (js/lite.js, which scripts/build.sh stages twice), import()ed on first use. './lite.js' is
-// the build without DPoP, Multi-Resource Refresh Tokens, the interactive error handler, token
-// exchange, revocation and the MFA and passkey grants; './full.js' carries them too. A client
-// loads the full one at construction when its options turn such a feature on (needsFull), else
-// the lite one, and moves to the full one on its first call of such a method (fullClient). So an
-// app that never uses those features never downloads their code, and one that needs them from
-// the start never downloads the lite build. (The `file` entry's bundle holds the lite glue itself:
-// its wasm is a file of its own either way.)
+// Loading the wasm: two builds (docs/module-split.md), each a module with its glue and wasm
+// (js/lite.js, which scripts/build.sh stages twice). './lite.js', the build without DPoP,
+// Multi-Resource Refresh Tokens, the interactive error handler, token exchange, revocation and the
+// MFA and passkey grants, is part of this entry: imported statically, so that the page fetches it
+// with the entry (as a chunk import()ed at construction it measured a round trip later at
+// start-up: bench figures b and h). './full.js' carries those features too and is import()ed by a
+// client that needs it: at construction when its options turn such a feature on (needsFull), or on
+// its first call of such a method (fullClient). Its wasm is instantiated then, and the lite one
+// only by a client that uses it.
 
 /** @typedef {import('./auth0_spa_wasm.js').WasmClient} Wasm  A wasm client of either build (js/auth0_spa_wasm.d.ts). */
 /** @typedef {{ WasmClient: typeof import('./auth0_spa_wasm.js').WasmClient, load: () => Promise<unknown> }} WasmModule */
@@ -243,7 +246,7 @@ function ready(full) {
   let module = loading[which];
   if (!module) {
     listenForTraps();
-    module = loading[which] = (full ? import('./full.js') : import('./lite.js'))
+    module = loading[which] = (full ? import('./full.js') : Promise.resolve({ WasmClient: LiteClient, load: loadLite }))
       .then(async (m) => {
         await m.load();
         return m;
@@ -509,10 +512,10 @@ function fullClient(s) {
   if (s.full) return client(s);
   if (!s.moving) {
     s.moving = Promise.all([client(s), ready(true)])
-      .then(async ([lite, mod]) => {
+      .then(async ([liteClient, mod]) => {
         while (s.running) await new Promise((resolve) => s.settled.push(resolve));
         const inst = new mod.WasmClient(s.json, s.cache, s.now);
-        inst.memoryEntries(lite.memoryEntries());
+        inst.memoryEntries(liteClient.memoryEntries());
         Object.assign(s, { full: true, inst, pending: Promise.resolve(inst), hits: undefined, moving: undefined });
         return inst;
       })

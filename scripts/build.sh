@@ -137,7 +137,7 @@ cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 cp pkg/full/auth0_spa_wasm_bg.wasm dist/file/auth0_spa_wasm_full_bg.wasm
 
 esbuild=node_modules/.bin/esbuild
-bundle_entry() { # <staged folder> <output folder> [module bundled on its own: lite.js]
+bundle_entry() { # <staged folder> <output folder> [modules bundled on their own]
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
     # variant's URL resolves next to its index.js. The LAZY_MODULES (most of client.mfa, and
@@ -145,9 +145,8 @@ bundle_entry() { # <staged folder> <output folder> [module bundled on its own: l
     # so apps that never call them never fetch them: each is bundled on its own and left external
     # to index.js (with esbuild's code splitting, they would share a runtime-helper chunk that
     # every app fetches at start-up). They must import nothing.
-    # The wasm builds' modules are import()ed too (docs/module-split.md): full.js always on its
-    # own; lite.js on its own in the inline entry, where it holds the lite wasm, and inside
-    # index.js in the `file` entry, where it is only the lite glue.
+    # The full wasm build's module, full.js, is import()ed too (docs/module-split.md), and so
+    # kept apart; the lite one is part of index.js.
     local separate=("${@:3}")
     local externals=(--external:./full.js)
     for m in $LAZY_MODULES "${separate[@]}"; do externals+=("--external:./$m"); done
@@ -181,7 +180,7 @@ bundle_entry() { # <staged folder> <output folder> [module bundled on its own: l
 if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
   log "unbundled (BUNDLE=0 or no esbuild): shipping the modules as they are, unminified"
 fi
-bundle_entry pkg dist lite.js
+bundle_entry pkg dist
 bundle_entry pkg/file dist/file
 
 # 3b. The framework entries, auth0-spa-wasm/react and auth0-spa-wasm/vue (README, "Using React /

@@ -71,7 +71,7 @@ test(`[${h.SDK}] with the memory cache, a lite client moves to the full build fo
   await h.loginWithRedirect(page, env.pages.url);
   const sdkFiles = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/sdk/')));
   const atStart = await sdkFiles();
-  assert.ok(atStart.includes('/sdk/lite.js') && !atStart.includes('/sdk/full.js'), `the lite build only: ${atStart}`);
+  assert.ok(atStart.includes('/sdk/index.js') && !atStart.includes('/sdk/full.js'), `the entry with the lite build only: ${atStart}`);
   const user = await page.evaluate(() => window.__client.getUser());
   assert.ok(user && user.sub);
   const r = await page.evaluate(() => window.__try(() => window.__client.revokeRefreshToken()));

@@ -175,9 +175,26 @@ export async function buildApp(work, framework, flavour) {
 }
 
 /**
+ * A piece of the lite wasm build's inline bytes (dist/lite.js), which bundlers copy unchanged:
+ * it marks the chunk that holds the lite build in a built app. `undefined` before a build.
+ */
+function liteBuildMark() {
+  try {
+    const text = readFileSync(path.join(REPO, 'dist', 'lite.js'), 'utf8');
+    const bytes = /["'`]([A-Za-z0-9+/=]{4096,})["'`]/.exec(text);
+    return bytes ? bytes[1].slice(2048, 2048 + 256) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The files of a built app that its page loads at start: index.html's scripts, module preloads and
  * stylesheets, and what those import statically, transitively. A chunk reached only through
- * `import()` (this package's client.mfa and myAccount parts) loads on first use and is left out.
+ * `import()` (this package's client.mfa and myAccount parts, and its full wasm build) loads on
+ * first use and is left out, except the one that holds the lite wasm build, which every client
+ * without the full build's options import()s at construction (docs/module-split.md): it is found
+ * by its bytes (liteBuildMark) and counted with what it imports.
  * `null` when the build has no index.html to start from.
  */
 async function startFiles(dir) {
@@ -189,6 +206,13 @@ async function startFiles(dir) {
   }
   const found = new Set();
   const queue = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+\.(?:m?js|css))"/g)].map((m) => path.join(dir, m[1].replace(/^\//, '')));
+  const mark = liteBuildMark();
+  if (mark) {
+    for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+      const file = path.join(e.parentPath ?? e.path, e.name);
+      if (e.isFile() && /\.m?js$/.test(e.name) && (await fs.readFile(file, 'utf8')).includes(mark)) queue.push(file);
+    }
+  }
   while (queue.length) {
     const file = queue.pop();
     if (found.has(file)) continue;
@@ -235,8 +259,13 @@ export async function sdkMarks(dir) {
   for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (e.isFile() && /\.m?js$/.test(e.name)) text += await fs.readFile(path.join(e.parentPath ?? e.path, e.name), 'utf8');
   }
+  const start = (await startFiles(dir)) ?? new Set();
+  const mark = liteBuildMark();
+  let liteAtStart = false;
+  for (const f of start) if (mark && /\.m?js$/.test(f) && (await fs.readFile(f, 'utf8')).includes(mark)) liteAtStart = true;
   return {
     wasm: text.includes('DecompressionStream'), // our inlined wasm loader
     spaJs: text.includes('browser-tabs-lock'), // a dependency of auth0-spa-js, in every build of it
+    liteAtStart, // the chunk of our lite wasm build is among the files counted as loaded at start
   };
 }

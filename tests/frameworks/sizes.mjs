@@ -4,8 +4,9 @@
 //
 // Builds the six apps exactly as tests/frameworks/frameworks.test.mjs does (apps.mjs) and prints
 // a Markdown table of what each app's page downloads at start (index.html's .js and .css and their
-// static imports, raw / gzip -9 / brotli q11), the difference, and what this package's apps load
-// only on first use (client.mfa's and myAccount's chunks). Also writes
+// static imports, and the lite wasm build's chunk; raw / gzip -9 / brotli q11), the difference, and
+// what this package's apps load only on first use (the full wasm build, client.mfa's and
+// myAccount's chunks). Also writes
 // test-output/framework-sizes.json and .md. Takes about a minute on 2 cores (mostly `ng build`).
 import fs from 'node:fs/promises';
 import path from 'node:path';
