@@ -175,12 +175,13 @@ export async function buildApp(work, framework, flavour) {
 }
 
 /**
- * A piece of the lite wasm build's inline bytes (dist/lite.js), which bundlers copy unchanged:
- * it marks the chunk that holds the lite build in a built app. `undefined` before a build.
+ * A piece of the lite wasm build's inline bytes (pkg/wasm-bytes.js, written by scripts/build.sh),
+ * which bundlers copy unchanged: it marks the file that holds the lite build in a built app.
+ * `undefined` before a build.
  */
 function liteBuildMark() {
   try {
-    const text = readFileSync(path.join(REPO, 'dist', 'lite.js'), 'utf8');
+    const text = readFileSync(path.join(REPO, 'pkg', 'wasm-bytes.js'), 'utf8');
     const bytes = /["'`]([A-Za-z0-9+/=]{4096,})["'`]/.exec(text);
     return bytes ? bytes[1].slice(2048, 2048 + 256) : undefined;
   } catch {

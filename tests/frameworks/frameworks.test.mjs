@@ -171,7 +171,7 @@ for (const c of CASES) {
     if (c.flavour === 'ours') {
       assert.ok(marks.wasm, 'the bundle carries auth0-spa-wasm');
       assert.ok(!marks.spaJs, 'the bundle does not carry auth0-spa-js: one SDK');
-      assert.ok(marks.liteAtStart, 'the lite wasm build, import()ed at construction, is counted in what the page loads at start');
+      assert.ok(marks.liteAtStart, 'the lite wasm build is counted in what the page loads at start');
     } else {
       assert.ok(marks.spaJs && !marks.wasm, 'the official build carries auth0-spa-js only');
     }
