@@ -124,13 +124,9 @@ import { PasskeyApiClient } from './passkey.js';
 import { AnonymousSessionApiClient, lowLevelCall, lowLevelClient, startAnonymousSession, withAnonTransferToken } from './anonymous.js';
 import { MyAccountApiClient } from './my-account.js';
 import { once, pageFetch } from './lazy.js';
-import { capturedGlobals } from './platform.js';
 // Named, not as a namespace: a namespace used as a value is an object built at the top level, which
 // a bundler keeps, and with it the whole client (tests/bundlers/tree-shaking.test.mjs).
 import { WasmClient as LiteClient, load as loadLite } from './lite.js';
-// The globals the SDK's requests and secrets pass through are captured now, as the package is
-// imported, for both wasm builds, which load later (js/platform.js).
-capturedGlobals();
 // The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
 // API client (js/passkey.js), the anonymous-session client (js/anonymous.js) and the My Account
 // API client (js/my-account.js).
@@ -217,6 +213,9 @@ export * from './extras.js';
 /** @type {{ lite?: Promise<WasmModule>, full?: Promise<WasmModule> }} */
 const loading = {};
 
+/** The `error` code with which a lite build refuses options only the full build carries (src/wasm/). */
+const FULL_BUILD_NEEDED = 'full_build_needed';
+
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' in script-src refuses to compile
 // WebAssembly; each engine words it differently (Chromium: "Refused to compile or instantiate
 // WebAssembly module because 'unsafe-eval' is not an allowed source...", Firefox: "...blocked by
@@ -260,9 +259,10 @@ function ready(full) {
 }
 
 /**
- * Whether options need the full module from the start: the options whose features only it
- * carries, read as the wasm options parser reads them (`true`, `'popup'`, `'online'`); anything
- * else is left to that parser, whose errors both modules share.
+ * Whether options surely need the full build: a hint that spares such a client making a lite
+ * client first. The rule's owner is the wasm options parser (ClientOptions::need_full_build): a
+ * lite build refuses such options with FULL_BUILD_NEEDED, and client() then makes the client on
+ * the full build.
  * @param {Options} options
  */
 function needsFull(options) {
@@ -468,6 +468,7 @@ const S = Symbol('auth0-spa-wasm');
 /** @param {State} s @returns {Promise<Wasm>} */
 function client(s) {
   if (!s.pending) {
+    const lite = !s.full;
     s.pending = ready(s.full)
       .then((mod) => {
         if (typeof mod.WasmClient !== 'function') {
@@ -478,6 +479,10 @@ function client(s) {
       })
       .catch((e) => {
         s.pending = undefined; // the load may succeed later; an options error repeats anyway
+        if (lite && e && e.error === FULL_BUILD_NEEDED) {
+          s.full = true;
+          return client(s);
+        }
         if (isTrap(e)) trapped(e);
         throw broken || toError(e);
       });
@@ -513,6 +518,10 @@ function fullClient(s) {
   if (!s.moving) {
     s.moving = Promise.all([client(s), ready(true)])
       .then(async ([liteClient, mod]) => {
+        if (s.full) {
+          s.moving = undefined; // the lite build refused the options: the client was made on the full one
+          return liteClient;
+        }
         while (s.running) await new Promise((resolve) => s.settled.push(resolve));
         const inst = new mod.WasmClient(s.json, s.cache, s.now);
         inst.memoryEntries(liteClient.memoryEntries());
@@ -529,18 +538,23 @@ function fullClient(s) {
 }
 
 /**
- * Runs fn on `c` counted as running on the client of `s` (fullClient waits for those).
+ * Runs fn on `c`; on a lite client, counted as running (fullClient waits for those to settle). A
+ * full client never moves, so its calls are not counted.
  * @template T @param {State} s @param {Wasm} c @param {(c: Wasm) => T | PromiseLike<T>} fn
- * @returns {Promise<T>}
+ * @returns {T | PromiseLike<T>}
  */
 function running(s, c, fn) {
+  if (s.full) return fn(c);
   s.running++;
   const done = () => {
     if (--s.running === 0) for (const resolve of s.settled.splice(0)) resolve(undefined);
   };
-  return Promise.resolve()
-    .then(() => fn(c))
-    .finally(done);
+  try {
+    return Promise.resolve(fn(c)).finally(done);
+  } catch (e) {
+    done();
+    throw e;
+  }
 }
 
 // Runs fn(wasm client) and turns anything it throws into an SDK error (see the contract above;

@@ -1,11 +1,11 @@
 // @ts-check
-// One build of the wasm with its wasm-bindgen glue and wasm source, as a module of its own that
-// js/index.js import()s (docs/module-split.md): './lite.js', the build without the Cargo feature
-// `parity`, which clients load unless they need one of the features it leaves out (DPoP, MRRT,
-// the interactive error handler, token exchange, revocation, the MFA and passkey grants), and
-// './full.js', the build with every feature. scripts/build.sh stages this same file as both,
-// each beside its build's glue (auth0_spa_wasm.js) and its wasm source (inline or by URL), and
-// bundles each into one self-contained module.
+// One build of the wasm with its wasm-bindgen glue and wasm source (docs/module-split.md):
+// './lite.js', the build without the Cargo feature `parity` (DPoP, MRRT, the interactive error
+// handler, token exchange, revocation, the MFA and passkey grants), which js/index.js imports
+// statically, and './full.js', the build with every feature, which it import()s for the clients
+// that need it. scripts/build.sh stages this same file as both, each beside its build's glue
+// (auth0_spa_wasm.js) and wasm source (inline or by URL); full.js is bundled into a
+// self-contained module of its own.
 import init, { WasmClient } from './auth0_spa_wasm.js';
 import { wasmSource } from './wasm-source.js';
 

@@ -50,12 +50,11 @@ function captureMethod(proto, name) {
 const CAPTURED = Symbol.for('auth0-spa-wasm/captured-globals');
 
 /**
- * The globals above, captured once per page: by the package entry when it is imported (it calls
- * this at its top level), and then read by every copy of this module. There are two besides the
- * entry's: the lite and the full wasm builds each bundle this file with their glue, and are
- * import()ed later (docs/module-split.md), when a script may have wrapped `fetch` meanwhile. So
- * the first capture is kept on `globalThis` under a registered symbol, as a frozen object in a
- * property that cannot be replaced or removed. (A script that ran before the import could have
+ * The globals above, captured once per page: when the package is imported (this module is part of
+ * the entry, with the lite wasm build's glue), and then read by every copy of this module. The
+ * full wasm build bundles a copy with its own glue and is import()ed later (docs/module-split.md),
+ * when a script may have wrapped `fetch` meanwhile. So the first capture is kept on `globalThis`
+ * under a registered symbol, as a frozen object in a property that cannot be replaced or removed. (A script that ran before the import could have
  * wrapped the globals themselves, or put its own object there: the threat the README's
  * "Isolation" section already describes.) `crypto.subtle` and `indexedDB` are js/dpop.js's.
  */
@@ -70,7 +69,6 @@ export function capturedGlobals() {
     fetch: capture(G, 'fetch'),
     Response,
     responseText: captureMethod(Response && Response.prototype, 'text'),
-    Headers,
     headerGet: captureMethod(Headers && Headers.prototype, 'get'),
     AbortController: typeof G.AbortController === 'function' ? G.AbortController : undefined,
     setTimeout: capture(G, 'setTimeout'),

@@ -137,7 +137,7 @@ cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 cp pkg/full/auth0_spa_wasm_bg.wasm dist/file/auth0_spa_wasm_full_bg.wasm
 
 esbuild=node_modules/.bin/esbuild
-bundle_entry() { # <staged folder> <output folder> [modules bundled on their own]
+bundle_entry() { # <staged folder> <output folder>
   if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
     # variant's URL resolves next to its index.js. The LAZY_MODULES (most of client.mfa, and
@@ -147,20 +147,17 @@ bundle_entry() { # <staged folder> <output folder> [modules bundled on their own
     # every app fetches at start-up). They must import nothing.
     # The full wasm build's module, full.js, is import()ed too (docs/module-split.md), and so
     # kept apart; the lite one is part of index.js.
-    local separate=("${@:3}")
     local externals=(--external:./full.js)
-    for m in $LAZY_MODULES "${separate[@]}"; do externals+=("--external:./$m"); done
+    for m in $LAZY_MODULES; do externals+=("--external:./$m"); done
     "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify "${externals[@]}" \
       --legal-comments=none --log-level=warning --outfile="$2/index.js"
     for m in $LAZY_MODULES; do
       "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
         --legal-comments=none --log-level=warning --outfile="$2/$m"
     done
-    for m in "${separate[@]}" full/full.js; do
-      "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
-        --legal-comments=none --log-level=warning --outfile="$2/$(basename "$m")"
-    done
-    for m in $LAZY_MODULES "${separate[@]}" full.js; do
+    "$esbuild" "$1/full/full.js" --bundle --format=esm --target=es2020 --minify \
+      --legal-comments=none --log-level=warning --outfile="$2/full.js"
+    for m in $LAZY_MODULES full.js; do
       if grep -Eq '(^|[;}])import[ {*"]' "$2/$m"; then
         echo "build: $2/$m imports another module; it must stay self-contained" >&2
         exit 1

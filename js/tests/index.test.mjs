@@ -24,6 +24,7 @@ export default async function init(arg) {
 export class WasmClient {
   constructor(json, cache, now) {
     if (w().ctorError !== undefined) throw w().ctorError;
+    if (!${full} && w().liteCtorError !== undefined) throw w().liteCtorError;
     this.rec = { json: JSON.parse(json), cache, now, calls: [], full: ${full} };
     w().clients.push(this.rec);
   }
@@ -561,6 +562,20 @@ test('options that turn on a feature only the full build carries load the full b
     await new Auth0Client({ ...base, ...options }).getUser();
     assert.deepEqual(fake().clients.map((r) => r.full), [false], JSON.stringify(options));
   }
+});
+
+test('options the lite build refuses as needing the full build make the client on the full build (the wasm parser owns the rule; needsFull is a hint)', async () => {
+  const { Auth0Client } = await fresh();
+  fake().liteCtorError = { class: 'Generic', error: 'full_build_needed', description: 'auth0-spa-wasm: the lite build does not carry the features these options turn on' };
+  fake().handlers.getUser = () => '{"sub":"u"}';
+  const c = new Auth0Client(base);
+  assert.deepEqual(await c.getUser(), { sub: 'u' });
+  assert.deepEqual(fake().clients.map((r) => r.full), [true], 'one client, on the full build');
+  await c.revokeRefreshToken();
+  assert.equal(fake().clients.length, 1, 'no move needed');
+  fake().liteCtorError = { class: 'InvalidConfiguration', error: 'invalid_configuration', description: 'bad' };
+  const bad = new (await fresh()).Auth0Client(base);
+  await assert.rejects(bad.getUser(), (e) => e instanceof errors.InvalidConfigurationError);
 });
 
 test('a client moves to the full build on its first call that needs it: running calls settle first, later calls wait, the in-memory entries move', async () => {

@@ -157,7 +157,7 @@ impl Logout {
             _ => Some(c.client_id().to_owned()),
         };
         let own = target.as_deref().is_none_or(|id| id == c.client_id());
-        let revoke = (PARITY && own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
+        let revoke = (own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
         let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
         let dpop_clear = c.options.dpop() && url.is_ok();
         Logout { c, url, own, revoke, clear, dpop_clear }
@@ -168,6 +168,8 @@ impl Machine for Logout {
     type Output = String;
 
     fn step(&mut self, mut reply: Reply) -> Step<String> {
+        // A lite build does not revoke (the package entry moves the client to the full build for
+        // `revokeRefreshTokens`); PARITY here lets the compiler drop the revocation from it.
         if let Some(revoke) = self.revoke.as_mut().filter(|_| PARITY) {
             match revoke.step(&self.c, reply) {
                 Step::Io(io) => return Step::Io(io),

@@ -287,6 +287,13 @@ impl ClientOptions {
         PARITY && self.online_refresh_tokens
     }
 
+    /// Whether these options turn on a feature only the full build carries: a lite build refuses
+    /// them at construction, and the package entry then makes the client on the full build
+    /// (js/index.js `client`; docs/module-split.md).
+    pub fn need_full_build(&self) -> bool {
+        self.use_dpop || self.use_mrrt || self.interactive_popup || self.online_refresh_tokens
+    }
+
     /// The client-level `audience`, if set and non-empty.
     pub fn audience(&self) -> Option<&str> {
         self.authorization_params.get_truthy("audience")

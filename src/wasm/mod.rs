@@ -94,13 +94,17 @@ impl Machine for Settled {
     }
 }
 
-/// What a method of the lite module answers for a feature only the full module carries: never
-/// seen by an app, since the package entry moves a client to the full module before such a call
-/// (js/index.js `needsFull`), but a typed error rather than a wrong answer should it happen.
+/// The `error` code with which a lite build refuses what only the full build carries. For options
+/// at construction the package entry then makes the client on the full build; a method is never
+/// called on a lite client (the entry moves the client first), but would get this typed error
+/// rather than a wrong answer (docs/module-split.md).
+const FULL_BUILD_NEEDED: &str = "full_build_needed";
+
+/// The lite build's refusal of `feature`.
 fn lite_lacks(feature: &str) -> Error {
-    let mut description = String::from("auth0-spa-wasm: the lite module does not carry ");
+    let mut description = String::from("auth0-spa-wasm: the lite build does not carry ");
     description.push_str(feature);
-    Error::generic("internal_error", &description)
+    Error::generic(FULL_BUILD_NEEDED, &description)
 }
 
 /// JSON text as a `JsValue` string.
@@ -133,6 +137,15 @@ impl WasmClient {
     fn failed(&self, e: Error) -> Promise {
         self.call(Box::new(Settled(Some(Err(e)))), None)
     }
+
+    /// `run()` in the full build; the lite build refuses `feature` (and the compiler drops `run`).
+    fn full_only(&self, feature: &str, run: impl FnOnce() -> Promise) -> Promise {
+        if PARITY {
+            run()
+        } else {
+            self.failed(lite_lacks(feature))
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -143,7 +156,7 @@ impl WasmClient {
     pub fn new(options_json: &str, cache: JsValue, now_provider: JsValue) -> Result<WasmClient, JsValue> {
         let build = || -> Result<WasmClient, Error> {
             let options = ClientOptions::from_json(&parse_json(options_json, "options")?)?;
-            if !PARITY && (options.use_dpop || options.use_mrrt || options.interactive_popup || options.online_refresh_tokens) {
+            if !PARITY && options.need_full_build() {
                 return Err(lite_lacks("the features these options turn on"));
             }
             let mut config = BrowserConfig::new(&options.client_id);
@@ -331,37 +344,28 @@ impl WasmClient {
     /// `loginWithCustomTokenExchange(options)` → JSON text of the token response.
     #[wasm_bindgen(js_name = loginWithCustomTokenExchange)]
     pub fn login_with_custom_token_exchange(&self, options_json: &str) -> Promise {
-        if !PARITY {
-            return self.failed(lite_lacks("loginWithCustomTokenExchange"));
-        }
-        match parse_json(options_json, "token exchange options") {
+        self.full_only("loginWithCustomTokenExchange", || match parse_json(options_json, "token exchange options") {
             Ok(json) => self.answer(self.client.login_with_custom_token_exchange(&json), json_text),
             Err(e) => self.failed(e),
-        }
+        })
     }
 
     /// `customTokenExchange(options)` → JSON text of the token response.
     #[wasm_bindgen(js_name = customTokenExchange)]
     pub fn custom_token_exchange(&self, options_json: &str) -> Promise {
-        if !PARITY {
-            return self.failed(lite_lacks("customTokenExchange"));
-        }
-        match parse_json(options_json, "token exchange options") {
+        self.full_only("customTokenExchange", || match parse_json(options_json, "token exchange options") {
             Ok(json) => self.answer(self.client.custom_token_exchange(&json), json_text),
             Err(e) => self.failed(e),
-        }
+        })
     }
 
     /// `revokeRefreshToken({audience})` → undefined.
     #[wasm_bindgen(js_name = revokeRefreshToken)]
     pub fn revoke_refresh_token(&self, options_json: &str) -> Promise {
-        if !PARITY {
-            return self.failed(lite_lacks("revokeRefreshToken"));
-        }
-        match parse_json(options_json, "revokeRefreshToken options") {
+        self.full_only("revokeRefreshToken", || match parse_json(options_json, "revokeRefreshToken options") {
             Ok(json) => self.answer(self.client.revoke_refresh_token(json.str_field("audience")), |()| JsValue::UNDEFINED),
             Err(e) => self.failed(e),
-        }
+        })
     }
 
     /// The DPoP helpers, in one export for size, with JSON text arguments: `op` 0 is
@@ -398,9 +402,8 @@ impl WasmClient {
             Err(e) => return self.failed(e),
         };
         match op {
-            0 if PARITY => self.answer(self.client.mfa_verify(&args), json_text),
-            2 if PARITY => self.answer(self.client.passkey_grant(&args), json_text),
-            0 | 2 => self.failed(lite_lacks("client.mfa and client.passkey grants")),
+            0 => self.full_only("client.mfa.verify", || self.answer(self.client.mfa_verify(&args), json_text)),
+            2 => self.full_only("client.passkey's grant", || self.answer(self.client.passkey_grant(&args), json_text)),
             _ => {
                 let o = self.client.options();
                 let settings = Json::Object(vec![

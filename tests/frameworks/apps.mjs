@@ -176,7 +176,8 @@ export async function buildApp(work, framework, flavour) {
 
 /**
  * A piece of the lite wasm build's inline bytes (pkg/wasm-bytes.js, written by scripts/build.sh),
- * which bundlers copy unchanged: it marks the file that holds the lite build in a built app.
+ * which bundlers copy unchanged: it marks the file that holds the lite build in a built app, so
+ * a test can check that the files counted as loaded at start include it (sdkMarks).
  * `undefined` before a build.
  */
 function liteBuildMark() {
@@ -193,10 +194,7 @@ function liteBuildMark() {
  * The files of a built app that its page loads at start: index.html's scripts, module preloads and
  * stylesheets, and what those import statically, transitively. A chunk reached only through
  * `import()` (this package's client.mfa and myAccount parts, and its full wasm build) loads on
- * first use and is left out, except the one that holds the lite wasm build, which every client
- * without the full build's options import()s at construction (docs/module-split.md): it is found
- * by its bytes (liteBuildMark) and counted with what it imports.
- * `null` when the build has no index.html to start from.
+ * first use and is left out. `null` when the build has no index.html to start from.
  */
 async function startFiles(dir) {
   let html;
@@ -207,13 +205,6 @@ async function startFiles(dir) {
   }
   const found = new Set();
   const queue = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+\.(?:m?js|css))"/g)].map((m) => path.join(dir, m[1].replace(/^\//, '')));
-  const mark = liteBuildMark();
-  if (mark) {
-    for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
-      const file = path.join(e.parentPath ?? e.path, e.name);
-      if (e.isFile() && /\.m?js$/.test(e.name) && (await fs.readFile(file, 'utf8')).includes(mark)) queue.push(file);
-    }
-  }
   while (queue.length) {
     const file = queue.pop();
     if (found.has(file)) continue;
