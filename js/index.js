@@ -126,7 +126,7 @@ import { MyAccountApiClient } from './my-account.js';
 import { once, pageFetch } from './lazy.js';
 // Named, not as a namespace: a namespace used as a value is an object built at the top level, which
 // a bundler keeps, and with it the whole client (tests/bundlers/tree-shaking.test.mjs).
-import { WasmClient as LiteClient, load as loadLite } from './lite.js';
+import { WasmClient as BuiltInClient, load as loadBuiltIn, FULL as BUILT_IN_FULL } from './lite.js';
 // The sub-clients, their requests loaded on first use: the MFA API client (js/mfa.js), the passkey
 // API client (js/passkey.js), the anonymous-session client (js/anonymous.js) and the My Account
 // API client (js/my-account.js).
@@ -205,12 +205,13 @@ export * from './extras.js';
 // start-up: bench figures b and h). './full.js' carries those features too and is import()ed by a
 // client that needs it: at construction when its options turn such a feature on (needsFull), or on
 // its first call of such a method (fullClient). Its wasm is instantiated then, and the lite one
-// only by a client that uses it.
+// only by a client that uses it. The `auth0-spa-wasm/full` entry holds the full build in place of
+// the lite one (BUILT_IN_FULL): every client is made on it, and './full.js' is never loaded.
 
 /** @typedef {import('./auth0_spa_wasm.js').WasmClient} Wasm  A wasm client of either build (js/auth0_spa_wasm.d.ts). */
 /** @typedef {{ WasmClient: typeof import('./auth0_spa_wasm.js').WasmClient, load: () => Promise<unknown> }} WasmModule */
 
-/** @type {{ lite?: Promise<WasmModule>, full?: Promise<WasmModule> }} */
+/** @type {{ builtIn?: Promise<WasmModule>, full?: Promise<WasmModule> }} */
 const loading = {};
 
 /** The `error` code with which a lite build refuses options only the full build carries (src/wasm/). */
@@ -236,16 +237,17 @@ function loadError(e) {
 }
 
 /**
- * The lite or the full build, loaded and instantiated once; a failed load (network, CSP) is
+ * The build a client needs, loaded and instantiated once: the entry's own, or the full build
+ * import()ed when `full` and the entry's own is the lite one. A failed load (network, CSP) is
  * retried on the next call.
  * @param {boolean} full @returns {Promise<WasmModule>}
  */
 function ready(full) {
-  const which = full ? 'full' : 'lite';
+  const which = full && !BUILT_IN_FULL ? 'full' : 'builtIn';
   let module = loading[which];
   if (!module) {
     listenForTraps();
-    module = loading[which] = (full ? import('./full.js') : Promise.resolve({ WasmClient: LiteClient, load: loadLite }))
+    module = loading[which] = (which === 'full' ? import('./full.js') : Promise.resolve({ WasmClient: BuiltInClient, load: loadBuiltIn }))
       .then(async (m) => {
         await m.load();
         return m;
@@ -683,7 +685,7 @@ export class Auth0Client {
         anonymousMode: options.anonymousSessionsCacheMode,
         inst: undefined,
         pending: undefined,
-        full: needsFull(options),
+        full: BUILT_IN_FULL || needsFull(options),
         moving: undefined,
         running: 0,
         settled: [],

@@ -7,8 +7,9 @@
 #      Debian's binaryen 108 corrupts current wasm-bindgen output; see docs/toolchain.md)
 #   3. two variants of the package entry, each js/index.js + js/errors.js + glue + snippets + a
 #      wasm loader bundled and minified by esbuild into one ES module:
-#      dist/index.js (`auth0-spa-wasm`, the default), which import()s dist/lite.js or dist/full.js,
-#        each a build's glue with its .wasm inlined (deflated + base64), so
+#      dist/index.js (`auth0-spa-wasm`, the default), which holds the lite build and import()s
+#        dist/full.js when a client needs the full one, each a build's glue with its .wasm inlined
+#        (deflated + base64), so
 #        the package works unconfigured in every bundler (esbuild and Vite's dev pre-bundling do
 #        not copy files referenced by `new URL('…', import.meta.url)`), in a plain
 #        <script type="module"> and in Node;
@@ -23,6 +24,8 @@
 #      my-account-api.js (client.myAccount's requests), passkey-api.js (client.passkey's requests
 #      and WebAuthn) and anonymous-api.js (client.anonymous's requests), each import()ed on first
 #      use, beside its index.js.
+#      dist/index-full.js (`auth0-spa-wasm/full`): dist/index.js with the full build in place of
+#        the lite one, for apps whose options need it from the start (one build downloaded, not two)
 #   3b. the framework entries dist/react/ and dist/vue/ (auth0-spa-wasm/react, auth0-spa-wasm/vue)
 #   4. raw / gzip -9 / brotli sizes of what a browser downloads, per variant
 # BUNDLE=0 (or no esbuild installed) ships the modules unbundled and readable instead of step 3's
@@ -121,7 +124,8 @@ node scripts/inline-wasm.mjs pkg/auth0_spa_wasm_bg.wasm pkg/wasm-bytes.js
 # build's glue and snippets, with the inline wasm source in pkg/full/ and the URL-loading one in
 # pkg/file/full/, whose .wasm is dist/file/auth0_spa_wasm_full_bg.wasm (js/full.js only serves
 # the type check).
-cp js/lite.js pkg/full/full.js
+sed 's/^export const FULL = false;$/export const FULL = true;/' js/lite.js > pkg/full/full.js
+grep -qx 'export const FULL = true;' pkg/full/full.js || { echo "build: js/lite.js no longer declares 'export const FULL = false;'" >&2; exit 1; }
 cp js/wasm-inline.js pkg/full/wasm-source.js
 node scripts/inline-wasm.mjs pkg/full/auth0_spa_wasm_bg.wasm pkg/full/wasm-bytes.js
 mkdir -p pkg/file/full
@@ -129,6 +133,14 @@ cp pkg/full/full.js pkg/full/auth0_spa_wasm.js pkg/file/full/
 if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/file/full/; fi
 sed "s|'./auth0_spa_wasm_bg.wasm'|'./auth0_spa_wasm_full_bg.wasm'|" js/wasm-source.js > pkg/file/full/wasm-source.js
 grep -qF "'./auth0_spa_wasm_full_bg.wasm'" pkg/file/full/wasm-source.js || { echo "build: js/wasm-source.js no longer names './auth0_spa_wasm_bg.wasm'" >&2; exit 1; }
+# The `auth0-spa-wasm/full` entry's modules: the entry's own with the full build's module as its
+# './lite.js' (FULL = true: every client is made on it), and './full.js' the same module.
+mkdir -p pkg/full-entry
+for m in $ENTRY_MODULES; do cp "js/$m" pkg/full-entry/; done
+cp pkg/full/full.js pkg/full-entry/lite.js
+cp pkg/full/auth0_spa_wasm.js pkg/full/wasm-source.js pkg/full/wasm-bytes.js pkg/full-entry/
+if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/full-entry/; fi
+echo "export { WasmClient, load } from './lite.js';" > pkg/full-entry/full.js
 rm -rf dist
 mkdir -p dist/file
 cp js/index.d.ts dist/
@@ -179,6 +191,22 @@ if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
 fi
 bundle_entry pkg dist
 bundle_entry pkg/file dist/file
+# The full entry: one module with the full build inline (its './full.js' bundled in), beside
+# dist/index.js so that it shares the LAZY_MODULES.
+if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+  full_externals=()
+  for m in $LAZY_MODULES; do full_externals+=("--external:./$m"); done
+  "$esbuild" pkg/full-entry/index.js --bundle --format=esm --target=es2020 --minify "${full_externals[@]}" \
+    --legal-comments=none --log-level=warning --outfile=dist/index-full.js
+  if grep -q "auth0_spa_wasm_bg\|from\"./full.js\"\|import(\"./full.js\")" dist/index-full.js; then
+    echo "build: dist/index-full.js loads another build" >&2
+    exit 1
+  fi
+else
+  mkdir -p dist/full-entry
+  cp -R pkg/full-entry/. dist/full-entry/
+  echo "export * from './full-entry/index.js';" > dist/index-full.js
+fi
 
 # 3b. The framework entries, auth0-spa-wasm/react and auth0-spa-wasm/vue (README, "Using React /
 #     Vue / Angular"): one readable ES module each beside its declarations. react, vue and the
@@ -240,12 +268,13 @@ JS
 inline_files=(dist/index.js)
 if [ -d dist/snippets ]; then inline_files+=(dist/snippets); fi
 lazy() { for m in $LAZY_MODULES full.js auth0_spa_wasm_full_bg.wasm; do [ "$1" = "$2/$m" ] && return 0; done; return 1; }
-for f in dist/*.js; do if [ "$f" != dist/index.js ] && ! lazy "$f" dist; then inline_files+=("$f"); fi; done
+for f in dist/*.js; do if [ "$f" != dist/index.js ] && [ "$f" != dist/index-full.js ] && ! lazy "$f" dist; then inline_files+=("$f"); fi; done
 file_files=()
 for f in dist/file/*; do if [ -f "$f" ] && ! lazy "$f" dist/file; then file_files+=("$f"); fi; done
 size_table "auth0-spa-wasm (inline wasm)" "${inline_files[@]}"
 size_table "auth0-spa-wasm/file (wasm beside the JS)" "${file_files[@]}"
 size_table "full.js, loaded by clients that need the full module (docs/module-split.md)" dist/full.js
+size_table "auth0-spa-wasm/full (the full build inline, for apps whose options need it from the start)" dist/index-full.js
 size_table "auth0-spa-wasm/file's full.js and its .wasm" dist/file/full.js dist/file/auth0_spa_wasm_full_bg.wasm
 for m in $LAZY_MODULES; do size_table "$m, loaded on first use (one per entry)" "dist/$m" "dist/file/$m"; done
 size_table "auth0-spa-wasm/react and /vue (the wrappers alone; each also loads the default entry)" dist/react dist/vue

@@ -50,8 +50,18 @@ for (const name of ['loginWithRedirect', 'handleRedirectCallback', 'loginWithPop
 `;
 writeFileSync(join(dir, 'auth0_spa_wasm.js'), fakeGlue(false));
 writeFileSync(join(dir, 'full-glue.js'), fakeGlue(true));
-// './full.js' as scripts/build.sh stages it: js/lite.js beside the full build's glue.
-writeFileSync(join(dir, 'full.js'), readFileSync(join(here, '..', 'lite.js'), 'utf8').replace("from './auth0_spa_wasm.js'", "from './full-glue.js'"));
+// './full.js' as scripts/build.sh stages it: js/lite.js beside the full build's glue, FULL set.
+const fullModule = readFileSync(join(here, '..', 'lite.js'), 'utf8')
+  .replace("from './auth0_spa_wasm.js'", "from './full-glue.js'")
+  .replace('export const FULL = false;', 'export const FULL = true;');
+assert.match(fullModule, /export const FULL = true;/);
+writeFileSync(join(dir, 'full.js'), fullModule);
+// The `auth0-spa-wasm/full` entry as scripts/build.sh stages it: the same modules, with the full
+// build's module as './lite.js' and './full.js' re-exporting it.
+const fullEntryDir = mkdtempSync(join(tmpdir(), 'auth0-spa-wasm-js-full-'));
+for (const f of readdirSync(dir)) if (f.endsWith('.js')) copyFileSync(join(dir, f), join(fullEntryDir, f));
+writeFileSync(join(fullEntryDir, 'lite.js'), fullModule);
+writeFileSync(join(fullEntryDir, 'full.js'), "export { WasmClient, load } from './lite.js';\n");
 
 // The page's globals are captured once per page (per process here), when the package is first
 // imported (js/platform.js capturedGlobals): this `fetch`, installed before that, stands for the
@@ -562,6 +572,21 @@ test('options that turn on a feature only the full build carries load the full b
     await new Auth0Client({ ...base, ...options }).getUser();
     assert.deepEqual(fake().clients.map((r) => r.full), [false], JSON.stringify(options));
   }
+});
+
+test('the full entry makes every client on its own full build: no second build, no move', async () => {
+  const { Auth0Client } = await import(pathToFileURL(join(fullEntryDir, 'index.js')).href);
+  fake().handlers.revokeRefreshToken = () => undefined;
+  for (const options of [base, { ...base, useDpop: true }]) {
+    globalThis.__fakeWasm.clients = [];
+    const c = new Auth0Client(options);
+    await c.getUser();
+    await c.revokeRefreshToken();
+    await c.logout({ openUrl: false, revokeRefreshTokens: true });
+    assert.deepEqual(fake().clients.map((r) => r.full), [true], JSON.stringify(options));
+    assert.deepEqual(fake().clients[0].calls.map((x) => x[0]), ['getUser', 'revokeRefreshToken', 'logout']);
+  }
+  assert.equal(fake().inits.length, 1, 'one build loaded, once');
 });
 
 test('options the lite build refuses as needing the full build make the client on the full build (the wasm parser owns the rule; needsFull is a hint)', async () => {

@@ -34,19 +34,22 @@ const BUNDLERS = ['vite', 'webpack', 'esbuild', 'plain'];
  * Every app built: each bundler with the default entry (`auth0-spa-wasm`, the .wasm inlined), and
  * those that emit `new URL('…', import.meta.url)` assets with `auth0-spa-wasm/file` (the .wasm
  * beside the JS). esbuild does not copy such assets (tests/bundlers/README.md), so it has no `file`.
+ * `auth0-spa-wasm/full` (the full build inline) is bundled like the default entry, so a Vite build
+ * and the plain page stand for it.
  */
 const CASES = [
   ...BUNDLERS.map((bundler) => ({ bundler, entry: '.', key: bundler })),
   ...['vite', 'webpack', 'plain'].map((bundler) => ({ bundler, entry: './file', key: `${bundler}-file` })),
+  ...['vite', 'plain'].map((bundler) => ({ bundler, entry: './full', key: `${bundler}-full` })),
 ];
-/** The import specifier of a package entry ('.' or './file'). */
+/** The import specifier of a package entry ('.', './file' or './full'). */
 const specifier = (entry) => (entry === '.' ? PKG : `${PKG}/${entry.slice(2)}`);
 /** The built package folder to pack as dist/ (BUNDLERS_DIST: try another build, e.g. WASM=file). */
 const DIST = path.resolve(process.env.BUNDLERS_DIST || path.join(h.REPO, 'dist'));
 
 let work; // temp folder: the packed tarball and the app
 let app; // app folder: package.json, node_modules/auth0-spa-wasm, src/, plain/, out/<bundler>/
-const entryPaths = {}; // '.' / './file' -> the browser ESM module, relative to the package folder
+const entryPaths = {}; // '.' / './file' / './full' -> the browser ESM module, relative to the package folder
 const servers = {}; // case key -> static server of its output
 let env; // tenant + browser (tests/e2e/harness.mjs)
 
@@ -237,7 +240,7 @@ async function buildEsbuild(src, out) {
 }
 
 /** The app's source folder for a package entry. */
-const srcOf = (entry) => path.join(app, entry === '.' ? 'src' : 'src-file');
+const srcOf = (entry) => path.join(app, entry === '.' ? 'src' : `src-${entry.slice(2)}`);
 
 /** Builds (or, for 'plain', lays out) the app of one case into out/<key>/ and returns warnings. */
 async function buildApp({ bundler, entry, key }) {
