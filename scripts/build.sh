@@ -54,7 +54,8 @@ fi
 
 # 1. wasm-pack. Cargo.toml sets wasm-opt = false for wasm-pack (and --no-opt says it again): the
 #    npm binaryen runs below.
-# The release rustc flags (stack size, source paths): scripts/release-rustflags.sh.
+# The release toolchain and flags (pinned nightly rebuilding std, stack size, source paths):
+# scripts/release-rustflags.sh.
 # shellcheck source=scripts/release-rustflags.sh
 source scripts/release-rustflags.sh
 # Two builds of the crate (docs/module-split.md): the lite one (no Cargo feature `parity`) into

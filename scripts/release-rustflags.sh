@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# Sourced by scripts/build.sh and scripts/wasm-top.sh: the rustc flags of the release .wasm, set
-# once here so that what ships and what twiggy measures are the same build.
+# Sourced by scripts/build.sh and scripts/wasm-top.sh: the toolchain, rustc flags and cargo flags
+# of the release .wasm, set once here so that what ships and what twiggy measures are the same
+# build. Exports RUSTUP_TOOLCHAIN, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS and cargo's
+# unstable build-std settings (as environment: wasm-pack misreads `-Z` arguments after `--`).
 #
 # The wasm stack: rustc's default is 1 MiB, all of it in the module's initial memory. The deepest
 # use measured by tests/e2e/stack.test.mjs is about 13 KiB (64-level JSON, the parser's limit;
@@ -21,4 +23,19 @@ release_rustflags="-C link-arg=-zstack-size=$((stack_kib * 1024))"
 for registry_src in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
   [ -d "$registry_src" ] && release_rustflags="$release_rustflags --remap-path-prefix=$registry_src=crates/"
 done
+
+# The toolchain: a pinned nightly that rebuilds std for this build (-Zbuild-std) with
+# panic = immediate-abort (a panic is a trap at once: no panic hook, message formatting or
+# location strings) and std's optimize_for_size; the lite .wasm measured 13 KB raw and 4.6 KB
+# gzip smaller than stable's (docs/performance.md, "The release toolchain"). scripts/setup.sh
+# installs it with rust-src. Without it the build uses stable Rust and says so.
+release_toolchain=nightly-2026-05-20
+release_sysroot=$(rustup run "$release_toolchain" rustc --print sysroot 2>/dev/null || true)
+if [ -n "$release_sysroot" ] && [ -d "$release_sysroot/lib/rustlib/src/rust/library" ]; then
+  export RUSTUP_TOOLCHAIN="$release_toolchain"
+  release_rustflags="$release_rustflags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+  export CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
+else
+  echo "[release] warning: $release_toolchain with rust-src is not installed (bash scripts/setup.sh); building the .wasm with the default toolchain, about 5 KB gzip larger" >&2
+fi
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$release_rustflags"
