@@ -22,5 +22,5 @@ twiggy top -n 21 -f csv "$out/named.wasm" | node -e '
     .map((l) => { const m = /^(.*),(\d+),([\d.]+),,$/.exec(l); return m && { name: m[1].replace(/^"|"$/g, "").replace(/""/g, "\""), bytes: +m[2] }; })
     .filter((r) => r && !/function names/.test(r.name)).slice(0, 20);
   console.log("| bytes | item |\n| ---: | --- |");
-  for (const r of rows) console.log(`| ${r.bytes} | \`${r.name.replace(/::h[0-9a-f]{16}$/, "").replace(/\|/g, "\\|").slice(0, 110)}\` |`);
+  for (const r of rows) console.log(`| ${r.bytes} | \`${r.name.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]{16}\]/g, "").replace(/\|/g, "\\|").slice(0, 110)}\` |`);
 '
