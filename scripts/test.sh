@@ -76,6 +76,9 @@ stage() {
 }
 
 stage native count_cargo cargo test --all-targets
+# The same tests on the lite build (no Cargo feature `parity`; docs/module-split.md), whose flows
+# read the full build's options as off: the tests of those features are ignored there.
+stage native-lite count_cargo cargo test --all-targets --no-default-features
 # The wasm-bindgen browser tests in one engine, each through its own WebDriver:
 #   chromium  chromedriver (Debian)
 #   firefox   geckodriver (crates.io, built by scripts/setup.sh), Firefox ESR headless

@@ -46,6 +46,7 @@ fn proof_of(request: &HttpRequest) -> (Json, Json) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn authorize_carries_the_keys_thumbprint_and_the_code_grant_a_proof() {
     let (client, platform, url) = logged_in(|_, id| dpop_tokens("at-1", "rt-1", id));
     assert_eq!(query_param(&url, "dpop_jkt").as_deref(), Some(DPOP_JKT));
@@ -69,6 +70,7 @@ fn authorize_carries_the_keys_thumbprint_and_the_code_grant_a_proof() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn a_refresh_carries_a_proof_with_the_stored_nonce_and_a_fresh_jti() {
     let (client, platform, _) = logged_in(|r, id| {
         let mut response = if form_field(r, "grant_type").as_deref() == Some("refresh_token") { dpop_tokens("at-2", "rt-2", id) } else { dpop_tokens("at-1", "rt-1", id) };
@@ -89,6 +91,7 @@ fn a_refresh_carries_a_proof_with_the_stored_nonce_and_a_fresh_jti() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn use_dpop_nonce_is_retried_once_with_the_servers_nonce() {
     let (client, platform) = tenant_client(r#","useDpop":true"#);
     let id = jwt(&id_token_claims(None, ""));
@@ -106,6 +109,7 @@ fn use_dpop_nonce_is_retried_once_with_the_servers_nonce() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn a_second_use_dpop_nonce_is_a_use_dpop_nonce_error_and_nothing_more_is_sent() {
     let (client, platform) = tenant_client(r#","useDpop":true"#);
     let counter = std::rc::Rc::new(std::cell::Cell::new(0));
@@ -144,6 +148,7 @@ fn without_use_dpop_there_is_no_proof_no_jkt_and_the_helpers_refuse() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn the_helpers_read_and_write_nonces_by_id_and_prove_resource_requests_with_ath() {
     let (client, platform) = tenant_client(r#","useDpop":true"#);
     run(client.set_dpop_nonce("api-nonce", Some("my-api")).unwrap()).unwrap();
@@ -161,6 +166,7 @@ fn the_helpers_read_and_write_nonces_by_id_and_prove_resource_requests_with_ath(
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn logout_clears_the_key_pair_and_the_nonces_of_this_client_only() {
     let (client, platform, _) = logged_in(|_, id| HttpResponse { dpop_nonce: Some("n-1".into()), ..dpop_tokens("at-1", "rt-1", id) });
     platform.0.dpop_nonces.borrow_mut().insert("test-client::_api".into(), "x".into());
@@ -172,6 +178,7 @@ fn logout_clears_the_key_pair_and_the_nonces_of_this_client_only() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn a_refresh_answered_use_dpop_nonce_is_sent_once_more_with_the_same_token_under_one_spent_mark() {
     let (client, platform, _) = logged_in(|r, id| {
         let grant = form_field(r, "grant_type");
@@ -192,6 +199,7 @@ fn a_refresh_answered_use_dpop_nonce_is_sent_once_more_with_the_same_token_under
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn the_iframe_authorize_carries_dpop_jkt_too() {
     let (client, platform) = tenant_client(r#","useDpop":true"#);
     platform.on_frame(|_, state| Ok(Json::parse(&["{\"error\":\"login_required\",\"state\":\"", state, "\"}"].concat()).unwrap()));

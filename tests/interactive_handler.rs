@@ -27,6 +27,7 @@ fn step_up_from_the_iframe(platform: &FakePlatform, description: &'static str) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn mfa_required_on_refresh_is_marked_for_the_popup_only_with_the_handler() {
     for (extra, marked) in [([REFRESH, POPUP].concat(), true), (REFRESH.to_owned(), false)] {
         let (client, platform) = logged_in(&extra, Some("rt-1"));
@@ -39,6 +40,7 @@ fn mfa_required_on_refresh_is_marked_for_the_popup_only_with_the_handler() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn the_iframe_step_up_keeps_the_session_for_the_popup_and_ends_it_without_the_handler() {
     for (extra, marked) in [(POPUP, true), ("", false)] {
         let (client, platform) = logged_in(extra, None);

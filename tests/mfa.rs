@@ -183,6 +183,7 @@ fn another_mfa_required_from_verify_names_the_same_request() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn with_dpop_the_mfa_grant_carries_a_proof() {
     let (client, platform) = logged_in(r#","useRefreshTokens":true,"useDpop":true"#, Some("rt-1"));
     platform.0.requests.borrow_mut().clear();

@@ -41,6 +41,7 @@ fn for_audience(audience: &str) -> GetTokenOptions {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn the_sessions_refresh_token_renews_a_token_for_another_audience() {
     let (client, platform) = logged_in(r#","useMrrt":true"#);
     rotating_server(&platform, None);
@@ -65,6 +66,7 @@ fn without_mrrt_another_audience_has_no_refresh_token() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn renewals_for_several_audiences_at_once_make_one_request_each_and_always_present_the_newest_token() {
     let (client, platform) = logged_in(r#","useMrrt":true"#);
     rotating_server(&platform, None);
@@ -82,6 +84,7 @@ fn renewals_for_several_audiences_at_once_make_one_request_each_and_always_prese
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn a_renewal_granted_fewer_scopes_is_not_stored_but_its_rotation_sticks() {
     let (client, platform) = logged_in(r#","useMrrt":true"#);
     rotating_server(&platform, Some("openid"));
@@ -105,6 +108,7 @@ fn with_the_fallback_a_renewal_granted_fewer_scopes_goes_through_the_iframe() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn the_same_audience_asks_for_the_wider_scope_its_token_already_has() {
     let (client, platform) = logged_in(r#","useMrrt":true"#);
     rotating_server(&platform, None);

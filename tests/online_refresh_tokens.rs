@@ -38,6 +38,7 @@ fn the_non_rotating_token_is_presented_again_when_a_renewal_returns_none() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn revoking_the_online_token_ends_the_local_session_and_offline_revocation_does_not() {
     for (extra, ends) in [(ONLINE, true), (r#","useRefreshTokens":true"#, false)] {
         let (client, platform) = logged_in(extra, Some("rt-1"));

@@ -140,6 +140,7 @@ fn an_entry_for_a_wider_scope_serves_a_narrower_call_and_stays() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn with_use_dpop_the_grant_carries_a_proof_and_the_dpop_token_is_cached() {
     let (client, platform) = tenant_client(r#","useDpop":true"#);
     let id = jwt(&id_token_claims(None, ""));

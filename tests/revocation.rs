@@ -100,6 +100,7 @@ fn without_refresh_tokens_nothing_is_sent() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn logout_with_revoke_refresh_tokens_revokes_every_audiences_token_first() {
     let (client, platform) = logged_in(r#","useRefreshTokens":true"#);
     answer_revocations_with(&platform, 200, "");
@@ -112,6 +113,7 @@ fn logout_with_revoke_refresh_tokens_revokes_every_audiences_token_first() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "parity"), ignore = "a feature of the full build only (Cargo feature `parity`)")]
 fn logout_still_ends_the_local_session_when_revocation_fails_and_says_so() {
     let (client, platform) = logged_in(r#","useRefreshTokens":true"#);
     platform.on_http(|_| Err(auth0_spa_wasm::core::Error::plain("request_error", "Failed to fetch")));

@@ -679,4 +679,24 @@ mod tests {
         assert!(!o.legacy_shape);
         assert_eq!(o.client_id, "v2");
     }
+
+    #[test]
+    fn the_full_builds_options_are_named_and_read_as_off_in_the_lite_build() {
+        // (options, needs the full build, [dpop(), mrrt(), popup_on_interaction(), online_refresh()] when the build carries them)
+        let table: [(&str, bool, [bool; 4]); 7] = [
+            ("", false, [false; 4]),
+            (r#""useDpop":false,"useMrrt":false"#, false, [false; 4]),
+            (r#""useRefreshTokens":true"#, false, [false; 4]),
+            (r#""useDpop":true"#, true, [true, false, false, false]),
+            (r#""useMrrt":true"#, true, [false, true, false, false]),
+            (r#""interactiveErrorHandler":"popup""#, true, [false, false, true, false]),
+            (r#""useDpop":true,"useRefreshTokens":true,"refreshTokenMode":"online""#, true, [true, false, false, true]),
+        ];
+        for (extra, needs_full, on) in table {
+            let o = ok(&with(extra));
+            assert_eq!(o.need_full_build(), needs_full, "{extra}");
+            let read = [o.dpop(), o.mrrt(), o.popup_on_interaction(), o.online_refresh()];
+            assert_eq!(read, on.map(|v| v && PARITY), "{extra} (PARITY = {PARITY})");
+        }
+    }
 }
