@@ -24,18 +24,18 @@ for registry_src in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
   [ -d "$registry_src" ] && release_rustflags="$release_rustflags --remap-path-prefix=$registry_src=crates/"
 done
 
-# The toolchain: a pinned nightly that rebuilds std for this build (-Zbuild-std) with
-# panic = immediate-abort (a panic is a trap at once: no panic hook, message formatting or
-# location strings) and std's optimize_for_size; the lite .wasm measured 13 KB raw and 4.6 KB
-# gzip smaller than stable's (docs/performance.md, "The release toolchain"). scripts/setup.sh
-# installs it with rust-src. Without it the build uses stable Rust and says so.
-release_toolchain=nightly-2026-05-20
-release_sysroot=$(rustup run "$release_toolchain" rustc --print sysroot 2>/dev/null || true)
-if [ -n "$release_sysroot" ] && [ -d "$release_sysroot/lib/rustlib/src/rust/library" ]; then
+# The toolchain (scripts/release-toolchain.sh): a pinned nightly that rebuilds std for this build
+# (-Zbuild-std) with panic = immediate-abort (a panic is a trap at once: no panic hook, message
+# formatting or location strings) and std's optimize_for_size; the lite .wasm measured 14 KB raw
+# and 5 KB gzip smaller than stable's (docs/performance.md, "The release toolchain").
+# scripts/setup.sh installs it. Without it the build uses the default toolchain and says so.
+# shellcheck source=scripts/release-toolchain.sh
+source "$(dirname "${BASH_SOURCE[0]}")/release-toolchain.sh"
+if release_toolchain_ready; then
   export RUSTUP_TOOLCHAIN="$release_toolchain"
   release_rustflags="$release_rustflags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 else
-  echo "[release] warning: $release_toolchain with rust-src is not installed (bash scripts/setup.sh); building the .wasm with the default toolchain, about 5 KB gzip larger" >&2
+  echo "[release] warning: $release_toolchain with rust-src and wasm32-unknown-unknown is not installed (bash scripts/setup.sh); building the .wasm with the default toolchain, about 5 KB gzip larger" >&2
 fi
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$release_rustflags"

@@ -13,12 +13,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 1b. The release toolchain (scripts/release-rustflags.sh): a pinned nightly with rust-src, which
+# 1b. The release toolchain (scripts/release-toolchain.sh): a pinned nightly with rust-src, which
 #     rebuilds std for the release .wasm. From Rust's own distribution server, like the target
 #     above; about 10 s and 150 MB. Should it fail, the build falls back to stable and says so.
-release_toolchain=$(sed -n 's/^release_toolchain=//p' scripts/release-rustflags.sh)
-release_sysroot=$(rustup run "$release_toolchain" rustc --print sysroot 2>/dev/null || true)
-if [ -z "$release_sysroot" ] || [ ! -d "$release_sysroot/lib/rustlib/src/rust/library" ] || [ ! -d "$release_sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
+# shellcheck source=scripts/release-toolchain.sh
+source scripts/release-toolchain.sh
+if ! release_toolchain_ready; then
   log "installing the release toolchain $release_toolchain (rust-src, wasm32-unknown-unknown)"
   rustup toolchain install "$release_toolchain" --profile minimal --component rust-src --target wasm32-unknown-unknown \
     || log "warning: $release_toolchain could not be installed; release builds use stable Rust"
