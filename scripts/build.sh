@@ -107,9 +107,9 @@ done
 # external to index.js, so apps that never use it never fetch it.
 LAZY_MODULES="mfa-api.js my-account-api.js passkey-api.js anonymous-api.js"
 ENTRY_MODULES="index.js lite.js errors.js extras.js fetcher.js caches.js lazy.js mfa.js my-account.js passkey.js anonymous.js anonymous-store.js platform.js $LAZY_MODULES"
-for m in $ENTRY_MODULES; do cp "js/$m" pkg/; done
-mkdir -p pkg/file
-for m in $ENTRY_MODULES; do cp "pkg/$m" pkg/file/; done
+stage_entry_modules() { mkdir -p "$1" && for m in $ENTRY_MODULES; do cp "js/$m" "$1/"; done; } # <folder>
+stage_entry_modules pkg
+stage_entry_modules pkg/file
 cp pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
 if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
 # The inline variant's wasm source: js/wasm-inline.js (staged as wasm-source.js) and the .wasm,
@@ -136,8 +136,7 @@ sed "s|'./auth0_spa_wasm_bg.wasm'|'./auth0_spa_wasm_full_bg.wasm'|" js/wasm-sour
 grep -qF "'./auth0_spa_wasm_full_bg.wasm'" pkg/file/full/wasm-source.js || { echo "build: js/wasm-source.js no longer names './auth0_spa_wasm_bg.wasm'" >&2; exit 1; }
 # The `auth0-spa-wasm/full` entry's modules: the entry's own with the full build's module as its
 # './lite.js' (FULL = true: every client is made on it), and './full.js' the same module.
-mkdir -p pkg/full-entry
-for m in $ENTRY_MODULES; do cp "js/$m" pkg/full-entry/; done
+stage_entry_modules pkg/full-entry
 cp pkg/full/full.js pkg/full-entry/lite.js
 cp pkg/full/auth0_spa_wasm.js pkg/full/wasm-source.js pkg/full/wasm-bytes.js pkg/full-entry/
 if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/full-entry/; fi
@@ -150,8 +149,16 @@ cp pkg/auth0_spa_wasm_bg.wasm dist/file/
 cp pkg/full/auth0_spa_wasm_bg.wasm dist/file/auth0_spa_wasm_full_bg.wasm
 
 esbuild=node_modules/.bin/esbuild
+bundled() { [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; }
+# One ES module, bundled and minified: <entry> <outfile> [more esbuild flags, e.g. externals].
+minified() {
+  "$esbuild" "$1" --bundle --format=esm --target=es2020 --minify --legal-comments=none \
+    --log-level=warning --outfile="$2" "${@:3}"
+}
+lazy_externals=()
+for m in $LAZY_MODULES; do lazy_externals+=("--external:./$m"); done
 bundle_entry() { # <staged folder> <output folder>
-  if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+  if bundled; then
     # One module (one request), minified. ESM output leaves import.meta.url alone, so the file
     # variant's URL resolves next to its index.js. The LAZY_MODULES (most of client.mfa, and
     # client.myAccount's requests) are modules of their own that index.js import()s on first use,
@@ -160,16 +167,9 @@ bundle_entry() { # <staged folder> <output folder>
     # every app fetches at start-up). They must import nothing.
     # The full wasm build's module, full.js, is import()ed too (docs/module-split.md), and so
     # kept apart; the lite one is part of index.js.
-    local externals=(--external:./full.js)
-    for m in $LAZY_MODULES; do externals+=("--external:./$m"); done
-    "$esbuild" "$1/index.js" --bundle --format=esm --target=es2020 --minify "${externals[@]}" \
-      --legal-comments=none --log-level=warning --outfile="$2/index.js"
-    for m in $LAZY_MODULES; do
-      "$esbuild" "$1/$m" --bundle --format=esm --target=es2020 --minify \
-        --legal-comments=none --log-level=warning --outfile="$2/$m"
-    done
-    "$esbuild" "$1/full/full.js" --bundle --format=esm --target=es2020 --minify \
-      --legal-comments=none --log-level=warning --outfile="$2/full.js"
+    minified "$1/index.js" "$2/index.js" --external:./full.js "${lazy_externals[@]}"
+    for m in $LAZY_MODULES; do minified "$1/$m" "$2/$m"; done
+    minified "$1/full/full.js" "$2/full.js"
     for m in $LAZY_MODULES full.js; do
       if grep -Eq '(^|[;}])import[ {*"]' "$2/$m"; then
         echo "build: $2/$m imports another module; it must stay self-contained" >&2
@@ -187,18 +187,15 @@ bundle_entry() { # <staged folder> <output folder>
     rm -f "$2/full/full.d.ts"
   fi
 }
-if [ "${BUNDLE:-1}" = 0 ] || [ ! -x "$esbuild" ]; then
+if ! bundled; then
   log "unbundled (BUNDLE=0 or no esbuild): shipping the modules as they are, unminified"
 fi
 bundle_entry pkg dist
 bundle_entry pkg/file dist/file
 # The full entry: one module with the full build inline (its './full.js' bundled in), beside
 # dist/index.js so that it shares the LAZY_MODULES.
-if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
-  full_externals=()
-  for m in $LAZY_MODULES; do full_externals+=("--external:./$m"); done
-  "$esbuild" pkg/full-entry/index.js --bundle --format=esm --target=es2020 --minify "${full_externals[@]}" \
-    --legal-comments=none --log-level=warning --outfile=dist/index-full.js
+if bundled; then
+  minified pkg/full-entry/index.js dist/index-full.js "${lazy_externals[@]}"
   if grep -q "auth0_spa_wasm_bg\|from\"./full.js\"\|import(\"./full.js\")" dist/index-full.js; then
     echo "build: dist/index-full.js loads another build" >&2
     exit 1
@@ -216,7 +213,7 @@ fi
 for fw in react vue; do
   mkdir -p "dist/$fw"
   cp "js/$fw.d.ts" "dist/$fw/index.d.ts"
-  if [ "${BUNDLE:-1}" != 0 ] && [ -x "$esbuild" ]; then
+  if bundled; then
     "$esbuild" "js/$fw.js" --bundle --packages=external --format=esm --target=es2020 \
       --legal-comments=none --log-level=warning --outfile="dist/$fw/index.js"
   else

@@ -123,6 +123,18 @@ fn logout_still_ends_the_local_session_when_revocation_fails_and_says_so() {
 }
 
 #[test]
+#[cfg_attr(feature = "parity", ignore = "the lite build's refusal (built without the Cargo feature `parity`)")]
+fn the_lite_build_refuses_a_revoking_logout_and_keeps_the_session() {
+    let (client, platform) = logged_in(r#","useRefreshTokens":true"#);
+    let before = platform.cache_snapshot();
+    let e = run(client.logout(&Json::parse(r#"{"revokeRefreshTokens":true}"#).unwrap())).unwrap_err();
+    assert_eq!(e.error, "full_build_needed");
+    assert!(revocations(&platform).is_empty());
+    assert_eq!(platform.cache_snapshot(), before, "nothing was cleared");
+    assert_eq!(platform.0.broadcasts.get(), 0);
+}
+
+#[test]
 fn a_plain_logout_revokes_nothing() {
     let (client, platform) = logged_in(r#","useRefreshTokens":true"#);
     run(client.logout(&Json::Object(vec![]))).unwrap();

@@ -152,7 +152,7 @@ impl BrowserPlatform {
     }
 }
 
-/// Moving a client's in-memory session to another module's client (js/index.js `upgrade`: a
+/// Moving a client's in-memory session to another module's client (js/index.js `fullClient`: a
 /// client on the lite module moves to the full one before its first call of a feature only that
 /// one carries; docs/module-split.md).
 impl BrowserPlatform {
@@ -169,7 +169,7 @@ impl BrowserPlatform {
     pub fn load_memory_entries(&self, entries: &Json) {
         let (Cache::Memory(m), Some(pairs)) = (&self.cache, entries.as_array()) else { return };
         for pair in pairs {
-            if let (Some(Json::String(k)), Some(Json::String(v))) = (pair.as_array().and_then(|p| p.first()), pair.as_array().and_then(|p| p.get(1))) {
+            if let Some([Json::String(k), Json::String(v)]) = pair.as_array() {
                 m.set(k, v);
             }
         }

@@ -7,6 +7,7 @@ use super::io::{finished, CookieOp, Io, Machine, Reply, Step};
 use super::silent::Silent;
 use super::revoke::{logout_revoke_warning, Revoke};
 use crate::core::options::PARITY;
+use crate::core::Error;
 use super::clear::{ClearLocalSession, SyncRemoteLogout};
 use super::entries::ReadIdToken;
 use super::{is_authenticated_cookie, GetTokenOptions, Shared, LEGACY_IS_AUTHENTICATED_COOKIE};
@@ -157,7 +158,11 @@ impl Logout {
             _ => Some(c.client_id().to_owned()),
         };
         let own = target.as_deref().is_none_or(|id| id == c.client_id());
-        let revoke = (own && url.is_ok() && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true)).then(|| Revoke::new(None));
+        let revoke_asked = own && logout_options.get("revokeRefreshTokens").and_then(Json::as_bool) == Some(true);
+        // A lite build cannot revoke: it refuses, ending nothing, rather than log out without
+        // revoking (the package entry moves such a call to the full build first).
+        let url = if revoke_asked && !PARITY { Err(Error::full_build_needed("logout({ revokeRefreshTokens: true })")) } else { url };
+        let revoke = (revoke_asked && url.is_ok()).then(|| Revoke::new(None));
         let clear = url.is_ok().then(|| ClearLocalSession::new(target.as_deref()));
         let dpop_clear = c.options.dpop() && url.is_ok();
         Logout { c, url, own, revoke, clear, dpop_clear }
@@ -168,8 +173,8 @@ impl Machine for Logout {
     type Output = String;
 
     fn step(&mut self, mut reply: Reply) -> Step<String> {
-        // A lite build does not revoke (the package entry moves the client to the full build for
-        // `revokeRefreshTokens`); PARITY here lets the compiler drop the revocation from it.
+        // A lite build never has a revocation to run (Logout::new refuses it); PARITY here lets the
+        // compiler drop the revocation's code from that build.
         if let Some(revoke) = self.revoke.as_mut().filter(|_| PARITY) {
             match revoke.step(&self.c, reply) {
                 Step::Io(io) => return Step::Io(io),

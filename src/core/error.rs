@@ -121,6 +121,15 @@ impl Error {
         Error::new(ErrorClass::Generic, error, description)
     }
 
+    /// The lite build's refusal of `feature`, which only the full build carries (Cargo feature
+    /// `parity`): the package entry answers `full_build_needed` by making the client on the full
+    /// build, or moves it there before such a call, so an app never sees it (docs/module-split.md).
+    pub(crate) fn full_build_needed(feature: &str) -> Error {
+        let mut description = String::from("auth0-spa-wasm: the lite build does not carry ");
+        description.push_str(feature);
+        Error::generic("full_build_needed", &description)
+    }
+
     /// A plain JS `Error(message)`, with a stable code for programs.
     pub fn plain(error: &str, message: &str) -> Error {
         Error::new(ErrorClass::Plain, error, message)

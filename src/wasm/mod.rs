@@ -94,19 +94,6 @@ impl Machine for Settled {
     }
 }
 
-/// The `error` code with which a lite build refuses what only the full build carries. For options
-/// at construction the package entry then makes the client on the full build; a method is never
-/// called on a lite client (the entry moves the client first), but would get this typed error
-/// rather than a wrong answer (docs/module-split.md).
-const FULL_BUILD_NEEDED: &str = "full_build_needed";
-
-/// The lite build's refusal of `feature`.
-fn lite_lacks(feature: &str) -> Error {
-    let mut description = String::from("auth0-spa-wasm: the lite build does not carry ");
-    description.push_str(feature);
-    Error::generic(FULL_BUILD_NEEDED, &description)
-}
-
 /// JSON text as a `JsValue` string.
 fn json_text(json: Json) -> JsValue {
     JsValue::from_str(&json.to_json_string())
@@ -143,7 +130,7 @@ impl WasmClient {
         if PARITY {
             run()
         } else {
-            self.failed(lite_lacks(feature))
+            self.failed(Error::full_build_needed(feature))
         }
     }
 }
@@ -157,7 +144,7 @@ impl WasmClient {
         let build = || -> Result<WasmClient, Error> {
             let options = ClientOptions::from_json(&parse_json(options_json, "options")?)?;
             if !PARITY && options.need_full_build() {
-                return Err(lite_lacks("the features these options turn on"));
+                return Err(Error::full_build_needed("the features these options turn on"));
             }
             let mut config = BrowserConfig::new(&options.client_id);
             config.cache = if cache.is_object() {
@@ -374,7 +361,7 @@ impl WasmClient {
     /// as auth0-spa-js) without `useDpop`.
     pub fn dpop(&self, op: u32, args_json: &str) -> Result<Promise, JsValue> {
         if !PARITY {
-            return Err(error_to_js(&lite_lacks("DPoP")));
+            return Err(error_to_js(&Error::full_build_needed("DPoP")));
         }
         let started = parse_json(args_json, "DPoP arguments").and_then(|a| {
             let field = |k| a.str_field(k);
