@@ -574,7 +574,8 @@ function call(self, fn, popup, full) {
     waiting.add(reject);
     Promise.resolve()
       .then(() => (full ? fullClient(s) : wasm(self)))
-      .then((c) => (s.moving && !full ? s.moving.then((moved) => running(s, moved, fn)) : running(s, c, fn)))
+      // s.inst, not c: a move that ended after c was found has made another client current.
+      .then((c) => (s.moving && !full ? s.moving.then((moved) => running(s, moved, fn)) : running(s, s.inst || c, fn)))
       .then(
         (v) => {
           waiting.delete(reject);

@@ -54,9 +54,10 @@ const CAPTURED = Symbol.for('auth0-spa-wasm/captured-globals');
  * the entry, with the lite wasm build's glue), and then read by every copy of this module. The
  * full wasm build bundles a copy with its own glue and is import()ed later (docs/module-split.md),
  * when a script may have wrapped `fetch` meanwhile. So the first capture is kept on `globalThis`
- * under a registered symbol, as a frozen object in a property that cannot be replaced or removed. (A script that ran before the import could have
- * wrapped the globals themselves, or put its own object there: the threat the README's
- * "Isolation" section already describes.) `crypto.subtle` and `indexedDB` are js/dpop.js's.
+ * under a registered symbol, as a frozen object in a property that cannot be replaced or removed.
+ * (A script that ran before the import could have wrapped the globals themselves, or put its own
+ * object there: the threat the README's "Isolation" section already describes.) `crypto.subtle`
+ * and `indexedDB` are js/dpop.js's.
  */
 export function capturedGlobals() {
   const found = /** @type {any} */ (G)[CAPTURED];

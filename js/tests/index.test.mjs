@@ -632,6 +632,32 @@ test('a client moves to the full build on its first call that needs it: running 
   assert.equal(full.calls.at(-1)[0], 'isAuthenticated');
 });
 
+test('calls made together with a move run on the lite client before its entries are copied, or on the full client: never on the left one', async () => {
+  // Both builds loaded already, so a move takes only a few promise turns. The first calls of a
+  // new client (made at once, or after its construction settled), one plain and one that moves,
+  // in either order and some promise turns apart.
+  await new shared.Auth0Client(base).revokeRefreshToken();
+  fake().handlers.getUser = () => '{"sub":"u"}';
+  for (const settled of [false, true]) {
+    for (const plainFirst of [true, false]) {
+      for (const turns of [0, 1, 2, 3, 4, 6]) {
+        const which = JSON.stringify({ settled, plainFirst, turns });
+        fake().clients.length = 0;
+        const c = new shared.Auth0Client(base);
+        if (settled) await backgroundWork();
+        const first = plainFirst ? c.getUser() : c.revokeRefreshToken();
+        for (let i = 0; i < turns; i++) await null;
+        const second = plainFirst ? c.revokeRefreshToken() : c.getUser();
+        await Promise.all([first, second]);
+        const [lite, full] = fake().clients.map((r) => r.calls.map((x) => x[0]));
+        assert.equal(lite.at(-1), 'memoryEntries', which + ': nothing ran on the lite client after its entries were copied: ' + lite);
+        assert.deepEqual([...lite.slice(0, -1), ...full.slice(1)].sort(), ['getUser', 'revokeRefreshToken'], which);
+        assert.equal(full[0], 'memoryEntries', which);
+      }
+    }
+  }
+});
+
 test('logout moves to the full build only to revoke refresh tokens', async () => {
   const c = new shared.Auth0Client(base);
   fake().handlers.logout = () => '';
