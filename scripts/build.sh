@@ -110,8 +110,10 @@ ENTRY_MODULES="index.js lite.js errors.js extras.js fetcher.js caches.js lazy.js
 stage_entry_modules() { mkdir -p "$1" && for m in $ENTRY_MODULES; do cp "js/$m" "$1/"; done; } # <folder>
 stage_entry_modules pkg
 stage_entry_modules pkg/file
-cp pkg/auth0_spa_wasm.js js/wasm-source.js pkg/file/
-if [ -d pkg/snippets ]; then cp -R pkg/snippets pkg/file/; fi
+# A build's wasm-bindgen glue with its snippets: <build folder> <folder>.
+stage_glue() { cp "$1/auth0_spa_wasm.js" "$2/" && if [ -d "$1/snippets" ]; then cp -R "$1/snippets" "$2/"; fi; }
+stage_glue pkg pkg/file
+cp js/wasm-source.js pkg/file/
 # The inline variant's wasm source: js/wasm-inline.js (staged as wasm-source.js) and the .wasm,
 # deflate-raw compressed (Zopfli, scripts/inline-wasm.mjs) and base64-encoded, as the default
 # export of wasm-bytes.js. Compressing before base64 matters: base64 of the raw .wasm gzips ~30%
@@ -130,16 +132,16 @@ grep -qx 'export const FULL = true;' pkg/full/full.js || { echo "build: js/lite.
 cp js/wasm-inline.js pkg/full/wasm-source.js
 node scripts/inline-wasm.mjs pkg/full/auth0_spa_wasm_bg.wasm pkg/full/wasm-bytes.js
 mkdir -p pkg/file/full
-cp pkg/full/full.js pkg/full/auth0_spa_wasm.js pkg/file/full/
-if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/file/full/; fi
+stage_glue pkg/full pkg/file/full
+cp pkg/full/full.js pkg/file/full/
 sed "s|'./auth0_spa_wasm_bg.wasm'|'./auth0_spa_wasm_full_bg.wasm'|" js/wasm-source.js > pkg/file/full/wasm-source.js
 grep -qF "'./auth0_spa_wasm_full_bg.wasm'" pkg/file/full/wasm-source.js || { echo "build: js/wasm-source.js no longer names './auth0_spa_wasm_bg.wasm'" >&2; exit 1; }
 # The `auth0-spa-wasm/full` entry's modules: the entry's own with the full build's module as its
 # './lite.js' (FULL = true: every client is made on it), and './full.js' the same module.
 stage_entry_modules pkg/full-entry
 cp pkg/full/full.js pkg/full-entry/lite.js
-cp pkg/full/auth0_spa_wasm.js pkg/full/wasm-source.js pkg/full/wasm-bytes.js pkg/full-entry/
-if [ -d pkg/full/snippets ]; then cp -R pkg/full/snippets pkg/full-entry/; fi
+stage_glue pkg/full pkg/full-entry
+cp pkg/full/wasm-source.js pkg/full/wasm-bytes.js pkg/full-entry/
 echo "export { WasmClient, load } from './lite.js';" > pkg/full-entry/full.js
 rm -rf dist
 mkdir -p dist/file
@@ -184,7 +186,6 @@ bundle_entry() { # <staged folder> <output folder>
     cp -R "$1/full/." "$2/full/"
     rm -f "$2/full/auth0_spa_wasm_bg.wasm" "$2/full/wasm-names.json" "$2/full/"*.d.ts
     echo "export { WasmClient, load } from './full/full.js';" > "$2/full.js"
-    rm -f "$2/full/full.d.ts"
   fi
 }
 if ! bundled; then

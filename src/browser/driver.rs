@@ -145,11 +145,14 @@ fn perform<'a>(p: &'a BrowserPlatform, popup: Option<&'a web_sys::Window>, locks
             Reply::Unit
         }
         Io::TakeRemoteLogout => Reply::Flag(p.take_remote_logout()),
-        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) if crate::core::options::PARITY => {
-            return later(async move { dpop::perform(&io).await })
+        io @ (Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_)) => {
+            if crate::core::options::PARITY {
+                return later(async move { dpop::perform(&io).await });
+            }
+            // The lite build never asks for DPoP (its flows read `useDpop` as false), and the
+            // compiler drops dpop::perform from it.
+            Reply::Unit
         }
-        // The lite build never asks for DPoP (its flows read `useDpop` as false).
-        Io::DpopKey(_) | Io::DpopSign(..) | Io::DpopNonceGet(_) | Io::DpopNonceSet(..) | Io::DpopClear(_) => Reply::Unit,
     };
     Performed::Now(now)
 }
